@@ -1,0 +1,56 @@
+"""The audit trail: one call records who did what to which thing.
+
+Action names are dotted, `<app>.<thing>.<verb>` (e.g. "areas.neighbourhood.change",
+"reports.report.view_personal_data"). `data` must not carry personal data beyond what the entry is about.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from openbeat.audit.models import AuditEntry
+
+
+def _division_of(target: Any) -> Any:
+    for attr in ("division", "neighbourhood"):
+        value = getattr(target, attr, None)
+        if value is None:
+            continue
+        if attr == "neighbourhood":
+            return getattr(value, "division", None)
+        return value
+    return None
+
+
+def log_action(
+    action: str,
+    *,
+    actor: Any,
+    target: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    division: Any = None,
+) -> AuditEntry:
+    if action.count(".") < 2:
+        raise ValueError(f"Audit action names are <app>.<thing>.<verb>, got {action!r}")
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    entry = AuditEntry(
+        action=action,
+        actor=actor,
+        actor_label=actor.get_username() if actor is not None else "",
+        data=data or {},
+        ip=(request.META.get("REMOTE_ADDR") or None) if request is not None else None,
+    )
+    if target is not None:
+        entry.target_type = target._meta.label_lower
+        entry.target_id = str(target.pk)
+        entry.target_label = str(target)[:200]
+        division = division if division is not None else _division_of(target)
+    if division is not None:
+        entry.division = division
+    entry.save()
+    return entry

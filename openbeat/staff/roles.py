@@ -1,0 +1,66 @@
+"""The back office's roles, as Django groups with named permissions.
+
+Role names are what the force calls them. `roles_sync()` makes the groups match this table; it is
+idempotent and runs after every migrate, so a new permission added by a later app reaches its roles.
+Later apps add their permissions to ROLE_PERMISSIONS.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+ADMINISTRATOR = "Administrator"
+HQ_MEDIA = "HQ Media & Engagement"
+DIVISION_LEAD = "Division lead"
+NEIGHBOURHOOD_OFFICER = "Neighbourhood officer"
+CONTACT_CENTRE = "Contact centre"
+BOARD_VIEWER = "Board viewer"
+
+ROLES = [ADMINISTRATOR, HQ_MEDIA, DIVISION_LEAD, NEIGHBOURHOOD_OFFICER, CONTACT_CENTRE, BOARD_VIEWER]
+
+# "app_label.codename". Wagtail's own "access_admin" lets a role into the back office at all.
+_BACK_OFFICE = ["wagtailadmin.access_admin"]
+_AREAS_EDIT = ["areas.change_neighbourhood", "areas.add_station", "areas.change_station", "areas.delete_station"]
+_AREAS_VIEW = ["areas.view_neighbourhood", "areas.view_station", "areas.view_division"]
+_TEAMS_EDIT = [
+    "staff.add_officer", "staff.change_officer", "staff.delete_officer",
+    "staff.add_teammembership", "staff.change_teammembership", "staff.delete_teammembership",
+]
+_TEAMS_VIEW = ["staff.view_officer", "staff.view_teammembership"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    ADMINISTRATOR: [],  # every permission: see roles_sync()
+    HQ_MEDIA: [
+        *_BACK_OFFICE, "staff.force_wide", *_AREAS_VIEW, *_AREAS_EDIT, *_TEAMS_VIEW, *_TEAMS_EDIT,
+        "audit.view_auditentry",
+        "wagtailcore.add_page", "wagtailcore.change_page", "wagtailcore.publish_page",
+    ],
+    DIVISION_LEAD: [*_BACK_OFFICE, *_AREAS_VIEW, *_AREAS_EDIT, *_TEAMS_VIEW, *_TEAMS_EDIT, "audit.view_auditentry"],
+    NEIGHBOURHOOD_OFFICER: [*_BACK_OFFICE, *_AREAS_VIEW, *_TEAMS_VIEW],
+    CONTACT_CENTRE: [*_BACK_OFFICE, "staff.force_wide", *_AREAS_VIEW, *_TEAMS_VIEW],
+    BOARD_VIEWER: [*_BACK_OFFICE, "staff.force_wide"],
+}
+
+
+def _permissions(labels: list[str]) -> list[Permission]:
+    wanted = {tuple(label.split(".", 1)) for label in labels}
+    found = [
+        p for p in Permission.objects.select_related("content_type")
+        if (p.content_type.app_label, p.codename) in wanted
+    ]
+    missing = wanted - {(p.content_type.app_label, p.codename) for p in found}
+    if missing:
+        raise LookupError(f"Unknown permissions in ROLE_PERMISSIONS: {sorted('.'.join(m) for m in missing)}")
+    return found
+
+
+def roles_sync() -> dict[str, Group]:
+    groups = {}
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        if role == ADMINISTRATOR:
+            group.permissions.set(Permission.objects.all())
+        else:
+            group.permissions.set(_permissions(ROLE_PERMISSIONS[role]))
+        groups[role] = group
+    return groups
