@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "openbeat.areas",
     "openbeat.staff",
     "openbeat.audit",
+    "openbeat.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
