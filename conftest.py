@@ -31,3 +31,55 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Debian chromium not installed at {CHROMIUM} (.ci/run installs it)")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+class CapturedMail:
+    """What a real local SMTP server (aiosmtpd) received: envelopes and parsed messages."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.envelopes: list = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's handler API)
+        with self.lock:
+            self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list:
+        import email
+        from email import policy
+
+        with self.lock:
+            return [email.message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free local port, with Django's default mailer pointed at it.
+
+    The test runner swaps every mailer for the in-memory one; this puts a real SMTP mailer back.
+    """
+    from aiosmtpd.controller import Controller
+
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = CapturedMail()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        }
+    }
+    handler.port = port
+    try:
+        yield handler
+    finally:
+        controller.stop()

@@ -208,6 +208,8 @@ _TASK_BACKENDS = {
     "immediate": "django.tasks.backends.immediate.ImmediateBackend",
 }
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+if TASKS_BACKEND == "celery":
+    TASKS["default"]["OPTIONS"] = {"CELERY_APP": "openbeat.celery.app"}
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}

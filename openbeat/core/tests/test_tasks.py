@@ -1,0 +1,83 @@
+"""The task framework runs on each configured backend: the database (default), and RQ on Redis."""
+
+import os
+import socket
+import time
+import uuid
+
+import pytest
+from django.core.management import call_command
+from django.tasks import TaskResultStatus, task_backends
+
+from openbeat.core.tasks import worker_heartbeat
+
+
+def _redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        pytest.skip("Redis is not answering on 127.0.0.1:6379")
+    return url
+
+
+@pytest.mark.django_db
+def test_the_database_worker_runs_an_enqueued_task(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    result = worker_heartbeat.enqueue("2026-01-01T00:00:00")
+    assert result.status == TaskResultStatus.READY
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+
+    result.refresh()
+    assert result.status == TaskResultStatus.SUCCESSFUL
+    assert result.return_value["sent_at"] == "2026-01-01T00:00:00"
+
+
+@pytest.mark.django_db
+def test_check_worker_fails_clearly_when_no_worker_runs(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="is the worker running"):
+        call_command("check_worker", "--timeout", "0.3")
+
+
+def test_the_rq_worker_runs_an_enqueued_task(settings):
+    url = _redis_url()
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    settings.RQ_QUEUES = {"default": {"URL": url}, queue: {"URL": url}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [queue]}}
+    import django_rq
+    from django_tasks_rq.backend import Job
+    from rq import SimpleWorker
+
+    result = worker_heartbeat.using(queue_name=queue).enqueue("2026-01-01T00:00:00")
+    worker = SimpleWorker([django_rq.get_queue(queue)], connection=django_rq.get_connection(queue), job_class=Job)
+    worker.work(burst=True)
+
+    result = task_backends["default"].get_result(result.id)
+    assert result.status == TaskResultStatus.SUCCESSFUL
+    assert result.return_value["sent_at"] == "2026-01-01T00:00:00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_celery_worker_runs_an_enqueued_task(settings):
+    url = _redis_url()
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_celery.CeleryBackend", "OPTIONS": {"CELERY_APP": "openbeat.celery.app"}}
+    }
+    from celery.contrib.testing.worker import start_worker
+
+    from openbeat.celery import app
+
+    app.conf.update(broker_url=url, result_backend=url, result_extended=True)
+    result = worker_heartbeat.enqueue("2026-01-01T00:00:00")
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        for _ in range(100):
+            result = task_backends["default"].get_result(result.id)
+            if result.status == TaskResultStatus.SUCCESSFUL:
+                break
+            time.sleep(0.1)
+    assert result.status == TaskResultStatus.SUCCESSFUL
+    assert result.return_value["sent_at"] == "2026-01-01T00:00:00"
