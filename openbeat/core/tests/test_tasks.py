@@ -21,7 +21,8 @@ def _redis_url() -> str:
     return url
 
 
-@pytest.mark.django_db
+# The worker closes its database connection when done, so this cannot run inside a test transaction.
+@pytest.mark.django_db(transaction=True)
 def test_the_database_worker_runs_an_enqueued_task(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     result = worker_heartbeat.enqueue("2026-01-01T00:00:00")
