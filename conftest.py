@@ -5,9 +5,9 @@ import os
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls from it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent
 SHARED_DATA = Path(os.environ.get("OPENBEAT_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
@@ -42,7 +42,7 @@ class CapturedMail:
         self.envelopes: list = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's handler API)
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
@@ -62,9 +62,9 @@ def smtp_server(settings):
 
     The test runner swaps every mailer for the in-memory one; this puts a real SMTP mailer back.
     """
-    from aiosmtpd.controller import Controller
-
     import socket
+
+    from aiosmtpd.controller import Controller
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

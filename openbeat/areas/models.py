@@ -81,16 +81,16 @@ class Neighbourhood(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("areas:neighbourhood", kwargs={"code": self.code})
+
     @property
     def bbox(self) -> tuple[float, float, float, float] | None:
         if self.min_lon is None:
             return None
         return (self.min_lon, self.min_lat, self.max_lon, self.max_lat)  # type: ignore[return-value]
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("areas:neighbourhood", kwargs={"code": self.code})
 
 
 class Postcode(models.Model):

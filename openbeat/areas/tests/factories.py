@@ -51,13 +51,22 @@ class NeighbourhoodFactory(factory.django.DjangoModelFactory):
         return super()._create(model_class, *args, **kwargs)
 
 
+_INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+
+
+def _postcode(n: int) -> str:
+    """A distinct, format-valid postcode in the demo's fictional DM area for each n."""
+    letters = _INWARD_LETTERS[n // 9 % 20] + _INWARD_LETTERS[n // 180 % 20]
+    return f"DM{n // 3600 % 98 + 1} {n % 9 + 1}{letters}"
+
+
 class PostcodeFactory(factory.django.DjangoModelFactory):
     """A postcode at the centre point of its neighbourhood."""
 
     class Meta:
         model = Postcode
 
-    postcode = factory.Sequence(lambda n: f"DM{n // 900 % 9 + 1} {n % 9 + 1}{'ABDEFGHJLNPQRSTUWXYZ'[n // 9 % 20]}{'ABDEFGHJLNPQRSTUWXYZ'[n // 180 % 20]}")
+    postcode = factory.Sequence(_postcode)
     neighbourhood = factory.SubFactory(NeighbourhoodFactory)
     lat = factory.LazyAttribute(lambda o: o.neighbourhood.centroid_lat if o.neighbourhood else 51.5)
     lon = factory.LazyAttribute(lambda o: o.neighbourhood.centroid_lon if o.neighbourhood else -0.1)

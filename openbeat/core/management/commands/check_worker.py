@@ -21,11 +21,13 @@ class Command(BaseCommand):
         while time.monotonic() < deadline:
             result.refresh()
             if result.status == TaskResultStatus.SUCCESSFUL:
-                self.stdout.write(f"worker OK ({settings.TASKS_BACKEND} backend): ran at {result.return_value['ran_at']}")
+                ran_at = result.return_value["ran_at"]
+                self.stdout.write(f"worker OK ({settings.TASKS_BACKEND} backend): ran at {ran_at}")
                 return
             if result.status == TaskResultStatus.FAILED:
                 raise CommandError(f"the heartbeat task failed: {result.errors}")
             time.sleep(0.2)
         raise CommandError(
-            f"no worker ran the heartbeat within {timeout:.0f} s ({settings.TASKS_BACKEND} backend): is the worker running?"
+            f"no worker ran the heartbeat within {timeout:.0f} s ({settings.TASKS_BACKEND} backend): "
+            "is the worker running?"
         )
