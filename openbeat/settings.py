@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -174,6 +175,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Mail: Django 6.1 MAILERS. SMTP by default (host/port from the environment); MAIL_BACKEND=console or
 # file for development (the demo writes messages under var/mail/ so nothing leaves the machine).
 _mail_kind = os.environ.get("MAIL_BACKEND", "smtp")
+_default_mailer: dict[str, Any]
 if _mail_kind == "console":
     _default_mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 elif _mail_kind == "file":
@@ -207,7 +209,7 @@ _TASK_BACKENDS = {
     "celery": "django_tasks_celery.CeleryBackend",
     "immediate": "django.tasks.backends.immediate.ImmediateBackend",
 }
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+TASKS: dict[str, dict[str, Any]] = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
 if TASKS_BACKEND == "celery":
     TASKS["default"]["OPTIONS"] = {"CELERY_APP": "openbeat.celery.app"}
 if TASKS_BACKEND == "rq":
@@ -246,7 +248,7 @@ def _origin(url: str) -> str:
 
 
 _tile_origin = _origin(MAP_TILE_URL)
-SECURE_CSP = {
+SECURE_CSP: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],

@@ -30,9 +30,9 @@ class Force(models.Model):
 
     @classmethod
     def current(cls) -> Force:
-        force = cls.objects.order_by("pk").first()
+        force: Force | None = Force.objects.order_by("pk").first()
         if force is None:
-            force = cls(
+            force = Force(
                 code="demo",
                 name=settings.FORCE_NAME,
                 short_code=settings.FORCE_SHORT_CODE,
