@@ -26,6 +26,14 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(autouse=True)
+def _fresh_boundary_index() -> None:
+    """Every test's database starts over, so no process-wide spatial index (areas.geo) may outlive a test."""
+    from openbeat.areas import geo
+
+    geo.invalidate()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     if not Path(CHROMIUM).exists():

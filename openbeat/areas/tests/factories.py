@@ -7,6 +7,7 @@ from typing import Any
 
 import factory
 
+from openbeat.areas import geo
 from openbeat.areas.models import Division, Neighbourhood, Postcode, Station
 from openbeat.areas.services import boundary_fields
 
@@ -48,7 +49,10 @@ class NeighbourhoodFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class: type[Neighbourhood], *args: Any, **kwargs: Any) -> Neighbourhood:
         boundary = kwargs.pop("boundary", None) if "boundary" in kwargs else next_square()
         kwargs.update(boundary_fields(boundary))
-        return super()._create(model_class, *args, **kwargs)
+        neighbourhood = super()._create(model_class, *args, **kwargs)
+        # Factories write rows directly, not through neighbourhood_upsert: tell this process's index.
+        geo.invalidate()
+        return neighbourhood
 
 
 _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
