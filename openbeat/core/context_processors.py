@@ -1,6 +1,5 @@
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 
 from openbeat.areas.models import Force
@@ -12,6 +11,4 @@ def branding(request: HttpRequest) -> dict[str, Any]:
     return {
         "force": Force.current(),
         "footer_pages": ContentPage.objects.live().filter(show_in_footer=True).only("title", "url_path"),
-        "map_tile_url": settings.MAP_TILE_URL,
-        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }

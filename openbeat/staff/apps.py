@@ -7,9 +7,9 @@ from django.db.models.signals import post_migrate
 def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
     # Permissions only exist once migrate's post_migrate has run for every app, so the role groups are
     # (re)built after the last app's, rather than in a data migration.
-    from django.apps import apps
+    from openbeat.core.apps import after_last_migrate
 
-    if sender is not [c for c in apps.get_app_configs() if c.models_module is not None][-1]:
+    if not after_last_migrate(sender):
         return
     from openbeat.staff.roles import roles_sync
 

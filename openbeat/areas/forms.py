@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django import forms
+
+from openbeat.areas.postcodes import PostcodeError, PostcodeLocation, postcode_locate
+from openbeat.core.forms import GovukForm
+
+
+class FindNeighbourhoodForm(GovukForm):
+    postcode = forms.CharField(
+        label="Postcode",
+        help_text="For example, PR1 1AB",
+        max_length=12,
+        error_messages={"required": "Enter a postcode"},
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "spellcheck": "false"}),
+    )
+    postcode.govuk_width = 10  # type: ignore[attr-defined]
+
+    location: PostcodeLocation | None = None
+
+    def clean_postcode(self) -> str:
+        try:
+            self.location = postcode_locate(self.cleaned_data["postcode"])
+        except PostcodeError as error:
+            raise forms.ValidationError(error.message) from error
+        return self.location.postcode
