@@ -13,14 +13,21 @@ REPO_ROOT = Path(__file__).resolve().parent
 SHARED_DATA = Path(os.environ.get("OPENBEAT_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 
 
 def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
+    # Hashing passwords at full strength only slows the suite; login behaviour is the same.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests serve static files from the apps (no collectstatic), so no manifest of hashed names.
     settings.STORAGES = {
         **settings.STORAGES,

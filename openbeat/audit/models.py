@@ -17,9 +17,7 @@ class AuditEntry(models.Model):
     target_type = models.CharField(max_length=100, blank=True, help_text="app_label.model")
     target_id = models.CharField(max_length=64, blank=True)
     target_label = models.CharField(max_length=200, blank=True)
-    division = models.ForeignKey(
-        "areas.Division", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    division = models.ForeignKey("areas.Division", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     ip = models.GenericIPAddressField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
 

@@ -44,7 +44,8 @@ def ratelimit(
             keys = [f"{key}:ip:{_client(request)}"]
             if by is not None and (value := by(request)):
                 keys.append(f"{key}:by:{hashlib.sha256(value.lower().encode()).hexdigest()[:24]}")
-            if not all([hit(key=k, limit=limit, period=period) for k in keys]):
+            # Every key is counted (a list, not a short-circuiting generator), so each limit sees every hit.
+            if not all([hit(key=k, limit=limit, period=period) for k in keys]):  # noqa: C419
                 response = render(request, "core/ratelimited.html", status=429)
                 response["Retry-After"] = str(period)
                 return response

@@ -35,9 +35,7 @@ class Officer(models.Model):
     rank = models.CharField(max_length=80, help_text="e.g. Sergeant, PC, PCSO.")
     role = models.CharField(max_length=160, blank=True, help_text="e.g. Neighbourhood Beat Manager.")
     bio = models.TextField(blank=True)
-    photo = models.ForeignKey(
-        "wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    photo = models.ForeignKey("wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="officers")

@@ -23,17 +23,28 @@ _BACK_OFFICE = ["wagtailadmin.access_admin"]
 _AREAS_EDIT = ["areas.change_neighbourhood", "areas.add_station", "areas.change_station", "areas.delete_station"]
 _AREAS_VIEW = ["areas.view_neighbourhood", "areas.view_station", "areas.view_division"]
 _TEAMS_EDIT = [
-    "staff.add_officer", "staff.change_officer", "staff.delete_officer",
-    "staff.add_teammembership", "staff.change_teammembership", "staff.delete_teammembership",
+    "staff.add_officer",
+    "staff.change_officer",
+    "staff.delete_officer",
+    "staff.add_teammembership",
+    "staff.change_teammembership",
+    "staff.delete_teammembership",
 ]
 _TEAMS_VIEW = ["staff.view_officer", "staff.view_teammembership"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [],  # every permission: see roles_sync()
     HQ_MEDIA: [
-        *_BACK_OFFICE, "staff.force_wide", *_AREAS_VIEW, *_AREAS_EDIT, *_TEAMS_VIEW, *_TEAMS_EDIT,
+        *_BACK_OFFICE,
+        "staff.force_wide",
+        *_AREAS_VIEW,
+        *_AREAS_EDIT,
+        *_TEAMS_VIEW,
+        *_TEAMS_EDIT,
         "audit.view_auditentry",
-        "wagtailcore.add_page", "wagtailcore.change_page", "wagtailcore.publish_page",
+        "wagtailcore.add_page",
+        "wagtailcore.change_page",
+        "wagtailcore.publish_page",
     ],
     DIVISION_LEAD: [*_BACK_OFFICE, *_AREAS_VIEW, *_AREAS_EDIT, *_TEAMS_VIEW, *_TEAMS_EDIT, "audit.view_auditentry"],
     NEIGHBOURHOOD_OFFICER: [*_BACK_OFFICE, *_AREAS_VIEW, *_TEAMS_VIEW],
@@ -45,8 +56,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 def _permissions(labels: list[str]) -> list[Permission]:
     wanted = {tuple(label.split(".", 1)) for label in labels}
     found = [
-        p for p in Permission.objects.select_related("content_type")
-        if (p.content_type.app_label, p.codename) in wanted
+        p for p in Permission.objects.select_related("content_type") if (p.content_type.app_label, p.codename) in wanted
     ]
     missing = wanted - {(p.content_type.app_label, p.codename) for p in found}
     if missing:
