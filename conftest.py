@@ -25,14 +25,18 @@ CHROMIUM_ARGS = [
 
 def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
+    from django.test import override_settings
 
-    # Hashing passwords at full strength only slows the suite; login behaviour is the same.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Tests serve static files from the apps (no collectstatic), so no manifest of hashed names.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    # Enabled (not assigned) so that Django's setting_changed handlers reset the cached storages.
+    override_settings(
+        # Hashing passwords at full strength only slows the suite; login behaviour is the same.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Tests serve static files from the apps (no collectstatic), so no manifest of hashed names.
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ).enable()
 
 
 @pytest.fixture(scope="session")
@@ -108,3 +112,30 @@ def smtp_server(settings):
         yield handler
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def assert_accessible():
+    """Run axe-core (shipped with axe-playwright-python, no CDN) on a page and fail listing any violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page, label: str = "") -> None:
+        results = axe.run(page)
+        violations = results.response["violations"]
+        summary = [
+            f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}" for v in violations
+        ]
+        assert not violations, f"axe violations on {label or page.url}:\n" + "\n".join(summary)
+
+    return check
+
+
+@pytest.fixture
+def console_errors(page):
+    """Console errors and CSP violations seen by the page, collected for the test to assert on."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from openbeat.areas.postcodes import PostcodeError, PostcodeLocation, postcode_locate
+from openbeat.areas.postcodes import MalformedPostcode, PostcodeError, PostcodeLocation, postcode_locate
 from openbeat.core.forms import GovukForm
 
 
@@ -10,8 +10,8 @@ class FindNeighbourhoodForm(GovukForm):
     postcode = forms.CharField(
         label="Postcode",
         help_text="For example, PR1 1AB",
-        max_length=12,
-        error_messages={"required": "Enter a postcode"},
+        max_length=16,
+        error_messages={"required": "Enter a postcode", "max_length": MalformedPostcode.message},
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "spellcheck": "false"}),
     )
     postcode.govuk_width = 10  # type: ignore[attr-defined]

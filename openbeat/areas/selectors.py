@@ -44,7 +44,7 @@ def neighbourhoods_feature_collection() -> dict[str, Any]:
     if collection is None:
         features = [
             neighbourhood_feature(n, simplify=True)
-            for n in Neighbourhood.objects.select_related("division").exclude(boundary=None).order_by("code")
+            for n in Neighbourhood.objects.select_related("division").filter(boundary__isnull=False).order_by("code")
         ]
         collection = {"type": "FeatureCollection", "features": features}
         cache.set(key, collection, 24 * 3600)

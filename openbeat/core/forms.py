@@ -21,11 +21,12 @@ from typing import Any
 from django import forms
 from django.forms.renderers import DjangoTemplates
 
+# Checked in order: CheckboxSelectMultiple is a subclass of RadioSelect, which is a subclass of Select.
 _WIDGET_CLASSES = {
     forms.Textarea: "ob-textarea",
-    forms.Select: "ob-select",
-    forms.RadioSelect: "ob-radios__input",
     forms.CheckboxSelectMultiple: "ob-checkboxes__input",
+    forms.RadioSelect: "ob-radios__input",
+    forms.Select: "ob-select",
     forms.CheckboxInput: "ob-checkboxes__input",
     forms.FileInput: "ob-file-upload",
 }
@@ -65,7 +66,9 @@ class GovukFormMixin:
         for name in self.errors:  # type: ignore[attr-defined]
             if name in self.fields:
                 field = self.fields[name]
-                described = {field.widget.attrs.get("aria-describedby", ""), f"id_{name}-error"}
+                # Setting aria-describedby stops Django adding the hint's id itself, so both go in here.
+                hint = f"id_{name}_helptext" if field.help_text else ""
+                described = {field.widget.attrs.get("aria-describedby", ""), f"id_{name}-error", hint}
                 field.widget.attrs["aria-describedby"] = " ".join(sorted(filter(None, described)))
                 field.widget.attrs["aria-invalid"] = "true"
 
@@ -81,7 +84,7 @@ class GovukFormMixin:
     def _first_option_suffix(self, name: str) -> str:
         # Radios and checkboxes have no element with the field's own id: link to the first option.
         widget = self.fields[name].widget
-        return "_0" if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple) else ""
+        return "_0" if isinstance(widget, forms.RadioSelect) else ""
 
 
 class GovukForm(GovukFormMixin, forms.Form):

@@ -64,13 +64,22 @@ close your browser or after two weeks.</li></ul>
 ]
 
 
+def _tree_root() -> Page:
+    # Wagtail's migrations make the root and the default locale; a flushed database has neither.
+    from django.conf import settings
+    from wagtail.models import Locale
+
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    return Page.add_root(instance=Page(title="Root", slug="root", content_type=None))
+
+
 @transaction.atomic
 def site_pages_ensure() -> HomePage:
     """Make a HomePage the default site's root, with the footer pages under it. Safe to run again."""
     force = Force.current()
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
+        root = Page.get_first_root_node() or _tree_root()
         home = HomePage(
             title=f"Welcome to {force.name}",
             slug="welcome",

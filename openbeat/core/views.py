@@ -1,5 +1,6 @@
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -7,3 +8,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    # Resolved per request: the hashed static name exists only after collectstatic.
+    return HttpResponseRedirect(static("core/favicon.svg"))
