@@ -35,7 +35,8 @@ def test_fields_render_with_label_hint_error_and_described_by():
     assert '<p id="id_name-error" class="ob-error-message">' in html
     name_input = html[html.index('<input type="text" name="name"') :].split(">")[0]
     assert 'aria-invalid="true"' in name_input
-    assert "id_name-error" in name_input and "id_name_helptext" in name_input
+    assert "id_name-error" in name_input
+    assert "id_name_helptext" in name_input
     assert 'class="ob-input"' in name_input
 
 
@@ -44,6 +45,7 @@ def test_radios_and_checkboxes_are_a_fieldset_with_a_legend_and_keep_the_choice(
     form.is_valid()
     html = str(form)
     assert '<legend class="ob-fieldset__legend">How should we contact you?</legend>' in html
-    assert 'class="ob-radios"' in html and 'class="ob-checkboxes"' in html
+    assert 'class="ob-radios"' in html
+    assert 'class="ob-checkboxes"' in html
     sms = html[html.index('value="sms"') : html.index('value="sms"') + 100].split(">")[0]
     assert "checked" in sms
