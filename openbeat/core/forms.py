@@ -46,7 +46,7 @@ _renderer = GovukRenderer()
 
 
 class GovukFormMixin:
-    default_renderer = _renderer
+    default_renderer: Any = _renderer
     template_name = "core/forms/form.html"
     error_css_class = "ob-form-group--error"
     fields: dict[str, forms.Field]
