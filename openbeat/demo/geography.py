@@ -37,36 +37,80 @@ TOWNS = [
         -2.78,
         53.93,
         "West",
-        ("Ashbridge Town Centre", "Ashbridge Quayside", "Kettleby & Marsh Lane", "Ashbridge North"),
+        (
+            "Ashbridge Town Centre",
+            "Ashbridge Quayside",
+            "Kettleby & Marsh Lane",
+            "Ashbridge North",
+            "Scotforth Rise",
+            "Bowerham",
+            "Galgate & Ellel",
+        ),
         1,
     ),
-    Town("Saltcote", "SC", -2.86, 53.78, "West", ("Saltcote Promenade", "Saltcote Old Town", "Breckholme"), 5),
-    Town("Fellside", "FS", -2.66, 54.01, "West", ("Fellside Villages", "Hollins & Crag Moor"), 8),
-    Town("Wyreham", "WY", -2.88, 53.88, "West", ("Wyreham", "Thornby Sands"), 10),
+    Town(
+        "Saltcote",
+        "SC",
+        -2.86,
+        53.78,
+        "West",
+        ("Saltcote Promenade", "Saltcote Old Town", "Breckholme", "Layton Fields", "Anchorsholme", "Marton Moss"),
+        4,
+    ),
+    Town("Fellside", "FS", -2.66, 54.01, "West", ("Fellside Villages", "Hollins & Crag Moor", "Carnforth Road"), 7),
+    Town(
+        "Wyreham", "WY", -2.88, 53.88, "West", ("Wyreham", "Thornby Sands", "Poulton Green", "Preesall & Knott End"), 10
+    ),
     Town(
         "Marlow Cross",
         "MC",
         -2.56,
         53.78,
         "Central",
-        ("Marlow Cross Centre", "St Aidan's", "Deepdale Park", "Fulwood Heights", "Ribbleside"),
-        12,
+        (
+            "Marlow Cross Centre",
+            "St Aidan's",
+            "Deepdale Park",
+            "Fulwood Heights",
+            "Ribbleside",
+            "Ingleby & Cottam",
+            "Larkfield",
+            "Brookside",
+            "Ashton Bank",
+        ),
+        13,
     ),
-    Town("Holme Vale", "HV", -2.62, 53.68, "Central", ("Holme Vale", "Lower Penwick", "Coppull Green"), 17),
-    Town("Brackley Moor", "BM", -2.45, 53.90, "Central", ("Brackley Moor & Chipping Fold",), 20),
+    Town(
+        "Holme Vale",
+        "HV",
+        -2.62,
+        53.68,
+        "Central",
+        ("Holme Vale", "Lower Penwick", "Coppull Green", "Leyfield", "Farington Moss", "Astley Village"),
+        16,
+    ),
+    Town("Brackley Moor", "BM", -2.45, 53.90, "Central", ("Brackley Moor & Chipping Fold",), 19),
     Town(
         "Kestrel Bridge",
         "KB",
         -2.36,
         53.75,
         "East",
-        ("Kestrel Bridge Central", "Mill Hill", "Audley & Queens Park", "Whitebirk"),
-        21,
+        (
+            "Kestrel Bridge Central",
+            "Mill Hill",
+            "Audley & Queens Park",
+            "Whitebirk",
+            "Shadsworth",
+            "Livesey Fold",
+            "Ewood Vale",
+        ),
+        22,
     ),
-    Town("Oswin", "OS", -2.24, 53.79, "East", ("Oswin Town", "Rosegrove", "Harle Syke"), 25),
-    Town("Pendleford", "PF", -2.27, 53.88, "East", ("Pendleford", "Barrowby & Higham"), 28),
-    Town("Rossby", "RB", -2.27, 53.69, "East", ("Rossby Valley", "Haslam & Helmshore"), 29),
-    Town("Clitherdale", "CD", -2.40, 53.96, "East", ("Clitherdale & Ribble Fells",), 30),
+    Town("Oswin", "OS", -2.24, 53.79, "East", ("Oswin Town", "Rosegrove", "Harle Syke", "Gannow", "Brunshaw"), 25),
+    Town("Pendleford", "PF", -2.27, 53.88, "East", ("Pendleford", "Barrowby & Higham", "Brierfield Mill"), 28),
+    Town("Rossby", "RB", -2.27, 53.69, "East", ("Rossby Valley", "Haslam & Helmshore", "Whitworth Edge"), 31),
+    Town("Clitherdale", "CD", -2.40, 53.96, "East", ("Clitherdale & Ribble Fells",), 34),
 ]
 
 # The county's outline, drawn by hand inland in northern England (lon, lat).
@@ -101,20 +145,32 @@ class DemoNeighbourhood:
     shape: Polygon
     population: int | None
     district: int
+    sector: int  # with the district, unique to this neighbourhood: its postcodes never collide with another's
 
 
 def neighbourhoods(rng: random.Random) -> list[DemoNeighbourhood]:
     """One Voronoi cell per neighbourhood seed, clipped to the outline: dense towns get small cells."""
     seeds: list[tuple[Town, str, Point]] = []
     for town in TOWNS:
-        spread = 0.018 if len(town.wards) > 1 else 0.0
+        spread = 0.004 * len(town.wards) ** 0.5 if len(town.wards) > 1 else 0.0
         for i, name in enumerate(town.wards):
             angle = 2 * np.pi * i / max(len(town.wards), 1) + rng.uniform(-0.3, 0.3)
-            radius = spread * (0.5 + rng.random()) if i else 0.0
+            radius = spread * (0.6 + 0.8 * rng.random()) if i else 0.0
             seeds.append(
                 (town, name, Point(town.lon + radius * 1.6 * np.cos(angle), town.lat + radius * np.sin(angle)))
             )
-    # Rural seeds between towns take the countryside, and are merged into the nearest town's division.
+    # Rural seeds on a jittered grid take the countryside between towns, each joining its nearest town.
+    town_points = [p for _, _, p in seeds]
+    rural_count: dict[str, int] = {}
+    for lon in np.arange(OUTLINE.bounds[0] + 0.05, OUTLINE.bounds[2], 0.12):
+        for lat in np.arange(OUTLINE.bounds[1] + 0.03, OUTLINE.bounds[3], 0.075):
+            point = Point(lon + rng.uniform(-0.03, 0.03), lat + rng.uniform(-0.02, 0.02))
+            scaled = [((q.x - point.x) / 1.6) ** 2 + (q.y - point.y) ** 2 for q in town_points]
+            if not OUTLINE.buffer(-0.01).contains(point) or min(scaled) < 0.035**2:
+                continue
+            town = min(TOWNS, key=lambda t: ((t.lon - point.x) / 1.6) ** 2 + (t.lat - point.y) ** 2)
+            n = rural_count[town.code] = rural_count.get(town.code, 0) + 1
+            seeds.append((town, f"{town.name} {RURAL_NAMES[(n - 1) % len(RURAL_NAMES)]}", point))
     cells = shapely.voronoi_polygons(MultiPoint([p for _, _, p in seeds]), extend_to=OUTLINE.buffer(0.5))
     by_seed = {}
     for cell in cells.geoms:
@@ -131,7 +187,7 @@ def neighbourhoods(rng: random.Random) -> list[DemoNeighbourhood]:
         if shape.geom_type == "MultiPolygon":
             shape = max(shape.geoms, key=lambda g: g.area)
         area_km2 = shape.area * 111 * 68  # rough degrees to km² at this latitude
-        urban = len(town.wards) > 1 and number <= len(town.wards)
+        urban = len(town.wards) > 1 and name in town.wards
         population = int(rng.uniform(6_000, 14_000) if urban else rng.uniform(2_500, 7_000) + area_km2 * 3)
         result.append(
             DemoNeighbourhood(
@@ -142,7 +198,8 @@ def neighbourhoods(rng: random.Random) -> list[DemoNeighbourhood]:
                 shape=shape,
                 # A few have no population figure on purpose: insights must say "no data", not zero.
                 population=None if name in {"Thornby Sands", "Harle Syke", "Hollins & Crag Moor"} else population,
-                district=town.district + (number - 1) % 3,
+                district=town.district + (number - 1) // 9,
+                sector=(number - 1) % 9 + 1,
             )
         )
     result = _fill_gaps(result)
@@ -201,6 +258,8 @@ def postcode(district: int, sector: int, unit: int) -> str:
     letters = INWARD_LETTERS[unit // 20 % 20] + INWARD_LETTERS[unit % 20]
     return f"DM{district} {sector % 10}{letters}"
 
+
+RURAL_NAMES = ["Moors", "Fells", "Outlying Villages", "Dales", "Fold & Farms", "Edge", "Mosses", "Uplands"]
 
 STREETS = [
     "High Street",

@@ -72,11 +72,9 @@ def step_postcodes(ctx: DemoContext) -> str:
     for n in ctx.neighbourhoods:
         centre = n.shape.representative_point()
         count = 60 if n.population is None else max(40, n.population // 90)
-        sector = (sum(map(ord, n.code)) % 9) + 1
-        for unit in range(count):
-            code = geography.postcode(n.district, sector + unit // 400, unit % 400)
-            if code in seen:
-                continue
+        for unit in range(min(count, 400)):
+            code = geography.postcode(n.district, n.sector, unit)
+            assert code not in seen, code
             seen.add(code)
             p = geography.random_point_in(n.shape, ctx.rng, near=centre, spread=0.01)
             rows.append((code, round(p.y, 6), round(p.x, 6), pks[n.code], n.code))

@@ -46,7 +46,7 @@ def test_it_loads_a_believable_force_on_an_empty_database():
     print(f"load_demo took {time.monotonic() - started:.1f} s")
 
     assert Division.objects.count() == 3
-    assert 30 <= Neighbourhood.objects.count() <= 40
+    assert 60 <= Neighbourhood.objects.count() <= 100  # enough for an alert to 50 neighbourhoods
     for n in Neighbourhood.objects.all():
         assert n.boundary is not None
         assert n.team.exists(), n
