@@ -1,0 +1,62 @@
+"""The back office's Areas section: neighbourhoods, stations and divisions, scoped by division."""
+
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from openbeat.areas.models import Division, Neighbourhood, Station
+from openbeat.staff.admin_views import ScopedViewSetMixin
+
+
+class NeighbourhoodViewSet(ScopedViewSetMixin, ModelViewSet):
+    model = Neighbourhood
+    audit_name = "areas.neighbourhood"
+    icon = "site"
+    # Boundaries come from the importers (import_boundaries), not hand-editing.
+    form_fields = ["name", "description", "population"]
+    list_display = ["name", "code", "division", "population"]
+    list_filter = ["division"]
+    search_fields = ["name", "code"]
+    add_view_enabled = False
+    ordering = ["name"]
+
+
+class StationViewSet(ScopedViewSetMixin, ModelViewSet):
+    model = Station
+    audit_name = "areas.station"
+    icon = "home"
+    form_fields = [
+        "name",
+        "address",
+        "postcode",
+        "lat",
+        "lon",
+        "division",
+        "neighbourhood",
+        "opening_hours",
+        "front_counter",
+        "phone",
+    ]
+    list_display = ["name", "division", "neighbourhood", "front_counter"]
+    list_filter = ["division", "front_counter"]
+    search_fields = ["name", "address", "postcode"]
+
+
+class DivisionViewSet(ScopedViewSetMixin, ModelViewSet):
+    model = Division
+    audit_name = "areas.division"
+    scope_field = "pk"
+    icon = "group"
+    form_fields = ["name", "code"]
+    list_display = ["name", "code"]
+
+
+class AreasGroup(ModelViewSetGroup):
+    menu_label = "Areas"
+    menu_icon = "site"
+    menu_order = 200
+    items = [NeighbourhoodViewSet("neighbourhoods"), StationViewSet("stations"), DivisionViewSet("divisions")]
+
+
+@hooks.register("register_admin_viewset")
+def register_areas() -> AreasGroup:
+    return AreasGroup()

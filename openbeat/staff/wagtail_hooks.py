@@ -1,0 +1,41 @@
+"""The back office's Staff section: officers' public profiles and neighbourhood teams, scoped by division."""
+
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from openbeat.staff.admin_views import ScopedViewSetMixin
+from openbeat.staff.models import Officer, TeamMembership
+
+
+class OfficerViewSet(ScopedViewSetMixin, ModelViewSet):
+    model = Officer
+    audit_name = "staff.officer"
+    icon = "user"
+    form_fields = ["name", "rank", "role", "bio", "photo", "email", "phone", "division", "public"]
+    list_display = ["name", "rank", "role", "division", "public"]
+    list_filter = ["division", "rank", "public"]
+    search_fields = ["name", "role"]
+
+
+class TeamMembershipViewSet(ScopedViewSetMixin, ModelViewSet):
+    model = TeamMembership
+    audit_name = "staff.teammembership"
+    scope_field = "neighbourhood__division"
+    icon = "group"
+    menu_label = "Neighbourhood teams"
+    form_fields = ["neighbourhood", "officer", "sort_order"]
+    list_display = ["neighbourhood", "officer", "sort_order"]
+    list_filter = ["neighbourhood__division"]
+    search_fields = ["officer__name", "neighbourhood__name"]
+
+
+class StaffGroup(ModelViewSetGroup):
+    menu_label = "Staff"
+    menu_icon = "user"
+    menu_order = 210
+    items = [OfficerViewSet("officers"), TeamMembershipViewSet("teams")]
+
+
+@hooks.register("register_admin_viewset")
+def register_staff() -> StaffGroup:
+    return StaffGroup()
