@@ -303,3 +303,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "wagtail": {"level": "WARNING"}},
 }
+
+WAGTAILADMIN_USER_LOGIN_FORM = "openbeat.staff.forms.ThrottledLoginForm"

@@ -16,10 +16,21 @@ def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
     roles_sync()
 
 
+def _log_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    # Django's login() is the one place every sign-in passes (password, then second factor), so the
+    # signal is the reliable hook here; the audit entry is the only thing it does.
+    from openbeat.audit.services import log_action
+
+    log_action("staff.login.success", actor=user, request=request)
+
+
 class StaffConfig(AppConfig):
     name = "openbeat.staff"
     label = "staff"
     verbose_name = "Staff"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         post_migrate.connect(_sync_roles, dispatch_uid="openbeat.staff.roles_sync")
+        user_logged_in.connect(_log_login, dispatch_uid="openbeat.staff.log_login")

@@ -28,7 +28,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
 def login_locked(*, username: str, ip: str | None) -> bool:
     since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     recent = LoginFailure.objects.filter(at__gte=since)
-    by_user = recent.filter(username=username.lower()).count()
+    by_user = recent.filter(username=username.lower()[:150]).count()
     # A single address gets more room than a single username: offices share one address.
     by_ip = recent.filter(ip=ip).count() if ip else 0
     return by_user >= settings.LOGIN_FAILURE_LIMIT or by_ip >= settings.LOGIN_FAILURE_LIMIT * 4

@@ -41,7 +41,7 @@ def test_log_action_records_who_did_what_to_which_thing_and_its_division(entries
 
 
 def test_action_names_must_be_dotted():
-    with pytest.raises(ValueError, match="<app>.<thing>.<verb>"):
+    with pytest.raises(ValueError, match=r"<app>\.<thing>\.<verb>"):
         log_action("station-changed", actor=None)
 
 

@@ -48,7 +48,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @permission_required("audit.view_auditentry", raise_exception=True)
 def audit_log_export(request: HttpRequest) -> HttpResponse:
-    form, entries = _filtered(request)
+    _form, entries = _filtered(request)
     log_action("audit.log.export", actor=request.user, data={"filters": request.GET.dict()}, request=request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="openbeat-audit-log.csv"'
