@@ -1,10 +1,13 @@
 """The back office's Staff section: officers' public profiles and neighbourhood teams, scoped by division."""
 
+from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from openbeat.staff.admin_views import ScopedViewSetMixin
 from openbeat.staff.models import Officer, TeamMembership
+from openbeat.staff.views import two_factor
 
 
 class OfficerViewSet(ScopedViewSetMixin, ModelViewSet):
@@ -39,3 +42,17 @@ class StaffGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_staff() -> StaffGroup:
     return StaffGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_two_factor_urls() -> list:
+    return [
+        path("2fa/setup/", two_factor.setup, name="staff_2fa_setup"),
+        path("2fa/verify/", two_factor.verify, name="staff_2fa_verify"),
+        path("2fa/remove/", two_factor.remove, name="staff_2fa_remove"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_two_factor_menu_item() -> MenuItem:
+    return MenuItem("Two-factor authentication", reverse("staff_2fa_setup"), icon_name="lock", order=10000)
