@@ -22,11 +22,11 @@ class StaffSecondFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path
         user = request.user
-        if path.startswith("/admin/") and not path.startswith(_EXEMPT) and user.is_authenticated:
-            if not user.is_verified():  # type: ignore[union-attr]
-                query = urlencode({"next": request.get_full_path()})
-                if user_has_device(user):
-                    return HttpResponseRedirect(f"/admin/2fa/verify/?{query}")
-                if settings.STAFF_REQUIRE_2FA:
-                    return HttpResponseRedirect(f"/admin/2fa/setup/?{query}")
+        protected = path.startswith("/admin/") and not path.startswith(_EXEMPT)
+        if protected and user.is_authenticated and not user.is_verified():  # type: ignore[union-attr,attr-defined]
+            query = urlencode({"next": request.get_full_path()})
+            if user_has_device(user):
+                return HttpResponseRedirect(f"/admin/2fa/verify/?{query}")
+            if settings.STAFF_REQUIRE_2FA:
+                return HttpResponseRedirect(f"/admin/2fa/setup/?{query}")
         return self.get_response(request)

@@ -60,7 +60,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         form.add_error("token", "That code is not right. Check the time on your phone and try the newest code.")
     context = {
         "form": form,
-        "qr_svg": mark_safe(_qr_svg(device.config_url)),  # noqa: S308 (SVG made here from our own URL)
+        "qr_svg": mark_safe(_qr_svg(device.config_url)),  # SVG built here from our own URL
         "secret": base64.b32encode(device.bin_key).decode(),
         "next": _next_url(request),
     }
