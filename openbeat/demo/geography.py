@@ -169,8 +169,8 @@ def neighbourhoods(rng: random.Random) -> list[DemoNeighbourhood]:
             if not OUTLINE.buffer(-0.01).contains(point) or min(scaled) < 0.035**2:
                 continue
             town = min(TOWNS, key=lambda t: ((t.lon - point.x) / 1.6) ** 2 + (t.lat - point.y) ** 2)
-            n = rural_count[town.code] = rural_count.get(town.code, 0) + 1
-            seeds.append((town, f"{town.name} {RURAL_NAMES[(n - 1) % len(RURAL_NAMES)]}", point))
+            rural = rural_count[town.code] = rural_count.get(town.code, 0) + 1
+            seeds.append((town, f"{town.name} {RURAL_NAMES[(rural - 1) % len(RURAL_NAMES)]}", point))
     cells = shapely.voronoi_polygons(MultiPoint([p for _, _, p in seeds]), extend_to=OUTLINE.buffer(0.5))
     by_seed = {}
     for cell in cells.geoms:
@@ -203,8 +203,8 @@ def neighbourhoods(rng: random.Random) -> list[DemoNeighbourhood]:
             )
         )
     result = _fill_gaps(result)
-    for n in result:
-        n.shape = wobble(n.shape)
+    for item in result:
+        item.shape = wobble(item.shape)
     return result
 
 
