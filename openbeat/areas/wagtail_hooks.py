@@ -3,7 +3,7 @@
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from openbeat.areas.models import Division, Neighbourhood, Station
+from openbeat.areas.models import Division, Force, Neighbourhood, Station
 from openbeat.staff.admin_views import ScopedViewSetMixin
 
 
@@ -50,11 +50,30 @@ class DivisionViewSet(ScopedViewSetMixin, ModelViewSet):
     list_display = ["name", "code"]
 
 
+class ForceViewSet(ScopedViewSetMixin, ModelViewSet):
+    """The force's own name, reference prefix and branding (Administrators: areas.change_force)."""
+
+    model = Force
+    audit_name = "areas.force"
+    scope_field = None
+    icon = "cog"
+    menu_label = "Force and branding"
+    form_fields = ["name", "code", "short_code", "primary_colour", "logo_url", "website", "phone_non_emergency"]
+    list_display = ["name", "code", "short_code"]
+    add_view_enabled = False
+    copy_view_enabled = False
+
+
 class AreasGroup(ModelViewSetGroup):
     menu_label = "Areas"
     menu_icon = "site"
     menu_order = 200
-    items = [NeighbourhoodViewSet("neighbourhoods"), StationViewSet("stations"), DivisionViewSet("divisions")]
+    items = [
+        NeighbourhoodViewSet("neighbourhoods"),
+        StationViewSet("stations"),
+        DivisionViewSet("divisions"),
+        ForceViewSet("force"),
+    ]
 
 
 @hooks.register("register_admin_viewset")

@@ -23,7 +23,8 @@ from openbeat.staff.scope import Scope, scope_for
 
 
 class ScopedMixin:
-    scope_field = "division"
+    # None: the model belongs to no division (e.g. the force itself): only force-wide staff reach it.
+    scope_field: str | None = "division"
     audit_name = ""
     request: Any
 
@@ -32,13 +33,17 @@ class ScopedMixin:
         return scope_for(self.request.user)
 
     def check_in_scope(self, obj: Model) -> None:
-        if not self.scope.allows(obj, self.scope_field):
+        allowed = self.scope.force_wide if self.scope_field is None else self.scope.allows(obj, self.scope_field)
+        if not allowed:
             raise PermissionDenied
 
 
 class ScopedIndexView(ScopedMixin, generic.IndexView):
     def get_base_queryset(self) -> QuerySet[Any]:
-        return self.scope.filter(super().get_base_queryset(), self.scope_field)
+        queryset = super().get_base_queryset()
+        if self.scope_field is None:
+            return queryset if self.scope.force_wide else queryset.none()
+        return self.scope.filter(queryset, self.scope_field)
 
 
 class ScopedFormMixin(ScopedMixin):
@@ -96,7 +101,7 @@ class ScopedDeleteView(ScopedMixin, generic.DeleteView):
 class ScopedViewSetMixin:
     """Passes the viewset's scope_field and audit_name to its views."""
 
-    scope_field = "division"
+    scope_field: str | None = "division"
     audit_name = ""
     index_view_class = ScopedIndexView
     add_view_class = ScopedCreateView
@@ -104,7 +109,7 @@ class ScopedViewSetMixin:
     delete_view_class = ScopedDeleteView
     copy_view_enabled = False
 
-    def _scope_kwargs(self) -> dict[str, str]:
+    def _scope_kwargs(self) -> dict[str, Any]:
         return {"scope_field": self.scope_field, "audit_name": self.audit_name}
 
     def get_index_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:

@@ -142,3 +142,27 @@ def test_neighbourhoods_are_scoped_and_their_edits_audited(client, owner, west, 
     mine.refresh_from_db()
     assert mine.population == 5000
     assert AuditEntry.objects.filter(action="areas.neighbourhood.change", target_id=str(mine.pk)).exists()
+
+
+def test_only_an_administrator_changes_the_force_and_its_branding_shows_at_once(client, west):
+    from openbeat.areas.models import Force
+
+    force = Force.objects.create(code="lancashire", name="Lancashire Constabulary", short_code="LC")
+    data = {
+        "name": "Lancashire Police",
+        "code": "lancashire",
+        "short_code": "LC",
+        "primary_colour": "#00205b",
+        "logo_url": "",
+        "website": "",
+        "phone_non_emergency": "101",
+    }
+    client.force_login(staff_user(roles.DIVISION_LEAD, west, username="lead.west"))
+    assert refused(client.post(f"/admin/force/edit/{force.pk}/", data))
+    admin = staff_user(roles.ADMINISTRATOR, None, username="admin")
+    client.force_login(admin)
+    assert client.post(f"/admin/force/edit/{force.pk}/", data).status_code == 302
+    html = client.get("/").content.decode()
+    assert "Lancashire Police" in html
+    assert "--ob-brand: #00205b" in html
+    assert AuditEntry.objects.filter(action="areas.force.change", actor=admin).exists()
