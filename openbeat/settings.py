@@ -305,3 +305,5 @@ LOGGING = {
 }
 
 WAGTAILADMIN_USER_LOGIN_FORM = "openbeat.staff.forms.ThrottledLoginForm"
+# No Gravatar: it would send a hash of every staff email address to a third party (and CSP blocks it).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
