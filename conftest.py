@@ -48,6 +48,14 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """The cache (Redis when REDIS_URL is set) outlives each test's database: start every test empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_boundary_index() -> None:
     """Every test's database starts over, so no process-wide spatial index (areas.geo) may outlive a test."""
     from openbeat.areas import geo
@@ -139,3 +147,30 @@ def console_errors(page):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return errors
+
+
+@pytest.fixture
+def west():
+    from openbeat.areas.tests.factories import DivisionFactory
+
+    return DivisionFactory(name="West", code="west")
+
+
+@pytest.fixture
+def east():
+    from openbeat.areas.tests.factories import DivisionFactory
+
+    return DivisionFactory(name="East", code="east")
+
+
+@pytest.fixture
+def refused():
+    """Whether a back-office response refused the request: Wagtail answers a permission failure with 403, or
+    by sending the user to the dashboard (with a message) or to the login page."""
+
+    def check(response) -> bool:
+        if response.status_code == 403:
+            return True
+        return response.status_code == 302 and response["Location"].split("?")[0] in ("/admin/", "/admin/login/")
+
+    return check

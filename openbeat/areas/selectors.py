@@ -6,10 +6,10 @@ from typing import Any
 
 import shapely
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from shapely.geometry import mapping, shape
 
-from openbeat.areas.models import Force, Neighbourhood, Station
+from openbeat.areas.models import Neighbourhood, Station
 
 # Enough for a force-wide map (~1 m at UK latitudes is 0.00001 deg); keeps the collection small.
 _SIMPLIFY_DEGREES = 0.0005
@@ -37,9 +37,11 @@ def neighbourhood_feature(neighbourhood: Neighbourhood, *, simplify: bool = Fals
 
 
 def neighbourhoods_feature_collection() -> dict[str, Any]:
-    """Every neighbourhood, simplified; cached until a boundary changes (Force.boundaries_version)."""
-    version = Force.objects.order_by("pk").values_list("boundaries_version", flat=True).first() or 0
-    key = f"areas:neighbourhoods.geojson:{version}:{Neighbourhood.objects.count()}"
+    """Every neighbourhood, simplified; cached until any neighbourhood changes."""
+    # Any edit (shape, name, division) changes the latest updated_at; a deletion changes the count.
+    state = Neighbourhood.objects.aggregate(latest=Max("updated_at"), count=Count("pk"))
+    stamp = state["latest"].timestamp() if state["latest"] else 0
+    key = f"areas:neighbourhoods.geojson:{stamp}:{state['count']}"
     collection = cache.get(key)
     if collection is None:
         features = [

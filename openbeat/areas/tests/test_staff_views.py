@@ -3,29 +3,12 @@
 import pytest
 
 from openbeat.areas.models import Station
-from openbeat.areas.tests.factories import DivisionFactory, NeighbourhoodFactory, StationFactory
+from openbeat.areas.tests.factories import NeighbourhoodFactory, StationFactory
 from openbeat.audit.models import AuditEntry
 from openbeat.staff import roles
 from openbeat.staff.tests.factories import UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(response) -> bool:
-    """Wagtail answers a permission failure with 403, or by sending the user to the dashboard or login."""
-    if response.status_code == 403:
-        return True
-    return response.status_code == 302 and response["Location"].split("?")[0] in ("/admin/", "/admin/login/")
-
-
-@pytest.fixture
-def west():
-    return DivisionFactory(name="West", code="west")
-
-
-@pytest.fixture
-def east():
-    return DivisionFactory(name="East", code="east")
 
 
 @pytest.fixture
@@ -80,7 +63,7 @@ def test_the_owner_sees_and_edits_their_division_station(client, owner, station)
     assert "address" in entry.data["fields"]
 
 
-def test_another_division_neither_sees_nor_edits_nor_deletes_it(client, other_division, station):
+def test_another_division_neither_sees_nor_edits_nor_deletes_it(client, other_division, station, refused):
     client.force_login(other_division)
     assert "Ashbridge Police Station" not in client.get("/admin/stations/").content.decode()
     assert refused(client.get(f"/admin/stations/edit/{station.pk}/"))
@@ -100,7 +83,7 @@ def test_another_division_cannot_create_a_station_in_someone_elses_division(clie
     assert not Station.objects.filter(name="Sneaky").exists()
 
 
-def test_an_outsider_is_refused_and_an_anonymous_visitor_sent_to_log_in(client, outsider, station):
+def test_an_outsider_is_refused_and_an_anonymous_visitor_sent_to_log_in(client, outsider, station, refused):
     client.force_login(outsider)
     for url in ["/admin/stations/", f"/admin/stations/edit/{station.pk}/", "/admin/neighbourhoods/"]:
         assert refused(client.get(url)), url
@@ -110,7 +93,7 @@ def test_an_outsider_is_refused_and_an_anonymous_visitor_sent_to_log_in(client, 
     assert response["Location"].startswith("/admin/login/")
 
 
-def test_a_neighbourhood_officer_may_view_but_not_change_stations(client, west, station):
+def test_a_neighbourhood_officer_may_view_but_not_change_stations(client, west, station, refused):
     officer = staff_user(roles.NEIGHBOURHOOD_OFFICER, west, username="officer.west")
     client.force_login(officer)
     assert "Ashbridge Police Station" in client.get("/admin/stations/").content.decode()
@@ -127,7 +110,7 @@ def test_force_wide_roles_see_every_division(client, station, east):
     assert "Oswin Police Station" in html
 
 
-def test_neighbourhoods_are_scoped_and_their_edits_audited(client, owner, west, east):
+def test_neighbourhoods_are_scoped_and_their_edits_audited(client, owner, west, east, refused):
     mine = NeighbourhoodFactory(division=west, name="Ashbridge North")
     theirs = NeighbourhoodFactory(division=east, name="Oswin Town")
     client.force_login(owner)
@@ -144,7 +127,7 @@ def test_neighbourhoods_are_scoped_and_their_edits_audited(client, owner, west, 
     assert AuditEntry.objects.filter(action="areas.neighbourhood.change", target_id=str(mine.pk)).exists()
 
 
-def test_only_an_administrator_changes_the_force_and_its_branding_shows_at_once(client, west):
+def test_only_an_administrator_changes_the_force_and_its_branding_shows_at_once(client, west, refused):
     from openbeat.areas.models import Force
 
     force = Force.objects.create(code="lancashire", name="Lancashire Constabulary", short_code="LC")

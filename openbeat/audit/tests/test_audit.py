@@ -1,22 +1,12 @@
 import pytest
 
-from openbeat.areas.tests.factories import DivisionFactory, StationFactory
+from openbeat.areas.tests.factories import StationFactory
 from openbeat.audit.models import AuditEntry
 from openbeat.audit.services import log_action
 from openbeat.staff import roles
 from openbeat.staff.tests.factories import UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def west():
-    return DivisionFactory(name="West", code="west")
-
-
-@pytest.fixture
-def east():
-    return DivisionFactory(name="East", code="east")
 
 
 @pytest.fixture

@@ -2,29 +2,13 @@
 
 import pytest
 
-from openbeat.areas.tests.factories import DivisionFactory, NeighbourhoodFactory
+from openbeat.areas.tests.factories import NeighbourhoodFactory
 from openbeat.audit.models import AuditEntry
 from openbeat.staff import roles
 from openbeat.staff.models import Officer, TeamMembership
 from openbeat.staff.tests.factories import OfficerFactory, TeamMembershipFactory, UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(response) -> bool:
-    if response.status_code == 403:
-        return True
-    return response.status_code == 302 and response["Location"].split("?")[0] in ("/admin/", "/admin/login/")
-
-
-@pytest.fixture
-def west():
-    return DivisionFactory(name="West", code="west")
-
-
-@pytest.fixture
-def east():
-    return DivisionFactory(name="East", code="east")
 
 
 @pytest.fixture
@@ -63,7 +47,7 @@ def test_the_owner_edits_an_officer_profile_and_it_is_audited(client, west, offi
     assert AuditEntry.objects.get(action="staff.officer.change").actor == lead
 
 
-def test_another_division_cannot_see_or_change_the_profile_or_move_it(client, east, west, officer):
+def test_another_division_cannot_see_or_change_the_profile_or_move_it(client, east, west, officer, refused):
     client.force_login(staff_user(roles.DIVISION_LEAD, east, username="lead.east"))
     assert "Priya Shah" not in client.get("/admin/officers/").content.decode()
     assert refused(client.get(f"/admin/officers/edit/{officer.pk}/"))
@@ -73,7 +57,7 @@ def test_another_division_cannot_see_or_change_the_profile_or_move_it(client, ea
     assert officer.division == west
 
 
-def test_teams_are_scoped_through_their_neighbourhood(client, east, west, membership):
+def test_teams_are_scoped_through_their_neighbourhood(client, east, west, membership, refused):
     client.force_login(staff_user(roles.DIVISION_LEAD, west, username="lead.west"))
     assert "Priya Shah" in client.get("/admin/teams/").content.decode()
     client.force_login(staff_user(roles.DIVISION_LEAD, east, username="lead.east"))
@@ -90,7 +74,7 @@ def test_a_team_place_offers_only_officers_and_neighbourhoods_in_scope(client, e
     assert "Eastern Officer" not in form
 
 
-def test_outsiders_and_read_only_roles_cannot_change_profiles(client, west, officer):
+def test_outsiders_and_read_only_roles_cannot_change_profiles(client, west, officer, refused):
     for user in [UserFactory(username="public"), staff_user(roles.BOARD_VIEWER, None, username="board")]:
         client.force_login(user)
         assert refused(client.get(f"/admin/officers/edit/{officer.pk}/"))
