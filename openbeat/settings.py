@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "openbeat.areas",
     "openbeat.staff",
     "openbeat.audit",
+    "openbeat.subscriptions",
+    "openbeat.alerts",
     "openbeat.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

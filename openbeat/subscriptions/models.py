@@ -1,0 +1,139 @@
+"""In the Know subscribers: who they are, where they watch, what interests them, and their consents.
+
+Contact details live on Subscriber; special-category answers (ethnicity, disability) and age band live
+apart in Demographics, only with their own consent. Interests are also kept as a bitmask on the subscriber
+(`interest_bits`, maintained by the services that change interests) so that audience resolution is one
+indexed SQL query rather than a join per interest.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from openbeat.areas.models import Neighbourhood
+
+# Bit 63 is the sign bit of a 64-bit integer: keep clear of it.
+MAX_INTEREST_BIT = 62
+
+
+class Interest(models.Model):
+    class Kind(models.TextChoices):
+        TOPIC = "topic", "Topic"
+        GROUP = "group", "Interest group"
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TOPIC)
+    bit = models.PositiveSmallIntegerField(unique=True, help_text=f"0-{MAX_INTEREST_BIT}; fixed once in use.")
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "sort_order", "name"]
+        constraints = [models.CheckConstraint(condition=models.Q(bit__lte=MAX_INTEREST_BIT), name="interest_bit_range")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def mask(self) -> int:
+        return 1 << self.bit
+
+
+class Subscriber(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for email confirmation"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+    class Priority(models.IntegerChoices):
+        INFORMATION = 0, "Information"
+        NORMAL = 1, "Normal"
+        URGENT = 2, "Urgent"
+        EMERGENCY = 3, "Emergency"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(null=True, blank=True, unique=True)
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    phone = models.CharField(max_length=20, null=True, blank=True, help_text="E.164, e.g. +447700900123")
+    phone_verified_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.PENDING, db_index=True)
+    language = models.CharField(max_length=10, default="en")
+    interest_bits = models.BigIntegerField(default=0)
+    # Channel choices per time of day, and the lowest priority wanted on each channel.
+    email_day = models.BooleanField(default=True)
+    email_night = models.BooleanField(default=True)
+    sms_day = models.BooleanField(default=False)
+    sms_night = models.BooleanField(default=False)
+    email_min_priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.INFORMATION)
+    sms_min_priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.URGENT)
+    # Repeated hard bounces or a complaint stop email without unsubscribing the person.
+    email_stopped = models.BooleanField(default=False)
+    source = models.CharField(max_length=40, default="web")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "interest_bits"], name="subscriber_status_bits_idx")]
+
+    def __str__(self) -> str:
+        return f"Subscriber {self.public_id}"
+
+
+class WatchedArea(models.Model):
+    """Where a subscriber wants alerts for: home (one) and up to five more (work, a parent's street)."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="areas")
+    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.CASCADE, related_name="watchers")
+    postcode = models.CharField(max_length=8, blank=True)
+    # The postcode's point, for shapes drawn on a map; None when the area was picked as a whole neighbourhood.
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    is_home = models.BooleanField(default=False)
+    label = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["neighbourhood", "subscriber"], name="watchedarea_nbh_sub_idx"),
+            models.Index(fields=["lon", "lat"], name="watchedarea_point_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "neighbourhood", "postcode"], name="unique_watched_area")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label or self.postcode or self.neighbourhood}"
+
+
+class Demographics(models.Model):
+    """Optional answers, stored apart from contact details and only with their own consent."""
+
+    subscriber = models.OneToOneField(Subscriber, on_delete=models.CASCADE, related_name="demographics")
+    age_band = models.CharField(max_length=20, blank=True)
+    ethnicity = models.CharField(max_length=60, blank=True)
+    disability = models.CharField(max_length=20, blank=True)
+    consented_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Demographics of {self.subscriber_id}"
+
+
+class Consent(models.Model):
+    """What a subscriber agreed to: when, where, and the exact words they were shown."""
+
+    class Purpose(models.TextChoices):
+        CONTACT = "contact", "Receive In the Know messages"
+        DEMOGRAPHICS = "demographics", "Use optional demographic answers"
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    wording = models.TextField()
+    source = models.CharField(max_length=60)
+    given_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} consent of {self.subscriber_id}"
