@@ -61,9 +61,16 @@ class Subscriber(models.Model):
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
     phone = models.CharField(max_length=20, null=True, blank=True, help_text="E.164, e.g. +447700900123")
     phone_verified_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=15, choices=Status.choices, default=Status.PENDING, db_index=True)
+    # No index on status: nearly everyone is active, and an index would tempt SQLite away from a fast scan.
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.PENDING)
     language = models.CharField(max_length=10, default="en")
     interest_bits = models.BigIntegerField(default=0)
+    # The home watched area's neighbourhood, kept on the row (by the services that set areas) so that the
+    # common case, "alerts for where people live", needs no join. WatchedArea holds every area, home too.
+    # Not indexed: an alert to many neighbourhoods scans faster than it seeks.
+    home_neighbourhood = models.ForeignKey(
+        Neighbourhood, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     # Channel choices per time of day, and the lowest priority wanted on each channel.
     email_day = models.BooleanField(default=True)
     email_night = models.BooleanField(default=True)
@@ -75,9 +82,6 @@ class Subscriber(models.Model):
     email_stopped = models.BooleanField(default=False)
     source = models.CharField(max_length=40, default="web")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["status", "interest_bits"], name="subscriber_status_bits_idx")]
 
     def __str__(self) -> str:
         return f"Subscriber {self.public_id}"
@@ -97,7 +101,8 @@ class WatchedArea(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["neighbourhood", "subscriber"], name="watchedarea_nbh_sub_idx"),
+            # Covers "extra areas in these neighbourhoods" without touching the table.
+            models.Index(fields=["is_home", "neighbourhood", "subscriber"], name="watchedarea_extra_idx"),
             models.Index(fields=["lon", "lat"], name="watchedarea_point_idx"),
         ]
         constraints = [

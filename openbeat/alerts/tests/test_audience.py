@@ -49,6 +49,7 @@ def make_subscriber(world, *, status, interests, email, sms, areas, age_band=Non
         phone="+447700900123" if sms else None,
         phone_verified_at=NOW if sms == "verified" else None,
         sms_day=bool(sms),
+        home_neighbourhood=world[areas[0][0]],
     )
     for n, (index, with_point) in enumerate(areas):
         nbh = world[index]

@@ -106,3 +106,26 @@ def test_a_second_run_changes_nothing():
     load()
     assert counts() == before
     assert dict(Neighbourhood.objects.values_list("code", "boundary")) == boundaries
+
+
+def test_neighbourhood_officer_logins_have_neighbourhoods_and_an_officer_profile():
+    load()
+    for username, division in (("officer.west", "West"), ("officer.east", "East")):
+        profile = StaffProfile.objects.get(user__username=username)
+        assert profile.neighbourhoods.count() >= 1
+        assert set(profile.neighbourhoods.values_list("division__name", flat=True)) == {division}
+        assert Officer.objects.get(user=profile.user).division.name == division
+
+
+def test_reset_wipes_the_demo_and_loads_it_again_without_duplicates():
+    load()
+    before = counts()
+    station = Station.objects.order_by("name").first()
+    address = station.address
+    # A plain load leaves existing rows alone; only --reset brings the generated ones back.
+    Station.objects.filter(pk=station.pk).update(address="edited by hand")
+    out = io.StringIO()
+    call_command("load_demo", "--reset", stdout=out)
+    assert "removed:" in out.getvalue()
+    assert counts() == before
+    assert Station.objects.get(name=station.name).address == address
