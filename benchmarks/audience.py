@@ -102,8 +102,8 @@ def generate(count: int) -> None:
             ]
             cursor.executemany(
                 f"INSERT INTO {sub} (id, public_id, email, email_confirmed_at, phone, phone_verified_at, status, "  # noqa: S608
-                "language, interest_bits, home_neighbourhood_id, email_day, email_night, sms_day, sms_night, email_min_priority, "
-                "sms_min_priority, email_stopped, source, created_at) VALUES "
+                "language, interest_bits, home_neighbourhood_id, email_day, email_night, sms_day, sms_night, "
+                "email_min_priority, sms_min_priority, email_stopped, source, created_at) VALUES "
                 "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 rows,
             )
