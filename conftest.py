@@ -32,6 +32,10 @@ def pytest_configure(config: pytest.Config) -> None:
         # Hashing passwords at full strength only slows the suite; login behaviour is the same.
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         # Tests serve static files from the apps (no collectstatic), so no manifest of hashed names.
+        # Tasks run inline unless a test picks a real backend (see core/tests/test_tasks.py); with
+        # django_capture_on_commit_callbacks(execute=True) a test sees a queued email actually sent.
+        TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}},
+        SMS_BACKEND="locmem",
         STORAGES={
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -53,6 +57,13 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sms_outbox() -> None:
+    from openbeat.core import sms
+
+    sms.outbox.clear()
 
 
 @pytest.fixture(autouse=True)

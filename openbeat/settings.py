@@ -200,6 +200,27 @@ else:
 MAILERS = {"default": _default_mailer}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OpenBeat <no-reply@openbeat.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The public address, for links in emails and SMS.
+BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
+
+# SMS (verification codes now; alerts in the delivery app): file (development, var/sms/), console, locmem
+# (tests) or notify (GOV.UK Notify; a template whose whole content is ((body))). See core/sms.py.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "file")
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+NOTIFY_SMS_TEMPLATE_ID = os.environ.get("NOTIFY_SMS_TEMPLATE_ID", "")
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "")
+
+# Languages residents may choose for In the Know messages (officers may add a translation in each).
+SUBSCRIBER_LANGUAGES = [
+    ("en", "English"),
+    ("cy", "Cymraeg (Welsh)"),
+    ("ur", "اردو (Urdu)"),
+    ("pa", "ਪੰਜਾਬੀ (Punjabi)"),
+    ("gu", "ગુજરાતી (Gujarati)"),
+    ("pl", "Polski (Polish)"),
+    ("ro", "Română (Romanian)"),
+    ("ar", "العربية (Arabic)"),
+]
 
 # Background tasks (django.tasks). db (default): django-tasks-db, worker `manage.py db_worker`.
 # rq or celery: on REDIS_URL, for scale-out. immediate: runs inline (tests of task bodies).
@@ -293,7 +314,7 @@ if env_bool("HTTPS"):
 LOGIN_URL = "wagtailadmin_login"
 
 WAGTAIL_SITE_NAME = FORCE_NAME
-WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False

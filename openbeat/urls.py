@@ -8,6 +8,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("neighbourhoods/", include("openbeat.areas.urls")),
+    path("in-the-know/", include("openbeat.subscriptions.urls")),
+    path("alerts/", include("openbeat.alerts.urls")),
     path("", include("openbeat.core.urls")),
 ]
 

@@ -26,3 +26,34 @@ class ContentPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
     promote_panels = [*Page.promote_panels, FieldPanel("show_in_footer")]
     subpage_types = ["core.ContentPage"]
+
+
+class TransactionalMessage(models.Model):
+    """One email or SMS to one person, persisted before it is queued (see core.messaging); deleted once sent."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+
+    class State(models.TextChoices):
+        # GOV.UK Notify's names; "delivered" rows are deleted, so they are never seen here.
+        CREATED = "created", "Created"
+        SENDING = "sending", "Sending"
+        TEMPORARY_FAILURE = "temporary-failure", "Temporary failure"
+        PERMANENT_FAILURE = "permanent-failure", "Permanent failure"
+
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    reply_to = models.CharField(max_length=254, blank=True)
+    # What it is for, e.g. "subscriptions.confirm": for counting failures without reading the content.
+    purpose = models.CharField(max_length=60)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.CREATED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.purpose} #{self.pk}"

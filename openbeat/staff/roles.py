@@ -32,6 +32,10 @@ _TEAMS_EDIT = [
 ]
 _TEAMS_VIEW = ["staff.view_officer", "staff.view_teammembership"]
 
+_ALERTS_SEND = ["alerts.send_alert", "alerts.view_alert"]
+_ALERTS_APPROVE = ["alerts.approve_alert"]
+_INTERESTS_EDIT = ["subscriptions.add_interest", "subscriptions.change_interest", "subscriptions.view_interest"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [],  # every permission: see roles_sync()
     HQ_MEDIA: [
@@ -42,13 +46,28 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_TEAMS_VIEW,
         *_TEAMS_EDIT,
         "audit.view_auditentry",
+        *_ALERTS_SEND,
+        *_ALERTS_APPROVE,
+        "alerts.send_force_wide_alert",
+        *_INTERESTS_EDIT,
+        "subscriptions.import_subscribers",
         "wagtailcore.add_page",
         "wagtailcore.change_page",
         "wagtailcore.publish_page",
     ],
-    DIVISION_LEAD: [*_BACK_OFFICE, *_AREAS_VIEW, *_AREAS_EDIT, *_TEAMS_VIEW, *_TEAMS_EDIT, "audit.view_auditentry"],
-    NEIGHBOURHOOD_OFFICER: [*_BACK_OFFICE, *_AREAS_VIEW, *_TEAMS_VIEW],
-    CONTACT_CENTRE: [*_BACK_OFFICE, "staff.force_wide", *_AREAS_VIEW, *_TEAMS_VIEW],
+    DIVISION_LEAD: [
+        *_BACK_OFFICE,
+        *_AREAS_VIEW,
+        *_AREAS_EDIT,
+        *_TEAMS_VIEW,
+        *_TEAMS_EDIT,
+        "audit.view_auditentry",
+        *_ALERTS_SEND,
+        *_ALERTS_APPROVE,
+    ],
+    NEIGHBOURHOOD_OFFICER: [*_BACK_OFFICE, *_AREAS_VIEW, *_TEAMS_VIEW, *_ALERTS_SEND],
+    # Contact-centre staff see every division's alerts (to answer residents) but do not send them.
+    CONTACT_CENTRE: [*_BACK_OFFICE, "staff.force_wide", *_AREAS_VIEW, *_TEAMS_VIEW, "alerts.view_alert"],
     BOARD_VIEWER: [*_BACK_OFFICE, "staff.force_wide"],
 }
 

@@ -83,6 +83,9 @@ class Subscriber(models.Model):
     source = models.CharField(max_length=40, default="web")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        permissions = [("import_subscribers", "Can import subscribers from a file")]
+
     def __str__(self) -> str:
         return f"Subscriber {self.public_id}"
 

@@ -1,0 +1,132 @@
+"""In the Know alerts: what an officer composes, who it targets, and where it is in its life.
+
+An alert's life (`Alert.State`):
+
+    draft ──submit──> awaiting_approval ──approve──> approved ──(send now or at `send_at`)──> sending ──> sent
+      │                     │  └──reject──> draft                  │
+      └──(no approval needed: submit goes straight to approved)     └──cancel──> cancelled (before sending only)
+
+Targeting is kept as JSON in the shape `alerts.targeting.spec_from_json` reads (documented there), so that
+what was approved is exactly what is resolved at send time. Delivery (part 2) takes over at `sending`.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+from openbeat.areas.models import Division
+from openbeat.subscriptions.models import Interest
+
+
+class Priority(models.IntegerChoices):
+    # The same scale as Subscriber.Priority: subscribers choose a minimum per channel.
+    INFORMATION = 0, "Information"
+    NORMAL = 1, "Normal"
+    URGENT = 2, "Urgent"
+    EMERGENCY = 3, "Emergency"
+
+
+class Alert(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+        APPROVED = "approved", "Approved (scheduled or ready to send)"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=150)
+    # A safe subset of Markdown (alerts.markdown): rendered to HTML and to plain text, never raw HTML.
+    body = models.TextField()
+    interest = models.ForeignKey(Interest, on_delete=models.PROTECT, related_name="alerts")
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    link_url = models.URLField(blank=True, help_text="Optional: a page with more information.")
+    link_text = models.CharField(max_length=80, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Not sent after this time.")
+    # The division that owns the alert (the author's); None for force-wide alerts by force-wide staff.
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts")
+    targeting = models.JSONField(default=dict)
+    # True when the targeting is the whole force (kept as a column so lists and approval rules can filter).
+    force_wide = models.BooleanField(default=False)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    send_at = models.DateTimeField(null=True, blank=True, help_text="Empty: send as soon as approved.")
+    # The audience as last counted (when submitted, approved, and finally resolved at send time).
+    audience_email = models.PositiveIntegerField(default=0)
+    audience_sms = models.PositiveIntegerField(default=0)
+    audience_subscribers = models.PositiveIntegerField(default=0)
+    needs_approval = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="alerts_created"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts_approved"
+    )
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    sending_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [
+            ("send_alert", "Can compose and send alerts within their division"),
+            ("send_force_wide_alert", "Can compose alerts to the whole force"),
+            ("approve_alert", "Can approve alerts composed by someone else"),
+        ]
+        indexes = [models.Index(fields=["state", "send_at"], name="alert_due_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("alerts:archive_detail", kwargs={"public_id": self.public_id})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state == self.State.DRAFT
+
+    @property
+    def is_cancellable(self) -> bool:
+        return self.state in (self.State.DRAFT, self.State.AWAITING_APPROVAL, self.State.APPROVED)
+
+
+class AlertTranslation(models.Model):
+    """The alert in another language; subscribers whose preferred language this is get it instead."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=10, help_text="A code from settings.SUBSCRIBER_LANGUAGES, e.g. 'cy'.")
+    title = models.CharField(max_length=150)
+    body = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alert", "language"], name="unique_alert_language")]
+
+    def __str__(self) -> str:
+        return f"{self.alert} ({self.language})"
+
+
+@register_setting(icon="mail")
+class AlertSettings(BaseGenericSetting):
+    """What the force decides about alerts, edited in the back office (Settings > Alert settings)."""
+
+    approval_threshold = models.PositiveIntegerField(
+        default=5000,
+        help_text="Alerts to more recipients than this need a second person's approval. Force-wide alerts always do.",
+    )
+
+    class Meta:
+        verbose_name = "Alert settings"

@@ -1,0 +1,113 @@
+"""Transactional messages to one person: sign-up confirmations, magic links, SMS verification codes.
+
+Each message is persisted (`TransactionalMessage`), then sent by a task queued after the transaction commits,
+so a message is never sent for a change that rolled back and never lost if the worker is down. A sent
+message's row is deleted: its only lasting trace is what the caller audit-logged, which keeps personal data
+(addresses, links that sign people in) out of the database once it has done its job. Failures stay, with
+their error, and are retried with backoff where the task backend can defer.
+
+Bulk alert delivery is not this: that is the delivery app's outbox, in batches.
+
+Templates: `<template>_subject.txt`, `<template>.txt` and, optionally, `<template>.html` (emails);
+`<template>.txt` alone for SMS. The context gets `force` (the force's name and branding) added.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.tasks import default_task_backend, task
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from openbeat.core.models import TransactionalMessage
+from openbeat.core.sms import TransportError, get_sms_transport
+
+MAX_ATTEMPTS = 5
+
+
+def _context(context: dict[str, Any]) -> dict[str, Any]:
+    from openbeat.areas.models import Force
+
+    return {"force": Force.current(), "base_url": settings.BASE_URL.rstrip("/"), **context}
+
+
+def email_send(*, to: str, template: str, context: dict[str, Any], purpose: str, reply_to: str = "") -> int:
+    """Render and queue one email. Returns the message's id."""
+    ctx = _context(context)
+    subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
+    text = render_to_string(f"{template}.txt", ctx)
+    try:
+        html = render_to_string(f"{template}.html", ctx)
+    except TemplateDoesNotExist:
+        html = ""
+    message = TransactionalMessage.objects.create(
+        channel=TransactionalMessage.Channel.EMAIL,
+        to=to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        reply_to=reply_to,
+        purpose=purpose,
+    )
+    transaction.on_commit(lambda: transactional_send.enqueue(message.pk))
+    return message.pk
+
+
+def sms_send(*, to: str, template: str, context: dict[str, Any], purpose: str) -> int:
+    """Render and queue one SMS (`to` in E.164). Returns the message's id."""
+    text = render_to_string(f"{template}.txt", _context(context)).strip()
+    message = TransactionalMessage.objects.create(
+        channel=TransactionalMessage.Channel.SMS, to=to, body_text=text, purpose=purpose
+    )
+    transaction.on_commit(lambda: transactional_send.enqueue(message.pk))
+    return message.pk
+
+
+def _deliver(message: TransactionalMessage) -> None:
+    if message.channel == TransactionalMessage.Channel.SMS:
+        get_sms_transport().send(to=message.to, body=message.body_text, reference=f"tx-{message.pk}")
+        return
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        reply_to=[message.reply_to] if message.reply_to else None,
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    email.send()
+
+
+@task()
+def transactional_send(message_id: int) -> str:
+    """Send one transactional message. Idempotent: a message already sent (row gone) is skipped."""
+    with transaction.atomic():
+        message = TransactionalMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.state == TransactionalMessage.State.PERMANENT_FAILURE:
+            return "skipped"
+        message.state = TransactionalMessage.State.SENDING
+        message.attempts += 1
+        message.save(update_fields=["state", "attempts"])
+    try:
+        _deliver(message)
+    except (TransportError, OSError, Exception) as error:  # SMTP errors are OSErrors or smtplib's own
+        permanent = getattr(error, "permanent", False) or message.attempts >= MAX_ATTEMPTS
+        message.state = (
+            TransactionalMessage.State.PERMANENT_FAILURE if permanent else TransactionalMessage.State.TEMPORARY_FAILURE
+        )
+        message.last_error = f"{type(error).__name__}: {error}"[:500]
+        message.save(update_fields=["state", "last_error"])
+        if not permanent and default_task_backend.supports_defer:
+            delay = timedelta(seconds=30 * 2 ** (message.attempts - 1))
+            transactional_send.using(run_after=timezone.now() + delay).enqueue(message.pk)
+        return message.state
+    message.delete()
+    return "delivered"
