@@ -1,0 +1,36 @@
+"""A resident's session on their preferences: no passwords, only a magic link that signs them in for a while.
+
+`subscriber_sign_in(request, subscriber)` after a valid link; `current_subscriber(request)` in every
+preferences view (None when signed out, expired, or the subscriber is gone).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.http import HttpRequest
+
+from openbeat.subscriptions.models import Subscriber
+
+SESSION_KEY = "itk_subscriber"
+SESSION_SECONDS = 60 * 60
+
+
+def subscriber_sign_in(request: HttpRequest, subscriber: Subscriber) -> None:
+    # A fresh session key, so a link opened on a shared machine cannot ride an earlier session.
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = {"id": subscriber.pk, "until": time.time() + SESSION_SECONDS}
+
+
+def subscriber_sign_out(request: HttpRequest) -> None:
+    request.session.pop(SESSION_KEY, None)
+
+
+def current_subscriber(request: HttpRequest) -> Subscriber | None:
+    data = request.session.get(SESSION_KEY)
+    if not data or data.get("until", 0) < time.time():
+        return None
+    subscriber = Subscriber.objects.filter(pk=data.get("id")).exclude(status=Subscriber.Status.UNSUBSCRIBED).first()
+    if subscriber is None:
+        subscriber_sign_out(request)
+    return subscriber
