@@ -100,12 +100,10 @@ def generate(count: int) -> None:
                 )
                 for i in range(lo, hi)
             ]
-            cursor.executemany(
-                f"INSERT INTO {sub} (id, public_id, email, email_confirmed_at, phone, phone_verified_at, status, "  # noqa: S608
-                "language, interest_bits, home_neighbourhood_id, email_day, email_night, sms_day, sms_night, "
-                "email_min_priority, sms_min_priority, email_stopped, source, created_at) VALUES "
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                rows,
+            sub_columns = (
+                "id, public_id, email, email_confirmed_at, phone, phone_verified_at, status, language, "
+                "interest_bits, home_neighbourhood_id, email_day, email_night, sms_day, sms_night, "
+                "email_min_priority, sms_min_priority, email_stopped, source, created_at"
             )
             area_rows = []
             for i in range(lo, hi):
@@ -115,11 +113,25 @@ def generate(count: int) -> None:
                     code, lat, lon, nbh2 = postcodes[(picks[i] * 7919 + 13) % len(postcodes)]
                     if nbh2 != nbh:
                         area_rows.append((i + 1, nbh2, code, lat, lon, False, "work"))
-            cursor.executemany(
-                f"INSERT INTO {area} (subscriber_id, neighbourhood_id, postcode, lat, lon, is_home, label) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                area_rows,
-            )
+            area_columns = "subscriber_id, neighbourhood_id, postcode, lat, lon, is_home, label"
+            if connection.vendor == "postgresql":
+                # COPY: ~10x executemany on PostgreSQL, which matters at 10M subscribers.
+                raw = cursor.cursor
+                with raw.copy(f"COPY {sub} ({sub_columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                with raw.copy(f"COPY {area} ({area_columns}) FROM STDIN") as copy:
+                    for row in area_rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {sub} ({sub_columns}) VALUES ({', '.join(['%s'] * 19)})",  # noqa: S608
+                    rows,
+                )
+                cursor.executemany(
+                    f"INSERT INTO {area} ({area_columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
+                    area_rows,
+                )
             print(f"  generated {hi:,} subscribers ({time.perf_counter() - started:.0f} s)", flush=True)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -148,9 +160,15 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--database-url", help="e.g. postgres://postgres@127.0.0.1:5432/openbeat_bench (emptied!)")
+    parser.add_argument(
+        "--keep", metavar="DIR", help="SQLite only: build the data once in DIR and reuse it on later runs"
+    )
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="openbeat-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="openbeat-bench-") as scratch:
+        tmp = args.keep or scratch
+        reuse = bool(args.keep) and (Path(tmp) / "bench.sqlite3").exists()
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         setup_django(tmp, args.database_url)
         import numpy as np
         import shapely
@@ -161,11 +179,12 @@ def main() -> None:
         from openbeat.demo.steps import demo_context, step_force, step_geography, step_postcodes
         from openbeat.subscriptions.models import Interest, Subscriber, WatchedArea
 
-        ctx = demo_context()
-        for step in (step_force, step_geography, step_postcodes):
-            step(ctx)
-        print(f"{connection.vendor}: generating {args.subscribers:,} subscribers over the demo force")
-        generate(args.subscribers)
+        if not reuse:
+            ctx = demo_context()
+            for step in (step_force, step_geography, step_postcodes):
+                step(ctx)
+            print(f"{connection.vendor}: generating {args.subscribers:,} subscribers over the demo force")
+            generate(args.subscribers)
         areas = WatchedArea.objects.count()
         print(
             f"{Subscriber.objects.count():,} subscribers, {areas:,} watched areas, "
