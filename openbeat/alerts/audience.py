@@ -221,7 +221,13 @@ def audience_resolve(spec: TargetingSpec) -> Audience:
             if conditions:
                 home, extra = conditions
                 wanted = [c for c in CHANNELS if c in spec.channels]
-                if len(wanted) == 1:
+                if connection.vendor == "postgresql":
+                    # PostgreSQL cannot hash the extra-areas subquery under an OR once it outgrows work_mem,
+                    # and falls back to a rescan per row (minutes at 10M). Apart, each side is one parallel
+                    # scan (the extras a hash semi-join); the union is taken in numpy below.
+                    for condition in (home, extra):
+                        found.append(_table(_fetch(base.filter(condition), ["pk", "email_ok", "sms_ok"])))
+                elif len(wanted) == 1:
                     # One channel: a plain filter and ids only. Computing flags per row, and building a tuple
                     # per row in Python, cost ~20% more on SQLite at 1M subscribers (benchmarks/audience.py).
                     only = subscribers_matching_rules(spec).filter(email_q if wanted == ["email"] else sms_q)
