@@ -14,13 +14,15 @@ Templates: `<template>_subject.txt`, `<template>.txt` and, optionally, `<templat
 
 from __future__ import annotations
 
+import re
+import smtplib
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.tasks import default_task_backend, task
+from django.tasks import task
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -42,6 +44,7 @@ def email_send(*, to: str, template: str, context: dict[str, Any], purpose: str,
     ctx = _context(context)
     subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
     text = render_to_string(f"{template}.txt", ctx)
+    html: str
     try:
         html = render_to_string(f"{template}.html", ctx)
     except TemplateDoesNotExist:
@@ -98,16 +101,35 @@ def transactional_send(message_id: int) -> str:
         message.save(update_fields=["state", "attempts"])
     try:
         _deliver(message)
-    except (TransportError, OSError, Exception) as error:  # SMTP errors are OSErrors or smtplib's own
-        permanent = getattr(error, "permanent", False) or message.attempts >= MAX_ATTEMPTS
+    except Exception as error:  # SMTP errors are OSErrors or smtplib's own; SMS ones TransportError
+        permanent = _is_permanent(error) or message.attempts >= MAX_ATTEMPTS
         message.state = (
             TransactionalMessage.State.PERMANENT_FAILURE if permanent else TransactionalMessage.State.TEMPORARY_FAILURE
         )
-        message.last_error = f"{type(error).__name__}: {error}"[:500]
+        message.last_error = _describe(error, to=message.to)[:500]
         message.save(update_fields=["state", "last_error"])
-        if not permanent and default_task_backend.supports_defer:
+        if not permanent and transactional_send.get_backend().supports_defer:
             delay = timedelta(seconds=30 * 2 ** (message.attempts - 1))
             transactional_send.using(run_after=timezone.now() + delay).enqueue(message.pk)
-        return message.state
+        return str(message.state)
     message.delete()
     return "delivered"
+
+
+def _is_permanent(error: Exception) -> bool:
+    """Whether trying again cannot help: the transport said so, or the mail server refused the address (5xx)."""
+    if isinstance(error, TransportError):
+        return error.permanent
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _ in error.recipients.values())
+    return False
+
+
+def _describe(error: Exception, *, to: str) -> str:
+    """The error for the record, without the recipient: mail servers often quote the address they refuse."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        replies = sorted({f"{code} {reply.decode(errors='replace')}" for code, reply in error.recipients.values()})
+        text = f"SMTPRecipientsRefused: {'; '.join(replies)}"
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return re.sub(re.escape(to), "[recipient]", text, flags=re.IGNORECASE) if to else text

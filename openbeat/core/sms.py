@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -88,7 +89,12 @@ class NotifySms:
         return str(response["id"])
 
 
-_TRANSPORTS = {"locmem": LocmemSms, "console": ConsoleSms, "file": FileSms, "notify": NotifySms}
+_TRANSPORTS: dict[str, Callable[[], SmsTransport]] = {
+    "locmem": LocmemSms,
+    "console": ConsoleSms,
+    "file": FileSms,
+    "notify": NotifySms,
+}
 
 
 def get_sms_transport() -> SmsTransport:

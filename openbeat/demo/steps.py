@@ -262,6 +262,18 @@ def step_staff(ctx: DemoContext) -> str:
     return f"{len(LOGINS)} staff logins"
 
 
+def step_subscribers(ctx: DemoContext) -> str:
+    from openbeat.demo.subscribers import step_subscribers as step
+
+    return step(ctx)
+
+
+def step_alerts(ctx: DemoContext) -> str:
+    from openbeat.demo.alerts import step_alerts as step
+
+    return step(ctx)
+
+
 def step_site_pages(ctx: DemoContext) -> str:
     from openbeat.core.services import site_pages_ensure
 
@@ -276,6 +288,8 @@ STEPS: list[tuple[str, Callable[[DemoContext], str]]] = [
     ("stations", step_stations),
     ("officers and teams", step_teams),
     ("staff logins", step_staff),
+    ("In the Know subscribers", step_subscribers),
+    ("alerts", step_alerts),
     ("site pages", step_site_pages),
 ]
 
@@ -287,8 +301,13 @@ def demo_context() -> DemoContext:
 
 def demo_reset() -> dict[str, Any]:
     """Remove the demo's rows (not the site pages or anything staff made that the demo did not)."""
+    from openbeat.demo.alerts import demo_alerts_reset
+    from openbeat.demo.subscribers import subscribers_reset
+
     user_model = get_user_model()
     deleted = {
+        "alerts": demo_alerts_reset(),
+        "subscribers": subscribers_reset(),
         "team": TeamMembership.objects.all().delete()[0],
         "officers": Officer.objects.all().delete()[0],
         "stations": Station.objects.all().delete()[0],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 from openbeat.areas.models import Neighbourhood
@@ -145,3 +146,47 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} consent of {self.subscriber_id}"
+
+
+class ImportJob(models.Model):
+    """A file of existing subscribers uploaded in the back office, imported by a background task.
+
+    The uploaded file is kept under PRIVATE_STORAGE_ROOT (never served) only until the job finishes. The
+    progress page polls this row; `errors` keeps the first rows refused ("line N: reason", no personal data).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Finished"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=200, help_text="The name of the file on the uploader's computer.")
+    # Relative to PRIVATE_STORAGE_ROOT; blank once the file has been deleted.
+    stored_file = models.CharField(max_length=200, blank=True)
+    # Used for rows whose consent_source column is empty.
+    consent_source = models.CharField(max_length=52, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    failure = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Subscriber import {self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -26,11 +26,16 @@ def subscriber_sign_out(request: HttpRequest) -> None:
     request.session.pop(SESSION_KEY, None)
 
 
-def current_subscriber(request: HttpRequest) -> Subscriber | None:
+def current_subscriber(request: HttpRequest, *, include_unsubscribed: bool = False) -> Subscriber | None:
+    """The signed-in subscriber. People who have unsubscribed are let in only where asked for (the preferences
+    pages, so they can still download or delete their data and subscribe again)."""
     data = request.session.get(SESSION_KEY)
     if not data or data.get("until", 0) < time.time():
         return None
-    subscriber = Subscriber.objects.filter(pk=data.get("id")).exclude(status=Subscriber.Status.UNSUBSCRIBED).first()
-    if subscriber is None:
+    subscribers = Subscriber.objects.select_related("home_neighbourhood")
+    if not include_unsubscribed:
+        subscribers = subscribers.exclude(status=Subscriber.Status.UNSUBSCRIBED)
+    subscriber = subscribers.filter(pk=data.get("id")).first()
+    if subscriber is None and not Subscriber.objects.filter(pk=data.get("id")).exists():
         subscriber_sign_out(request)
     return subscriber

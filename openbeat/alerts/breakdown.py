@@ -1,0 +1,214 @@
+"""The live audience count the composer shows: who an alert would reach, on which channel, and when.
+
+`audience_resolve` says who is reachable; this splits each channel by the rules delivery applies at
+hand-off (the subscriber's day/night choice for the channel, and their minimum priority for it), so an
+officer sees "1,100 by email: 1,000 if sent by day, 900 at night; 40 want only higher priorities".
+`zero_reason` explains an empty audience by relaxing the spec one rule at a time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from openbeat.alerts.audience import CHANNELS, AreaSet, SetRule, TargetingSpec, audience_resolve
+from openbeat.subscriptions.models import Interest, Subscriber
+
+
+@dataclass(frozen=True)
+class ChannelBreakdown:
+    """One channel's recipients (as resolved), split by the hand-off rules."""
+
+    reachable: int = 0
+    # Their minimum priority for this channel is above the alert's: delivery skips them.
+    below_priority: int = 0
+    # Of the rest (who will receive it), by the times of day they chose for this channel.
+    day_only: int = 0
+    night_only: int = 0
+    day_and_night: int = 0
+
+    @property
+    def receiving(self) -> int:
+        return self.reachable - self.below_priority
+
+    @property
+    def by_day(self) -> int:
+        """Would receive it if it goes out in the day."""
+        return self.day_only + self.day_and_night
+
+    @property
+    def at_night(self) -> int:
+        """Would receive it if it goes out at night."""
+        return self.night_only + self.day_and_night
+
+    def as_json(self) -> dict[str, int]:
+        return {
+            "total": self.reachable,
+            "receiving": self.receiving,
+            "by_day": self.by_day,
+            "at_night": self.at_night,
+            "day_only": self.day_only,
+            "night_only": self.night_only,
+            "day_and_night": self.day_and_night,
+            "below_priority": self.below_priority,
+        }
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    subscribers: int = 0
+    email: ChannelBreakdown = field(default_factory=ChannelBreakdown)
+    sms: ChannelBreakdown = field(default_factory=ChannelBreakdown)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"subscribers": self.subscribers, "email": self.email.as_json(), "sms": self.sms.as_json()}
+
+
+def _with_ids(ids: np.ndarray) -> list[QuerySet[Subscriber]]:
+    """Querysets over exactly these subscriber ids, each a single query parameter where the database allows.
+
+    A few hundred thousand ids as `IN (%s, %s, ...)` would pass SQLite's parameter limit; one JSON (SQLite)
+    or array (PostgreSQL) parameter keeps it one query, and the database looks each id up by primary key.
+    """
+    subscribers = Subscriber.objects.order_by()
+    values = ids.tolist()
+    if connection.vendor == "sqlite":
+        return [subscribers.filter(pk__in=RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)]))]
+    if connection.vendor == "postgresql":
+        return [subscribers.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [values]))]
+    size = max(1, (connection.features.max_query_params or 1000) - 10)
+    return [subscribers.filter(pk__in=values[i : i + size]) for i in range(0, len(values), size)]
+
+
+def _channel(ids: np.ndarray, channel: str, priority: int) -> ChannelBreakdown:
+    if not len(ids):
+        return ChannelBreakdown()
+    day, night = f"{channel}_day", f"{channel}_night"
+    wanted = Q(**{f"{channel}_min_priority__lte": priority})
+    # Conditional counts in one pass: a GROUP BY over the same rows sorted them and took ~3x as long
+    # (SQLite, 300,000 ids).
+    splits = {
+        "below_priority": ~wanted,
+        "day_only": wanted & Q(**{day: True, night: False}),
+        "night_only": wanted & Q(**{day: False, night: True}),
+        "day_and_night": wanted & Q(**{day: True, night: True}),
+    }
+    counts = dict.fromkeys(splits, 0)
+    for queryset in _with_ids(ids):
+        found = queryset.aggregate(**{name: Count("pk", filter=condition) for name, condition in splits.items()})
+        for name in counts:
+            counts[name] += found[name] or 0
+    return ChannelBreakdown(reachable=len(ids), **counts)
+
+
+def audience_breakdown(*, spec: TargetingSpec, priority: int) -> Breakdown:
+    """Who an alert with this targeting and priority reaches, per channel, split by the hand-off rules."""
+    audience = audience_resolve(spec)
+    return Breakdown(
+        subscribers=audience.subscriber_count,
+        email=_channel(audience.email, "email", priority),
+        sms=_channel(audience.sms, "sms", priority),
+    )
+
+
+# ------------------------------------------------------------------------------------------- zero reason
+
+
+def _people(n: int) -> str:
+    return f"{n:,} subscriber{'s' if n != 1 else ''}"
+
+
+def _quoted(slugs: frozenset[str]) -> str:
+    names = dict(Interest.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    return ", ".join(f"'{names.get(s, s)}'" for s in sorted(slugs, key=lambda s: names.get(s, s)))
+
+
+def _topic_words(rule: SetRule) -> str:
+    if rule.include and not (rule.must or rule.exclude):
+        if len(rule.include) == 1:
+            return f"none chose the interest {_quoted(rule.include)}"
+        return f"none chose any of the interests {_quoted(rule.include)}"
+    if rule.must and not (rule.include or rule.exclude):
+        if len(rule.must) == 1:
+            return f"none chose the interest {_quoted(rule.must)}"
+        return f"none chose all of the interests {_quoted(rule.must)}"
+    if rule.exclude and not (rule.include or rule.must):
+        return f"all of them chose an excluded interest ({_quoted(rule.exclude)})"
+    return "none match the topic rules"
+
+
+def _count(spec: TargetingSpec) -> int:
+    return audience_resolve(spec).subscriber_count
+
+
+def zero_reason(*, spec: TargetingSpec) -> str | None:
+    """Why this targeting reaches nobody, in an officer's words; None when it reaches someone.
+
+    Starts from everyone reachable in the areas and adds the spec's rules back one at a time (exclusions,
+    topics, groups, demographics, channels): the first rule that empties the audience is the reason.
+    """
+    if spec.areas.is_empty:
+        return "No area chosen"
+    if not set(spec.channels) & set(CHANNELS):
+        return "No channel chosen: choose email, SMS or both"
+    everyone = replace(
+        spec,
+        exclude_areas=AreaSet(),
+        topics=SetRule(),
+        groups=SetRule(),
+        demographics={},
+        channels=frozenset(CHANNELS),
+    )
+    in_areas = _count(everyone)
+    if in_areas == 0:
+        return "Nobody has subscribed in these areas yet"
+    current = replace(everyone, exclude_areas=spec.exclude_areas)
+    found = _count(current)
+    if found == 0:
+        return f"{_people(in_areas)} in these areas, but all of them are in the excluded areas"
+    steps: list[tuple[dict[str, Any], str]] = [
+        ({"topics": spec.topics}, _topic_words(spec.topics)),
+        ({"groups": spec.groups}, "none match the group rules"),
+        ({"demographics": spec.demographics}, "none match the demographic rules"),
+    ]
+    for change, words in steps:
+        current = replace(current, **change)
+        narrowed = _count(current)
+        if narrowed == 0:
+            return f"{_people(found)} in these areas, but {words}"
+        found = narrowed
+    if _count(spec) == 0:
+        if set(spec.channels) == {"sms"}:
+            return f"{found:,} match, but none can be reached by SMS (no verified phone)"
+        return f"{found:,} match, but none can be reached by email (no confirmed email address)"
+    return None
+
+
+def _channel_words(name: str, split: ChannelBreakdown) -> str:
+    if not split.receiving:
+        return f"none by {name}"
+    return f"{split.receiving:,} by {name} ({split.by_day:,} if sent in the day, {split.at_night:,} at night)"
+
+
+def breakdown_summary(breakdown: Breakdown, reason: str | None = None) -> str:
+    """One sentence for the composer's live panel (read out by screen readers as it changes)."""
+    if breakdown.subscribers == 0:
+        return reason or "Nobody would receive this alert"
+    sentence = (
+        f"{_people(breakdown.subscribers)}: {_channel_words('email', breakdown.email)}, "
+        f"{_channel_words('SMS', breakdown.sms)}."
+    )
+    skipped = [
+        f"{split.below_priority:,} by {name}"
+        for name, split in (("email", breakdown.email), ("SMS", breakdown.sms))
+        if split.below_priority
+    ]
+    if skipped:
+        sentence += f" Not sent to {' and '.join(skipped)}: they only want alerts of a higher priority."
+    return sentence

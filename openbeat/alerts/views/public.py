@@ -1,0 +1,92 @@
+"""The public archive of sent alerts: a list residents can filter by area, and a shareable page per alert."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.views.decorators.http import require_GET
+
+from openbeat.alerts.markdown import render_html, render_text
+from openbeat.alerts.selectors import alert_coverage, alerts_covering, published_alerts
+from openbeat.areas.models import Division, Neighbourhood
+from openbeat.core.forms import GovukForm
+
+PER_PAGE = 20
+
+
+class ArchiveFilterForm(GovukForm):
+    division = forms.ChoiceField(label="Division", required=False)
+    neighbourhood = forms.ChoiceField(label="Neighbourhood", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        division_field = self.fields["division"]
+        neighbourhood_field = self.fields["neighbourhood"]
+        assert isinstance(division_field, forms.ChoiceField)
+        assert isinstance(neighbourhood_field, forms.ChoiceField)
+        division_field.choices = [("", "All divisions"), *Division.objects.values_list("code", "name")]
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for code, name, division in Neighbourhood.objects.order_by("division__name", "name").values_list(
+            "code", "name", "division__name"
+        ):
+            groups.setdefault(division, []).append((code, name))
+        neighbourhood_field.choices = [("", "All neighbourhoods"), *groups.items()]
+
+
+def _item(alert: Any, now: Any) -> dict[str, Any]:
+    return {
+        "alert": alert,
+        "places": alert_coverage(alert).places,
+        "summary": Truncator(render_text(alert.body)).words(30),
+        "expired": alert.expires_at is not None and alert.expires_at <= now,
+    }
+
+
+@require_GET
+def archive(request: HttpRequest) -> HttpResponse:
+    form = ArchiveFilterForm(request.GET or None)
+    alerts = published_alerts()
+    filtered = False
+    if form.is_bound and form.is_valid():
+        division = Division.objects.filter(code=form.cleaned_data["division"]).first()
+        neighbourhood = Neighbourhood.objects.filter(code=form.cleaned_data["neighbourhood"]).first()
+        alerts = alerts_covering(alerts, division=division, neighbourhood=neighbourhood)
+        filtered = division is not None or neighbourhood is not None
+    page = Paginator(alerts, PER_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "alerts/archive.html",
+        {
+            "form": form,
+            "filtered": filtered,
+            "page": page,
+            "items": [_item(alert, now) for alert in page.object_list],
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+def archive_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    alert = get_object_or_404(published_alerts(), public_id=public_id)
+    return render(
+        request,
+        "alerts/archive_detail.html",
+        {
+            **_item(alert, timezone.now()),
+            "body_html": render_html(alert.body),
+            "description": Truncator(" ".join(render_text(alert.body).split())).chars(200),
+            "share_url": settings.BASE_URL.rstrip("/") + alert.get_absolute_url(),
+        },
+    )

@@ -1,0 +1,387 @@
+"""The back office's alerts: list, compose and edit (with the targeting builder and live count), the alert's
+page with previews and history, and the lifecycle buttons.
+
+Every view checks a permission and then the scope: alerts are only ever read through `alerts_for(user)` (an
+alert outside it is a 404), and what a user may do to one is `alert_can` / the services' own checks. The
+services write the audit log; these views never do.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from wagtail.admin import messages
+
+from openbeat.alerts import services
+from openbeat.alerts.breakdown import audience_breakdown, breakdown_summary, zero_reason
+from openbeat.alerts.forms import DEMOGRAPHICS, AlertForm
+from openbeat.alerts.markdown import render_html, render_text
+from openbeat.alerts.models import Alert, Priority
+from openbeat.alerts.selectors import alert_can, alert_problem, alerts_for
+from openbeat.alerts.sms import sms_segments, sms_text
+from openbeat.alerts.targeting import TargetingError, spec_from_json
+from openbeat.areas.models import Division, Neighbourhood
+from openbeat.audit.models import AuditEntry
+from openbeat.subscriptions.models import Interest
+
+ACTIONS = ("edit", "submit", "approve", "reject", "cancel")
+_HISTORY_WORDS = {
+    "alerts.alert.create": "Composed",
+    "alerts.alert.change": "Changed",
+    "alerts.alert.submit": "Submitted",
+    "alerts.alert.approve": "Approved",
+    "alerts.alert.reject": "Sent back to the author",
+    "alerts.alert.cancel": "Cancelled",
+    "alerts.alert.dispatch": "Sending started",
+    "alerts.alert.sent": "Sent",
+}
+_ERRORS = (services.AlertStateError, services.AlertPermissionError, TargetingError)
+
+
+def _alert(request: HttpRequest, pk: int) -> Alert:
+    """The alert if it is in the user's scope; otherwise 404, so other divisions' alerts do not even exist."""
+    return get_object_or_404(alerts_for(request.user).prefetch_related("translations"), pk=pk)
+
+
+# ----------------------------------------------------------------------------------------------- list
+
+
+@permission_required("alerts.view_alert", raise_exception=True)
+def alert_list(request: HttpRequest) -> HttpResponse:
+    alerts = alerts_for(request.user)
+    state = request.GET.get("state", "")
+    if state in Alert.State.values:
+        alerts = alerts.filter(state=state)
+    page = Paginator(alerts, 50).get_page(request.GET.get("p"))
+    return render(
+        request,
+        "alerts/staff/alert_list.html",
+        {
+            "page": page,
+            "states": Alert.State.choices,
+            "state": state,
+            "can_compose": request.user.has_perm("alerts.send_alert"),
+        },
+    )
+
+
+# ----------------------------------------------------------------------------------------------- compose
+
+
+def _composer(request: HttpRequest, form: AlertForm, alert: Alert | None, previews: Any = None) -> HttpResponse:
+    # Editing a draft opens with its count (the script refreshes it as the targeting changes).
+    live = _live_breakdown(alert) if alert is not None and not form.is_bound else None
+    if live and "error" in live:
+        live = None
+    return render(
+        request,
+        "alerts/staff/alert_form.html",
+        {
+            "form": form,
+            "alert": alert,
+            "previews": previews,
+            "map_neighbourhoods": form.map_neighbourhoods,
+            "map_tile_url": settings.MAP_TILE_URL,
+            "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+            "summary": live["summary"] if live else "",
+            "breakdown": live["breakdown"] if live else None,
+        },
+    )
+
+
+def _previews_from_post(request: HttpRequest) -> dict[str, Any]:
+    post = request.POST
+    try:
+        priority = int(post.get("priority", Priority.NORMAL))
+    except ValueError:
+        priority = Priority.NORMAL
+    return preview_context(
+        title=post.get("title", ""),
+        body=post.get("body", ""),
+        priority=priority,
+        link_url=post.get("link_url", ""),
+        link_text=post.get("link_text", ""),
+    )
+
+
+def _save(request: HttpRequest, form: AlertForm, alert: Alert | None) -> Alert | None:
+    """Create or update through the services; their refusals become form errors. None when refused."""
+    try:
+        if alert is None:
+            return services.alert_create(author=request.user, request=request, **form.service_fields())
+        return services.alert_update(alert=alert, editor=request.user, request=request, **form.service_fields())
+    except ValidationError as error:
+        form.add_service_errors(error)
+    except _ERRORS as error:
+        form.add_error(None, error.message)
+    return None
+
+
+@permission_required("alerts.send_alert", raise_exception=True)
+def alert_new(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _composer(request, AlertForm(user=request.user), None)
+    form = AlertForm(request.POST, user=request.user)
+    if "preview" in request.POST:
+        return _composer(request, form, None, _previews_from_post(request))
+    if form.is_valid() and (alert := _save(request, form, None)) is not None:
+        messages.success(request, f"Draft '{alert.title}' saved.")
+        return redirect("alerts_staff:detail", pk=alert.pk)
+    return _composer(request, form, None)
+
+
+@permission_required("alerts.send_alert", raise_exception=True)
+def alert_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = _alert(request, pk)
+    if not alert_can(request.user, alert, "edit"):
+        messages.error(request, alert_problem(request.user, alert, "edit") or "You cannot edit this alert")
+        return redirect("alerts_staff:detail", pk=alert.pk)
+    if request.method != "POST":
+        return _composer(request, AlertForm(user=request.user, initial=AlertForm.initial_for(alert)), alert)
+    form = AlertForm(request.POST, user=request.user)
+    if "preview" in request.POST:
+        return _composer(request, form, alert, _previews_from_post(request))
+    if form.is_valid() and (saved := _save(request, form, alert)) is not None:
+        messages.success(request, f"Draft '{saved.title}' saved.")
+        return redirect("alerts_staff:detail", pk=saved.pk)
+    return _composer(request, form, alert)
+
+
+# ----------------------------------------------------------------------------------------------- previews
+
+
+def preview_context(*, title: str, body: str, priority: int, link_url: str, link_text: str) -> dict[str, Any]:
+    """What the email and the SMS would look like (the same for the composer and the alert's page)."""
+    text = sms_text(title=title, body_text=render_text(body), link_url=link_url)
+    encoding, length, segments = sms_segments(text)
+    return {
+        "title": title,
+        "body_html": render_html(body),
+        "priority": priority,
+        "priority_label": Priority(priority).label if priority in Priority.values else "",
+        "link_url": link_url,
+        "link_text": link_text or link_url,
+        "sms": {"text": text, "encoding": encoding, "length": length, "segments": segments},
+    }
+
+
+@require_POST
+@permission_required("alerts.send_alert", raise_exception=True)
+def alert_preview(request: HttpRequest) -> HttpResponse:
+    """The previews as an HTML fragment, for the composer's Preview button."""
+    return render(request, "alerts/staff/_previews.html", {"previews": _previews_from_post(request)})
+
+
+# ----------------------------------------------------------------------------------------------- audience
+
+
+def _json_error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@require_POST
+def alert_audience(request: HttpRequest) -> JsonResponse:
+    """The live count: {"targeting": {...}, "priority": n} in, the breakdown (or why it is empty) out.
+
+    The same scope check as saving, so nobody can probe another division's numbers through it.
+    """
+    if not request.user.has_perm("alerts.send_alert"):
+        return _json_error("You do not have permission to send alerts", status=403)
+    try:
+        payload = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return _json_error("The request was not valid JSON")
+    if not isinstance(payload, dict):
+        return _json_error("The request must be a JSON object")
+    priority = payload.get("priority", Priority.NORMAL)
+    if isinstance(priority, str) and priority.isdigit():
+        priority = int(priority)
+    if isinstance(priority, bool) or priority not in Priority.values:
+        return _json_error("Choose a priority")
+    try:
+        spec = spec_from_json(payload.get("targeting") or {})
+        if not spec.areas.is_empty:
+            services.targeting_check_scope(user=request.user, spec=spec)
+    except TargetingError as error:
+        return _json_error(error.message)
+    breakdown = audience_breakdown(spec=spec, priority=priority)
+    reason = zero_reason(spec=spec) if breakdown.subscribers == 0 else None
+    return JsonResponse({**breakdown.as_json(), "reason": reason, "summary": breakdown_summary(breakdown, reason)})
+
+
+# ----------------------------------------------------------------------------------------------- detail
+
+
+def _names(model: Any, ids: list[int]) -> str:
+    return ", ".join(model.objects.filter(pk__in=ids or []).order_by("name").values_list("name", flat=True))
+
+
+def _shapes_words(shapes: list[dict[str, Any]]) -> str:
+    polygons = sum(1 for s in shapes if s.get("type") != "Circle")
+    circles = [s for s in shapes if s.get("type") == "Circle"]
+    parts = []
+    if polygons:
+        parts.append(f"{polygons} drawn polygon{'s' if polygons != 1 else ''}")
+    for circle in circles:
+        radius = float(circle.get("radius_m") or 0)
+        size = f"{radius / 1000:g} km" if radius >= 1000 else f"{radius:g} m"
+        parts.append(f"a drawn circle of radius {size}")
+    return ", ".join(parts)
+
+
+def _areas_words(areas: dict[str, Any]) -> list[str]:
+    lines = []
+    if areas.get("whole_force"):
+        lines.append("The whole force")
+    if divisions := _names(Division, areas.get("divisions") or []):
+        lines.append(f"Divisions: {divisions}")
+    if neighbourhoods := _names(Neighbourhood, areas.get("neighbourhoods") or []):
+        lines.append(f"Neighbourhoods: {neighbourhoods}")
+    if shapes := _shapes_words(areas.get("shapes") or []):
+        lines.append(shapes[0].upper() + shapes[1:])
+    return lines
+
+
+def _rules_words(rules: dict[str, list[str]], names: dict[str, str]) -> list[str]:
+    labels = {"include": "Any of", "must": "All of", "exclude": "None of"}
+    return [
+        f"{labels[rule]}: {', '.join(names.get(v, v) for v in values)}"
+        for rule, values in rules.items()
+        if values and rule in labels
+    ]
+
+
+def targeting_in_words(targeting: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The targeting as an officer would say it: (heading, lines), headings with nothing to say left out."""
+    interests = dict(Interest.objects.values_list("slug", "name"))
+    answers = {value: label for _, _, choices in DEMOGRAPHICS for value, label in choices}
+    dimensions = {dimension: label for dimension, label, _ in DEMOGRAPHICS}
+    channels = {"email": "Email", "sms": "SMS"}
+    sections = [
+        ("Areas", _areas_words(targeting.get("areas") or {}) or ["None chosen"]),
+        ("Leaving out", _areas_words(targeting.get("exclude_areas") or {})),
+        ("Topics", _rules_words(targeting.get("topics") or {}, interests)),
+        ("Interest groups", _rules_words(targeting.get("groups") or {}, interests)),
+        (
+            "Demographic groups",
+            [
+                f"{dimensions.get(dimension, dimension)}: {line}"
+                for dimension, rules in sorted((targeting.get("demographics") or {}).items())
+                for line in _rules_words(rules, answers)
+            ],
+        ),
+        ("Channels", [" and ".join(channels[c] for c in targeting.get("channels") or [] if c in channels) or "None"]),
+    ]
+    return [(heading, lines) for heading, lines in sections if lines]
+
+
+def _live_breakdown(alert: Alert) -> dict[str, Any] | None:
+    """The audience now, for an alert not yet sent (a sent alert shows the counts it was sent with)."""
+    if alert.state in (Alert.State.SENDING, Alert.State.SENT, Alert.State.CANCELLED):
+        return None
+    try:
+        spec = spec_from_json(alert.targeting)
+    except TargetingError as error:
+        return {"error": error.message}
+    breakdown = audience_breakdown(spec=spec, priority=alert.priority)
+    reason = zero_reason(spec=spec) if breakdown.subscribers == 0 else None
+    return {"breakdown": breakdown, "reason": reason, "summary": breakdown_summary(breakdown, reason)}
+
+
+@permission_required("alerts.view_alert", raise_exception=True)
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = _alert(request, pk)
+    history = AuditEntry.objects.filter(target_type=alert._meta.label_lower, target_id=str(alert.pk)).order_by(
+        "at", "pk"
+    )
+    return render(
+        request,
+        "alerts/staff/alert_detail.html",
+        {
+            "alert": alert,
+            "can": {action: alert_can(request.user, alert, action) for action in ACTIONS},
+            "targeting_words": targeting_in_words(alert.targeting or {}),
+            "live": _live_breakdown(alert),
+            "previews": preview_context(
+                title=alert.title,
+                body=alert.body,
+                priority=alert.priority,
+                link_url=alert.link_url,
+                link_text=alert.link_text,
+            ),
+            "translations": [
+                (dict(AlertForm.languages()).get(t.language, t.language), t, render_html(t.body))
+                for t in alert.translations.all()
+            ],
+            "history": [(entry, _HISTORY_WORDS.get(entry.action, entry.action)) for entry in history],
+        },
+    )
+
+
+# ----------------------------------------------------------------------------------------------- actions
+
+
+def _act(request: HttpRequest, pk: int, verb: str, **kwargs: Any) -> HttpResponse:
+    alert = _alert(request, pk)
+    done = {
+        "submit": lambda: services.alert_submit(alert=alert, actor=request.user, request=request),
+        "approve": lambda: services.alert_approve(alert=alert, approver=request.user, request=request),
+        "reject": lambda: services.alert_reject(alert=alert, approver=request.user, request=request, **kwargs),
+        "cancel": lambda: services.alert_cancel(alert=alert, actor=request.user, request=request),
+    }[verb]
+    try:
+        alert = done()
+    except _ERRORS as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _DONE[verb](alert))
+    return redirect(reverse("alerts_staff:detail", kwargs={"pk": alert.pk}))
+
+
+def _submitted(alert: Alert) -> str:
+    if alert.state == Alert.State.AWAITING_APPROVAL:
+        return f"'{alert.title}' is waiting for someone to approve it."
+    return f"'{alert.title}' is approved and will be sent {'at the time set' if alert.send_at else 'now'}."
+
+
+_DONE = {
+    "submit": _submitted,
+    "approve": lambda alert: f"'{alert.title}' is approved.",
+    "reject": lambda alert: f"'{alert.title}' was sent back to its author.",
+    "cancel": lambda alert: f"'{alert.title}' is cancelled.",
+}
+
+
+@require_POST
+@permission_required("alerts.view_alert", raise_exception=True)
+def alert_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "submit")
+
+
+@require_POST
+@permission_required("alerts.view_alert", raise_exception=True)
+def alert_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "approve")
+
+
+@require_POST
+@permission_required("alerts.view_alert", raise_exception=True)
+def alert_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "reject", reason=request.POST.get("reason", ""))
+
+
+@require_POST
+@permission_required("alerts.view_alert", raise_exception=True)
+def alert_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "cancel")

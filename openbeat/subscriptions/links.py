@@ -1,0 +1,28 @@
+"""Absolute links for a subscriber's messages: to their preferences (a fresh magic link) and to unsubscribe.
+
+The delivery app puts both in every message: `unsubscribe_link` in `List-Unsubscribe` with
+`List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058), since its view accepts a mail client's
+one-click POST without a session or CSRF token.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from openbeat.subscriptions.models import Subscriber
+from openbeat.subscriptions.tokens import make_token
+
+
+def _absolute(path: str) -> str:
+    return settings.BASE_URL.rstrip("/") + path
+
+
+def preferences_link(subscriber: Subscriber) -> str:
+    """Signs the subscriber in to their preferences; works for 24 hours (tokens.MAX_AGE["manage"])."""
+    return _absolute(reverse("subscriptions:manage_link", kwargs={"token": make_token("manage", subscriber)}))
+
+
+def unsubscribe_link(subscriber: Subscriber) -> str:
+    """Stops every message in one click; long-lived so that an old message's link still works."""
+    return _absolute(reverse("subscriptions:unsubscribe", kwargs={"token": make_token("unsubscribe", subscriber)}))
