@@ -10,7 +10,6 @@ offer only what is in the user's scope, and `clean()` runs `targeting_check_scop
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -141,7 +140,9 @@ class AlertForm(forms.Form):
                     set_name="demographics", value=value, label=value_label, dimension=dimension
                 )
         for code, language in self.languages():
-            self.fields[f"title__{code}"] = forms.CharField(label=f"Title in {language}", required=False, max_length=150)
+            self.fields[f"title__{code}"] = forms.CharField(
+                label=f"Title in {language}", required=False, max_length=150
+            )
             self.fields[f"body__{code}"] = forms.CharField(
                 label=f"Message in {language}", required=False, widget=forms.Textarea(attrs={"rows": 6})
             )
@@ -329,11 +330,3 @@ class AlertForm(forms.Form):
             initial[f"title__{translation.language}"] = translation.title
             initial[f"body__{translation.language}"] = translation.body
         return initial
-
-
-def iter_errors(form: forms.Form) -> Iterator[tuple[str, str]]:
-    """(label, message) for every error, for the summary at the top of the composer."""
-    for name, errors in form.errors.items():
-        label = "" if name == "__all__" else str(form.fields[name].label or name) if name in form.fields else name
-        for message in errors:
-            yield label, str(message)

@@ -1,6 +1,6 @@
 """Demo In the Know subscribers: a few thousand invented residents of Demoshire with varied preferences.
 
-Generated from the demo's seeded random generator, so every machine gets the same people, and idempotent:
+Generated from a fixed seed, so every machine (and every run) gets the same people, and idempotent:
 a resident already there (by email, or by phone for those without one) is left alone. Written in bulk, with
 the derived columns audience resolution relies on (`home_neighbourhood`, `interest_bits`) set exactly as
 `subscriptions.services` sets them.
@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from openbeat.areas.models import Force, Neighbourhood, Postcode
+from openbeat.demo import geography
 from openbeat.subscriptions.models import Consent, Demographics, Interest, Subscriber, WatchedArea
 from openbeat.subscriptions.services import CONTACT_CONSENT_WORDING, DEMOGRAPHICS_CONSENT_WORDING
 
@@ -215,10 +216,13 @@ def step_subscribers(ctx: Any) -> str:
     }
     phones = [f"{DRAMA_PHONE_PREFIX}{n:03d}" for n in reversed(range(_DRAMA_PHONES))]
     now = timezone.now().replace(second=0, microsecond=0)
+    # Its own generator (from the demo's seed), not ctx.rng: the same people come out of every run whatever the
+    # steps before this one draw, so a later run never invents different people with numbers already taken.
+    rng = random.Random(f"{geography.SEED}-subscribers")
     residents = [
         _resident(
             n,
-            ctx.rng,
+            rng,
             postcodes=postcodes,
             rural=rural,
             neighbourhood_ids=sorted(codes.values()),
@@ -229,11 +233,14 @@ def step_subscribers(ctx: Any) -> str:
         )
         for n in range(1, DEMO_SUBSCRIBERS + 1)
     ]
-    present = {
-        _key(email, phone)
-        for email, phone in Subscriber.objects.filter(_demo_subscribers()).values_list("email", "phone")
-    }
-    new = [r for r in residents if _key(r.subscriber.email, r.subscriber.phone) not in present]
+    existing = list(Subscriber.objects.filter(_demo_subscribers()).values_list("email", "phone"))
+    present = {_key(email, phone) for email, phone in existing}
+    phones_taken = {phone for _, phone in existing if phone}
+    new = [
+        r
+        for r in residents
+        if _key(r.subscriber.email, r.subscriber.phone) not in present and r.subscriber.phone not in phones_taken
+    ]
     _save(new)
     return f"{len(residents)} subscribers ({len(new)} new)"
 

@@ -201,11 +201,10 @@ def _duplicate_notice(owner: Subscriber) -> None:
     log_action("subscriptions.subscriber.duplicate_signup", actor=None, target=owner, data={})
 
 
-@transaction.atomic
 def subscriber_confirm(*, subscriber: Subscriber) -> bool:
-    """Activate a subscriber whose address is now confirmed. False if it was already confirmed."""
+    """Activate a subscriber whose address is now confirmed (nothing else is recorded). False if it was already."""
     now = timezone.now()
-    # Conditional: the same link posted twice at once confirms (and logs) only once.
+    # Conditional: the same link posted twice at once confirms only once.
     changed = (
         Subscriber.objects.filter(pk=subscriber.pk, status__in=[Subscriber.Status.PENDING])
         .filter(email_confirmed_at=subscriber.email_confirmed_at)
@@ -214,7 +213,6 @@ def subscriber_confirm(*, subscriber: Subscriber) -> bool:
     if changed:
         subscriber.status = Subscriber.Status.ACTIVE
         subscriber.email_confirmed_at = now
-        log_action("subscriptions.subscriber.confirm", actor=None, target=subscriber, data={})
     return bool(changed)
 
 

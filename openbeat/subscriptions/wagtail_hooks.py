@@ -9,6 +9,7 @@ from typing import Any
 from django.urls import path
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
@@ -30,9 +31,10 @@ class InterestViewSet(ScopedViewSetMixin, ModelViewSet):
     icon = "tag"
     menu_label = "Interests"
     menu_order = 20  # after Alerts (alerts.wagtail_hooks, order 10)
-    list_display = ["name", "slug", "kind", "active", "sort_order"]
+    list_display = ["name", "slug", "kind", BooleanColumn("active", label="Residents can choose it"), "sort_order"]
     list_filter = ["kind", "active"]
     search_fields = ["name", "slug"]
+    ordering = ["-kind", "sort_order", "name"]  # topics, then interest groups
 
     def get_form_class(self, for_update: bool = False) -> Any:
         return staff.InterestForm

@@ -146,9 +146,7 @@ def test_the_summary_says_who_is_left_out_by_their_minimum_priority(place):
 
     result = audience_breakdown(spec=in_(place["abbey"]), priority=1)
 
-    assert breakdown_summary(result).endswith(
-        "Not sent to 1 by email: they only want alerts of a higher priority."
-    )
+    assert breakdown_summary(result).endswith("Not sent to 1 by email: they only want alerts of a higher priority.")
 
 
 def test_the_count_uses_one_query_parameter_however_many_ids(place, settings):

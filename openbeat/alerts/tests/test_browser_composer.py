@@ -109,7 +109,8 @@ def test_an_officer_targets_a_neighbourhood_then_a_drawn_polygon_and_saves_the_d
     [polygon] = alert.targeting["areas"]["shapes"]
     assert polygon["type"] == "Polygon"
     ring = polygon["coordinates"][0]
-    assert len(ring) == 5 and ring[0] == ring[-1]
+    assert len(ring) == 5
+    assert ring[0] == ring[-1]
     for (lon, lat), (expected_lon, expected_lat) in zip(ring, POLYGON, strict=False):
         assert lon == pytest.approx(expected_lon, abs=0.0003)
         assert lat == pytest.approx(expected_lat, abs=0.0003)
@@ -120,7 +121,7 @@ def test_an_officer_targets_a_neighbourhood_then_a_drawn_polygon_and_saves_the_d
 
 
 def test_an_officer_draws_a_circle_with_a_typed_radius_and_previews_the_alert(
-    live_server, page, place, console_errors
+    live_server, page, place, console_errors, assert_accessible
 ):
     sign_in(page, live_server, "officer.west")
     page.goto(live_server.url + "/admin/alerts/new/")
@@ -140,5 +141,6 @@ def test_an_officer_draws_a_circle_with_a_typed_radius_and_previews_the_alert(
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("[data-previews] em")).to_have_text("bypass")
     expect(page.locator("[data-sms-count]")).to_have_text("27 characters (GSM-7): 1 message part.")
+    assert_accessible(page, "composer with a circle and the previews")
     assert not Alert.objects.exists()
     assert console_errors == []

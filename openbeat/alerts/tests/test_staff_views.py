@@ -128,7 +128,8 @@ def test_the_menu_shows_alerts_only_to_those_who_may_see_them(client, world, out
 def test_the_composer_offers_only_areas_in_scope(client, world):
     login(client, world.officer_west)
     page = client.get("/admin/alerts/new/").content.decode()
-    assert "Abbey" in page and "Brook" in page
+    assert "Abbey" in page
+    assert "Brook" in page
     assert "Castle" not in page  # the east's neighbourhood
     assert 'name="whole_force"' not in page
     assert "Markdown you can use" in page
@@ -179,9 +180,7 @@ def test_drawn_shapes_come_from_the_builders_json(client, world):
     shape = square(-1.999, 54.001, 0.005)
     circle = {"type": "Circle", "center": [-1.995, 54.005], "radius_m": 200}
     targeting = {"areas": {"shapes": [shape]}, "exclude_areas": {"shapes": [circle]}}
-    response = client.post(
-        "/admin/alerts/new/", form_data(world, neighbourhoods=None, targeting=json.dumps(targeting))
-    )
+    response = client.post("/admin/alerts/new/", form_data(world, neighbourhoods=None, targeting=json.dumps(targeting)))
     assert response.status_code == 302
     alert = Alert.objects.get()
     assert alert.targeting["areas"]["shapes"] == [shape]
@@ -230,7 +229,8 @@ def test_previewing_on_the_composer_saves_nothing(client, world):
     page = response.content.decode()
     assert response.status_code == 200
     assert "<strong>Lock your doors.</strong>" in page
-    assert "Was this useful?" in page and "Manage your preferences" in page
+    assert "Was this useful?" in page
+    assert "Manage your preferences" in page
     assert "message part" in page
     assert not Alert.objects.exists()
 
@@ -315,7 +315,7 @@ def test_the_alert_page_describes_drawn_shapes(client, world):
     alert = compose(world, world.hq, {"areas": {"shapes": shapes}})
     login(client, world.hq)
     page = client.get(f"/admin/alerts/{alert.pk}/").content.decode()
-    assert "1 drawn polygon, a drawn circle of radius 1.5 km" in page
+    assert "1 drawn polygon, a drawn circle of radius 1.5 km (over parts of Abbey, Brook, Castle)" in page
 
 
 def test_another_division_gets_not_found_for_the_alert_page(client, world, draft):
@@ -476,8 +476,15 @@ def test_the_audience_endpoint_will_not_count_another_division(client, world):
 
 @pytest.mark.parametrize(
     "body",
-    [b"not json", b"[1, 2]", b'{"targeting": "nope"}', b'{"targeting": {"areas": {"shapes": [{"type": "X"}]}}}',
-     b'{"targeting": {"areas": {}}, "priority": 9}', b'{"targeting": {"bogus": 1}}', b"\xff\xfe"],
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"targeting": "nope"}',
+        b'{"targeting": {"areas": {"shapes": [{"type": "X"}]}}}',
+        b'{"targeting": {"areas": {}}, "priority": 9}',
+        b'{"targeting": {"bogus": 1}}',
+        b"\xff\xfe",
+    ],
 )
 def test_the_audience_endpoint_answers_bad_requests_with_a_json_400(client, world, body):
     login(client, world.officer_west)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 
 from openbeat.alerts import services
+from openbeat.alerts.audience import geometry_of
 from openbeat.alerts.breakdown import audience_breakdown, breakdown_summary, zero_reason
 from openbeat.alerts.forms import DEMOGRAPHICS, AlertForm
 from openbeat.alerts.markdown import render_html, render_text
@@ -226,16 +227,17 @@ def _names(model: Any, ids: list[int]) -> str:
 
 
 def _shapes_words(shapes: list[dict[str, Any]]) -> str:
+    """ "1 drawn polygon, a drawn circle of radius 300 m (over parts of Abbey, Brook)" """
     polygons = sum(1 for s in shapes if s.get("type") != "Circle")
-    circles = [s for s in shapes if s.get("type") == "Circle"]
-    parts = []
-    if polygons:
-        parts.append(f"{polygons} drawn polygon{'s' if polygons != 1 else ''}")
-    for circle in circles:
+    parts = [f"{polygons} drawn polygon{'s' if polygons != 1 else ''}"] if polygons else []
+    for circle in (s for s in shapes if s.get("type") == "Circle"):
         radius = float(circle.get("radius_m") or 0)
-        size = f"{radius / 1000:g} km" if radius >= 1000 else f"{radius:g} m"
-        parts.append(f"a drawn circle of radius {size}")
-    return ", ".join(parts)
+        parts.append(f"a drawn circle of radius {f'{radius / 1000:g} km' if radius >= 1000 else f'{radius:g} m'}")
+    if not parts:
+        return ""
+    # What an approver needs to know: which neighbourhoods the shapes reach into.
+    names = sorted({name for item in shapes for _, name, _ in services.neighbourhoods_overlapping(geometry_of(item))})
+    return ", ".join(parts) + (f" (over parts of {', '.join(names)})" if names else "")
 
 
 def _areas_words(areas: dict[str, Any]) -> list[str]:

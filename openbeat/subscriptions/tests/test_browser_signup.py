@@ -11,7 +11,14 @@ from playwright.sync_api import expect
 from openbeat.areas.tests.factories import DivisionFactory, NeighbourhoodFactory, PostcodeFactory
 from openbeat.core import sms
 from openbeat.core.services import site_pages_ensure
-from openbeat.subscriptions.models import Subscriber
+from openbeat.subscriptions import tokens
+from openbeat.subscriptions.models import Demographics, Subscriber
+from openbeat.subscriptions.services import (
+    AreaChoice,
+    subscriber_set_areas,
+    subscriber_set_demographics,
+    subscriber_set_interests,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -92,6 +99,10 @@ def test_a_resident_signs_up_with_the_keyboard_alone_and_confirms_by_email(
     expect(page.locator("#area-map[data-loaded='true']")).to_be_attached()
     expect(page.locator("#area-map .leaflet-overlay-pane path")).to_have_count(3)
     assert_accessible(page, "other areas")
+    tab_to(page, page.get_by_role("button", name="Add this area"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".ob-error-summary")).to_contain_text("Enter a postcode to add")
+    assert_accessible(page, "other areas with an error")
     tab_to(page, page.get_by_label("Postcode"))
     page.keyboard.type("DM2 2BB")
     page.keyboard.press("Tab")
@@ -110,6 +121,10 @@ def test_a_resident_signs_up_with_the_keyboard_alone_and_confirms_by_email(
 
     expect(page).to_have_url(itk + "interests/")
     assert_accessible(page, "interests")
+    tab_to(page, page.get_by_role("button", name="Continue"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".ob-error-summary")).to_contain_text("Select at least one topic")
+    assert_accessible(page, "interests with an error")
     tab_to(page, page.get_by_label("Crime alerts and appeals"))
     page.keyboard.press("Space")
     tab_to(page, page.get_by_label("Business owner"))
@@ -230,4 +245,55 @@ def test_a_neighbourhood_selected_on_the_map_is_ticked_in_the_list(live_server, 
     page.locator("#area-map .leaflet-overlay-pane path").nth(1).click(force=True)
     expect(castleford).to_be_checked()
     expect(castleford).to_be_visible()  # its division's list opened
+    assert console_errors == []
+
+
+def test_the_change_pages_of_the_preferences_are_accessible_and_save(
+    live_server, page, place, assert_accessible, console_errors
+):
+    subscriber = Subscriber.objects.create(email="ann@example.com", phone="+447400123456")
+    subscriber_set_areas(subscriber=subscriber, home=AreaChoice(neighbourhood_id=place.pk, postcode="DM1 1AA"))
+    subscriber_set_interests(subscriber=subscriber, slugs=["crime-alerts"])
+    subscriber_set_demographics(subscriber=subscriber, disability="no", wording="I agree", source="web")
+    # Confirming signs the resident in, as a link to the preferences would.
+    page.goto(f"{live_server.url}/in-the-know/confirm/{tokens.make_token('confirm', subscriber)}/")
+    page.get_by_role("button", name="Confirm my subscription").press("Enter")
+    expect(page).to_have_url(live_server.url + "/in-the-know/confirmed/")
+
+    change = live_server.url + "/in-the-know/preferences/change/"
+    for section, heading in [
+        ("interests", "Your interests"),
+        ("channels", "How should we contact you?"),
+        ("language", "Language"),
+        ("demographics", "Questions about you (optional)"),
+        ("areas", "Other areas to watch (optional)"),
+    ]:
+        page.goto(change + section + "/")
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        expect(page.get_by_role("link", name="Cancel and go back to your preferences")).to_be_visible()
+        assert_accessible(page, f"change {section}")
+    expect(page.locator("#area-map[data-loaded='true']")).to_be_attached()
+
+    # A new mobile number needs its code before it is saved.
+    page.goto(change + "channels/")
+    expect(page.get_by_text("We email you at ann@example.com")).to_be_visible()
+    tab_to(page, page.get_by_label("UK mobile number"))
+    retype(page, "07812 345678")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(change + "channels/check-your-phone/")
+    assert_accessible(page, "change channels: code")
+    code = re.search(r"\b(\d{6})\b", wait_for(lambda: sms.outbox and sms.outbox[-1]).body).group(1)
+    tab_to(page, page.get_by_label("Text message code"))
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(live_server.url + "/in-the-know/preferences/")
+    subscriber.refresh_from_db()
+    assert subscriber.phone == "+447812345678"
+    assert subscriber.phone_verified_at is not None
+
+    page.goto(change + "demographics/")
+    tab_to(page, page.get_by_role("button", name="Delete my answers and withdraw consent"))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(live_server.url + "/in-the-know/preferences/")
+    assert not Demographics.objects.filter(subscriber=subscriber).exists()
     assert console_errors == []

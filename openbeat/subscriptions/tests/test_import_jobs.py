@@ -165,7 +165,7 @@ def test_only_the_first_200_errors_are_kept_for_the_page_with_the_full_count(
         (SimpleUploadedFile("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", content_type="text/csv"), "UTF-8"),
         (csv_upload("name,address\nAnn,1 High St\n"), "This file cannot be imported. No column &#x27;postcode&#x27;"),
         (csv_upload(f"{HEADER}\n"), "no rows"),
-        (csv_upload(""), "This file cannot be imported. The file is empty"),
+        (csv_upload(""), "The submitted file is empty"),
         (csv_upload('email,postcode,consent_date\n"a@example.com,DM1 1AB\n'), "Line 2: not valid CSV"),
     ],
 )

@@ -109,8 +109,12 @@ def test_confirming_activates_once(home):
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.ACTIVE
     assert subscriber.email_confirmed_at is not None
+    confirmed_at = subscriber.email_confirmed_at
     assert signup.subscriber_confirm(subscriber=subscriber) is False
-    assert AuditEntry.objects.filter(action="subscriptions.subscriber.confirm").count() == 1
+    subscriber.refresh_from_db()
+    assert subscriber.email_confirmed_at == confirmed_at
+    # Confirming records nothing new but the time: no further consent.
+    assert Consent.objects.filter(subscriber=subscriber).count() == 2
 
 
 def test_channels_keep_a_number_verified_only_while_it_is_the_verified_number(home):

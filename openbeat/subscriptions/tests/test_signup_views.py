@@ -308,6 +308,9 @@ def test_a_mobile_number_is_kept_in_e164_and_a_code_is_texted_to_it(client, plac
     response = post(client, "check-your-phone", {"code": code})
     assert response["Location"] == f"{ITK}language/"
     assert draft(client)["phone_verified"] == PHONE_E164
+    # Once the number is proved, the code page is passed by.
+    assert client.get(f"{ITK}check-your-phone/")["Location"] == f"{ITK}language/"
+    assert len(sms.outbox) == 1
 
 
 def test_a_wrong_code_is_refused_and_five_wrong_codes_need_a_new_one(client, places):
@@ -363,6 +366,8 @@ def test_language_choices_come_from_the_settings(client, places, settings):
     for code, _name in settings.SUBSCRIBER_LANGUAGES:
         assert f'value="{code}"' in html
     assert re.search(r'value="cy"[^>]*checked', html)
+    # Each language's own name is marked up as that language.
+    assert '<span lang="ur" dir="auto">اردو</span> (Urdu)' in html
 
 
 def test_answers_about_you_without_consent_are_an_error(client, places):
@@ -708,3 +713,13 @@ def test_the_sign_up_draft_and_a_change_draft_do_not_mix(client, member, places)
     assert client.session["itk_change"]["draft"]["home"]["postcode"] == "DM1 1AA"
     assert client.session["itk_signup"]["home"]["postcode"] == "DM2 2BB"
     assert WatchedArea.objects.get(subscriber=member).postcode == "DM1 1AA"
+
+
+def test_opening_the_channels_of_someone_with_an_unproved_number_texts_nothing_until_they_save(client, member):
+    Subscriber.objects.filter(pk=member.pk).update(phone_verified_at=None)
+    response = client.get(f"{ITK}preferences/change/channels/")
+    assert response["Location"] == f"{ITK}preferences/change/channels/contact/"
+    assert client.get(response["Location"]).status_code == 200
+    assert sms.outbox == []
+    response = post(client, "preferences/change/channels/contact", contact(phone=PHONE))
+    assert response["Location"] == f"{ITK}preferences/change/channels/check-your-phone/"

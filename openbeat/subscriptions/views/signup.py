@@ -28,7 +28,7 @@ from openbeat.subscriptions import forms, signup
 from openbeat.subscriptions.models import Interest, Subscriber
 from openbeat.subscriptions.services import MAX_EXTRA_AREAS
 from openbeat.subscriptions.session import current_subscriber, subscriber_sign_in
-from openbeat.subscriptions.tokens import TokenError, TokenExpired, read_token
+from openbeat.subscriptions.tokens import MAX_AGE, TokenError, TokenExpired, read_token
 
 TEMPLATES = "subscriptions/signup"
 SIGNUP_KEY = "itk_signup"
@@ -174,7 +174,11 @@ def start(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def check_email(request: HttpRequest) -> HttpResponse:
-    return render(request, f"{TEMPLATES}/check_email.html", {"email": request.session.get("itk_sent_to", "")})
+    return render(
+        request,
+        f"{TEMPLATES}/check_email.html",
+        {"email": request.session.get("itk_sent_to", ""), "days": MAX_AGE["confirm"].days},
+    )
 
 
 # The question pages
@@ -197,7 +201,8 @@ def change_start(request: HttpRequest, section: str) -> HttpResponse:
     journey = Journey(request, subscriber)
     journey.draft = signup.draft_from_subscriber(subscriber)
     journey.save()
-    return redirect(journey.url(journey.first_unfinished() or journey.hub))
+    # The hub, not the first unanswered page: an unproved number is only texted a code once the person saves.
+    return redirect(journey.url(journey.hub))
 
 
 @never_cache
@@ -327,7 +332,7 @@ def _post(request: HttpRequest, journey: Journey, step: Step) -> HttpResponse:
 
 
 # Every postcode typed is a database look-up a script could repeat: limited per client address.
-_post_with_lookup = _post
+_post_with_lookup = ratelimit(key="itk-postcode", limit=30, period=600)(_post)
 
 
 def _next(request: HttpRequest, journey: Journey, step: Step) -> HttpResponse:
