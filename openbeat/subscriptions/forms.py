@@ -427,7 +427,7 @@ class LanguageForm(StepForm):
 
 
 def language_label(code: str, name: str) -> str:
-    """"اردو (Urdu)" with the language's own name marked up as that language, for screen readers (WCAG 3.1.2)."""
+    """ "اردو (Urdu)" with the language's own name marked up as that language, for screen readers (WCAG 3.1.2)."""
     native, bracket, english = name.partition(" (")
     if not bracket:
         return name

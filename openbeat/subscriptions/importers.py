@@ -95,7 +95,7 @@ class CsvRows:
 
 
 def _file_error(source: str, reason: str) -> ImportFileError:
-    """"export.csv: no column ..." for a command; "No column ..." for a page that has just received the file."""
+    """Prefixed with the file's name for a command; a sentence of its own for a page that has just had it."""
     return ImportFileError(f"{source}: {reason}" if source else reason[:1].upper() + reason[1:])
 
 

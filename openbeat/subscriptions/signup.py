@@ -123,12 +123,14 @@ def subscriber_signup(*, answers: SignupAnswers, source: str = "web") -> Subscri
     """
     email = normalise_email(answers.email)
     existing = Subscriber.objects.select_for_update().filter(email__iexact=email).first()
-    if existing is not None and existing.status != Subscriber.Status.UNSUBSCRIBED:
+    if existing is not None:
+        # Whatever its status: someone who stopped messages starts them again from their preferences (their
+        # old choices are still there), so a stranger typing their address can never overwrite them.
         _duplicate_notice(existing)
         return existing
     try:
         with transaction.atomic():
-            subscriber = existing or Subscriber.objects.create(email=email, source=source)
+            subscriber = Subscriber.objects.create(email=email, source=source)
     except IntegrityError:
         # Two sign-ups with one address at once: the other one won, so this one is the duplicate.
         owner = Subscriber.objects.get(email__iexact=email)
@@ -188,6 +190,7 @@ def _duplicate_notice(owner: Subscriber) -> None:
     assert owner.email
     manage = _absolute(reverse("subscriptions:manage_link", kwargs={"token": tokens.make_token("manage", owner)}))
     pending = owner.status == Subscriber.Status.PENDING and owner.email_confirmed_at is None
+    stopped = owner.status == Subscriber.Status.UNSUBSCRIBED
     email_send(
         to=owner.email,
         template=f"{MESSAGES}/duplicate_signup",
@@ -195,6 +198,7 @@ def _duplicate_notice(owner: Subscriber) -> None:
             "manage_link": manage,
             "manage_hours": int(tokens.MAX_AGE["manage"].total_seconds() // 3600),
             "confirm_link": confirm_link(owner) if pending else "",
+            "stopped": stopped,
         },
         purpose="subscriptions.duplicate_signup",
     )

@@ -474,6 +474,15 @@ def test_the_audience_endpoint_will_not_count_another_division(client, world):
         assert response.json()["error"]
 
 
+def test_force_wide_staff_count_the_whole_force(client, world):
+    subscribe(world.west_a, count=2)
+    subscribe(world.east_a, count=3)
+    login(client, world.hq)
+    assert audience(client, {"areas": {"whole_force": True}}).json()["subscribers"] == 5
+    login(client, world.lead_east)
+    assert audience(client, {"areas": {"divisions": [world.east.pk]}}).json()["subscribers"] == 3
+
+
 @pytest.mark.parametrize(
     "body",
     [

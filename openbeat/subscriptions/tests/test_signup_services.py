@@ -91,16 +91,22 @@ def test_a_taken_address_changes_nothing_and_tells_the_owner(home, status, djang
     assert ("/in-the-know/confirm/" in message.body) == (status == Subscriber.Status.PENDING)
 
 
-def test_signing_up_again_after_unsubscribing_reuses_the_record_and_replaces_old_answers(home):
+def test_signing_up_with_an_unsubscribed_address_changes_nothing_and_tells_the_owner_how_to_start_again(
+    home, django_capture_on_commit_callbacks
+):
     old = Subscriber.objects.create(email="ann@example.com", status=Subscriber.Status.UNSUBSCRIBED)
     subscriber_set_demographics(subscriber=old, ethnicity="asian", wording="Old", source="web")
-    again = signup.subscriber_signup(answers=answers(home, demographics=None))
+    with django_capture_on_commit_callbacks(execute=True):
+        again = signup.subscriber_signup(answers=answers(home, demographics=None))
     assert again.pk == old.pk
     old.refresh_from_db()
-    assert old.status == Subscriber.Status.PENDING
-    assert old.home_neighbourhood == home
-    assert not Demographics.objects.exists()
-    assert Consent.objects.filter(purpose="contact", withdrawn_at__isnull=True).count() == 1
+    # A stranger typing the address cannot overwrite the stopped person's choices.
+    assert old.status == Subscriber.Status.UNSUBSCRIBED
+    assert old.home_neighbourhood is None
+    assert Demographics.objects.filter(subscriber=old).exists()
+    [message] = mail.outbox
+    assert "Subscribe again" in message.body
+    assert "/in-the-know/manage/" in message.body
 
 
 def test_confirming_activates_once(home):

@@ -490,18 +490,20 @@ def test_a_sign_up_with_a_taken_address_looks_the_same_and_tells_only_the_owner(
         assert typed not in message.alternatives[0].content
 
 
-def test_someone_who_unsubscribed_may_sign_up_again_and_confirm(client, places):
+def test_someone_who_unsubscribed_is_sent_to_their_preferences_to_start_again(client, places):
     earlier = timezone.now() - timedelta(days=100)
     old = Subscriber.objects.create(
         email="ann@example.com", status=Subscriber.Status.UNSUBSCRIBED, email_confirmed_at=earlier
     )
     to_check(client)
-    post(client, "check-your-answers", {})
+    response = post(client, "check-your-answers", {})
+    assert response.status_code == 302
     old.refresh_from_db()
-    assert old.status == Subscriber.Status.PENDING
-    assert old.home_neighbourhood == places["home"]
+    assert old.status == Subscriber.Status.UNSUBSCRIBED
+    assert old.home_neighbourhood is None
     [message] = mail.outbox
-    assert "/in-the-know/confirm/" in message.body
+    assert "/in-the-know/manage/" in message.body
+    assert "/in-the-know/confirm/" not in message.body
 
 
 def test_sign_ups_are_rate_limited_per_address(client, places):
