@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
@@ -412,24 +411,21 @@ def test_the_command_fails_on_an_unusable_file_and_when_nothing_could_be_importe
     assert failed.value.returncode == 1
 
 
-def test_fifty_thousand_rows_import_well_within_a_minute(places, csv_file):
+def test_thousands_of_rows_import_across_batches(places, csv_file):
+    # Speed is measured in benchmarks/subscriber_import.py; this proves batch boundaries lose nobody.
     postcodes = ["DM1 1AB", "DM2 2AB"]
     lines = [HEADER] + [
-        f"resident{n}@example.com,{f'07700900{n % 1000:03d}' if n % 3 == 0 else ''},{postcodes[n % 2]},"
+        f"resident{n}@example.com,{f'07700900{n % 1000:03d}' if n % 3 == 0 and n < 3000 else ''},{postcodes[n % 2]},"
         f"{'crime-alerts;roads-travel' if n % 2 else ''},2023-01-01,Neighbourhood Alert"
-        for n in range(50_000)
+        for n in range(5_000)
     ]
     path = csv_file("\n".join(lines) + "\n")
 
-    started = time.monotonic()
     report = import_subscribers(path)
-    took = time.monotonic() - started
 
-    print(f"50,000 subscribers imported in {took:.1f} s")
-    assert report.created == 50_000, report.errors[:5]
-    assert took < 40
-    assert Subscriber.objects.filter(home_neighbourhood=places["home"]).count() == 25_000
-    assert WatchedArea.objects.count() == Consent.objects.count() == 50_000
+    assert report.created == 5_000, report.errors[:5]
+    assert Subscriber.objects.filter(home_neighbourhood=places["home"]).count() == 2_500
+    assert WatchedArea.objects.count() == Consent.objects.count() == 5_000
 
 
 def test_an_unclosed_quote_refuses_the_file_rather_than_swallowing_the_rows_after_it(places, csv_file):
