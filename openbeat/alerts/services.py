@@ -253,7 +253,7 @@ def _set_translations(alert: Alert, translations: dict[str, tuple[str, str]]) ->
 
 def _locked(alert: Alert) -> Alert:
     """The alert re-read under a row lock (inside the caller's transaction), so two clicks cannot both act."""
-    return Alert.objects.select_for_update().select_related("division").get(pk=alert.pk)
+    return Alert.objects.select_for_update(of=("self",)).select_related("division").get(pk=alert.pk)
 
 
 def _check(user: Any, alert: Alert, action: str) -> None:

@@ -151,6 +151,8 @@ def test_the_summary_says_who_is_left_out_by_their_minimum_priority(place):
 
 def test_the_count_uses_one_query_parameter_however_many_ids(place, settings):
     """Thousands of ids as one JSON parameter: a database allowing only 999 parameters still counts them."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's parameter limit; PostgreSQL takes the ids as one array parameter")
     abbey = place["abbey"]
     Subscriber.objects.bulk_create(
         Subscriber(
