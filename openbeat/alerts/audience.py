@@ -34,8 +34,18 @@ import numpy as np
 import shapely
 import shapely.affinity
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from shapely.geometry import Point, shape
 
 from openbeat.areas.models import Neighbourhood
@@ -222,11 +232,17 @@ def audience_resolve(spec: TargetingSpec) -> Audience:
                 home, extra = conditions
                 wanted = [c for c in CHANNELS if c in spec.channels]
                 if connection.vendor == "postgresql":
-                    # PostgreSQL cannot hash the extra-areas subquery under an OR once it outgrows work_mem,
-                    # and falls back to a rescan per row (minutes at 10M). Apart, each side is one parallel
-                    # scan (the extras a hash semi-join); the union is taken in numpy below.
-                    for condition in (home, extra):
-                        found.append(_table(_fetch(base.filter(condition), ["pk", "email_ok", "sms_ok"])))
+                    if len(wanted) == 1:
+                        # One channel: a plain filter, not the per-row flags (a third of the time at 10M).
+                        only = subscribers_matching_rules(spec).filter(email_q if wanted == ["email"] else sms_q)
+                        flags: Any = Value(1 if wanted == ["email"] else 2)
+                        candidates = only
+                    else:
+                        flags = Case(When(email_ok=True, then=Value(1)), default=Value(0)) + Case(
+                            When(sms_ok=True, then=Value(2)), default=Value(0)
+                        )
+                        candidates = base
+                    found.append(_postgres_by_neighbourhood(candidates, flags, home, include_ids, spec.exclude_areas))
                 elif len(wanted) == 1:
                     # One channel: a plain filter and ids only. Computing flags per row, and building a tuple
                     # per row in Python, cost ~20% more on SQLite at 1M subscribers (benchmarks/audience.py).
@@ -297,6 +313,44 @@ def _by_neighbourhood(include: list[int] | None, exclude: AreaSet) -> tuple[Q, Q
         home &= ~Q(home_neighbourhood__in=exclude_ids)
         extra = extra.exclude(neighbourhood__in=exclude_ids)
     return home, Q(pk__in=extra.values("subscriber_id"))
+
+
+def _postgres_by_neighbourhood(
+    candidates: QuerySet[Subscriber], flags: Any, home: Q, include: list[int] | None, exclude: AreaSet
+) -> np.ndarray:
+    """The neighbourhood target on PostgreSQL: one parallel scan, the answer as one value.
+
+    The OR'd subquery that suits SQLite is a disaster here: once the extra areas outgrow work_mem PostgreSQL
+    rescans the subquery per row (minutes at 10M). Instead the extra areas are LEFT JOINed on their own
+    conditions (a parallel hash join over the covering index; a subscriber with several matching extra areas
+    comes back several times, and is made unique in numpy). Shipping millions of rows to Python cost more
+    than the scan itself, so each row is packed into one bigint (id * 4 + email + 2 * sms) and the lot is
+    aggregated into a single bytea. The planner's default tuple cost keeps this plan serial; lowered for this
+    transaction only, it goes parallel (benchmarks/audience.py at 10M: ~2x faster than two plain queries).
+    """
+    on = Q(areas__is_home=False)
+    if include is not None:
+        on &= Q(areas__neighbourhood__in=include)
+    exclude_ids = _neighbourhood_ids(exclude) or []
+    if exclude_ids:
+        on &= ~Q(areas__neighbourhood__in=exclude_ids)
+    packed = (
+        candidates.annotate(extra_area=FilteredRelation("areas", condition=on))
+        .filter(home | Q(extra_area__isnull=False))
+        .annotate(packed=ExpressionWrapper(F("pk") * 4 + flags, output_field=BigIntegerField()))
+        .values_list("packed")
+    )
+    try:
+        sql, params = packed.query.sql_with_params()
+    except EmptyResultSet:
+        return np.empty((0, 3), dtype=np.int64)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL parallel_tuple_cost = 0.001")
+        cursor.execute("SET LOCAL parallel_setup_cost = 100")
+        cursor.execute(f"SELECT string_agg(int8send(x.packed), ''::bytea) FROM ({sql}) x", params)  # noqa: S608
+        blob = cursor.fetchone()[0]
+    values = np.frombuffer(bytes(blob or b""), dtype=">i8").astype(np.int64)
+    return np.column_stack([values >> 2, values & 1, (values >> 1) & 1])
 
 
 def _points(rows: list[tuple[Any, ...]]) -> tuple[np.ndarray, np.ndarray]:
