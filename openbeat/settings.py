@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "openbeat.audit",
     "openbeat.subscriptions",
     "openbeat.alerts",
+    "openbeat.delivery",
     "openbeat.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -209,6 +210,13 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "file")
 NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
 NOTIFY_SMS_TEMPLATE_ID = os.environ.get("NOTIFY_SMS_TEMPLATE_ID", "")
 NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "")
+
+# Delivery of alerts. Notify calls back /d/callbacks/notify/ with this bearer token (set the same in Notify);
+# an email provider through django-anymail reports bounces to /d/callbacks/anymail/mailgun/tracking/.
+NOTIFY_CALLBACK_TOKEN = os.environ.get("NOTIFY_CALLBACK_TOKEN", "")
+ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", "")}
+DELIVERY_SMTP_CONNECTIONS = int(os.environ.get("DELIVERY_SMTP_CONNECTIONS", "4"))
+DELIVERY_REPLY_TO = os.environ.get("DELIVERY_REPLY_TO", "")
 
 # Languages residents may choose for In the Know messages (officers may add a translation in each).
 SUBSCRIBER_LANGUAGES = [

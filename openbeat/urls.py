@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("neighbourhoods/", include("openbeat.areas.urls")),
     path("in-the-know/", include("openbeat.subscriptions.urls")),
     path("alerts/", include("openbeat.alerts.urls")),
+    path("d/", include("openbeat.delivery.urls")),
     path("", include("openbeat.core.urls")),
 ]
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 class Pipeline(Protocol):
-    def __call__(self, *, alert: Alert, audience: Audience) -> None: ...
+    def __call__(self, *, alert: Alert, audience: Audience) -> object: ...
 
 
 _pipeline: Pipeline | None = None
@@ -36,3 +36,16 @@ def register(pipeline: Pipeline | None) -> None:
 
 def installed() -> Pipeline | None:
     return _pipeline
+
+
+# Templates the delivery app adds to an alert's staff page (its progress bar and statistics), in order.
+_panels: list[str] = []
+
+
+def register_panel(template_name: str) -> None:
+    if template_name not in _panels:
+        _panels.append(template_name)
+
+
+def panels() -> list[str]:
+    return list(_panels)

@@ -19,6 +19,7 @@ from typing import Any
 import shapely
 from django.core.cache import cache
 from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 from shapely.geometry import shape
 
 from openbeat.alerts.audience import geometry_of
@@ -42,9 +43,13 @@ def alerts_for(user: Any) -> QuerySet[Alert]:
 
 
 def published_alerts() -> QuerySet[Alert]:
-    """Sent alerts, newest first, for the public archive."""
+    """Sent alerts, newest first, for the public archive. An alert still being delivered (some recipients held
+    for the morning or their quiet hours) is already public: its links in messages must work."""
     return (
-        Alert.objects.filter(state=Alert.State.SENT).select_related("interest", "division").order_by("-sent_at", "-pk")
+        Alert.objects.filter(state__in=[Alert.State.SENDING, Alert.State.SENT])
+        .annotate(published_at=Coalesce("sent_at", "sending_at"))
+        .select_related("interest", "division")
+        .order_by("-published_at", "-pk")
     )
 
 

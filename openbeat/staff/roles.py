@@ -34,6 +34,7 @@ _TEAMS_VIEW = ["staff.view_officer", "staff.view_teammembership"]
 
 _ALERTS_SEND = ["alerts.send_alert", "alerts.view_alert"]
 _ALERTS_APPROVE = ["alerts.approve_alert"]
+_REPLIES = ["delivery.handle_reply", "delivery.view_reply"]
 _INTERESTS_EDIT = ["subscriptions.add_interest", "subscriptions.change_interest", "subscriptions.view_interest"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -49,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_ALERTS_SEND,
         *_ALERTS_APPROVE,
         "alerts.send_force_wide_alert",
+        *_REPLIES,
         *_INTERESTS_EDIT,
         "subscriptions.import_subscribers",
         "wagtailcore.add_page",
@@ -64,10 +66,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditentry",
         *_ALERTS_SEND,
         *_ALERTS_APPROVE,
+        *_REPLIES,
     ],
-    NEIGHBOURHOOD_OFFICER: [*_BACK_OFFICE, *_AREAS_VIEW, *_TEAMS_VIEW, *_ALERTS_SEND],
+    NEIGHBOURHOOD_OFFICER: [*_BACK_OFFICE, *_AREAS_VIEW, *_TEAMS_VIEW, *_ALERTS_SEND, *_REPLIES],
     # Contact-centre staff see every division's alerts (to answer residents) but do not send them.
-    CONTACT_CENTRE: [*_BACK_OFFICE, "staff.force_wide", *_AREAS_VIEW, *_TEAMS_VIEW, "alerts.view_alert"],
+    # Contact-centre staff also handle residents' replies force-wide, urgent ones first (24/7).
+    CONTACT_CENTRE: [*_BACK_OFFICE, "staff.force_wide", *_AREAS_VIEW, *_TEAMS_VIEW, "alerts.view_alert", *_REPLIES],
     BOARD_VIEWER: [*_BACK_OFFICE, "staff.force_wide"],
 }
 

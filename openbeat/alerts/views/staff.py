@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 
-from openbeat.alerts import services
+from openbeat.alerts import handoff, services
 from openbeat.alerts.audience import geometry_of
 from openbeat.alerts.breakdown import audience_breakdown, breakdown_summary, zero_reason
 from openbeat.alerts.forms import DEMOGRAPHICS, AlertForm
@@ -325,6 +325,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for t in alert.translations.all()
             ],
             "history": [(entry, _HISTORY_WORDS.get(entry.action, entry.action)) for entry in history],
+            "panels": handoff.panels(),
         },
     )
 

@@ -725,3 +725,18 @@ def test_opening_the_channels_of_someone_with_an_unproved_number_texts_nothing_u
     assert sms.outbox == []
     response = post(client, "preferences/change/channels/contact", contact(phone=PHONE))
     assert response["Location"] == f"{ITK}preferences/change/channels/check-your-phone/"
+
+
+def test_a_sign_up_that_came_from_a_shared_alert_records_it_as_its_source(client, places):
+    alert_id = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+    client.get(f"{ITK}?from=alert-{alert_id}")
+    to_check(client)
+    post(client, "check-your-answers", {})
+    assert Subscriber.objects.get().source == "alert-" + alert_id.replace("-", "")
+
+
+def test_a_made_up_source_is_not_kept(client, places):
+    client.get(f"{ITK}?from=<script>")
+    to_check(client)
+    post(client, "check-your-answers", {})
+    assert Subscriber.objects.get().source == "web"

@@ -10,6 +10,7 @@ new postcode or mobile number brings up the pages that depend on it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -168,6 +169,11 @@ class Journey:
 
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
+    # Arriving from a shared alert's public page (?from=alert-<id>): kept as the sign-up's source, so the
+    # alert's statistics can count the sign-ups it brought. Only that exact shape is kept.
+    came_from = request.GET.get("from", "")
+    if ALERT_SOURCE_RE.fullmatch(came_from):
+        request.session[SOURCE_KEY] = "alert-" + came_from.removeprefix("alert-").replace("-", "")
     return render(request, f"{TEMPLATES}/start.html", {"next_url": reverse("subscriptions:signup_postcode")})
 
 
@@ -419,6 +425,11 @@ def check(request: HttpRequest) -> HttpResponse:
     )
 
 
+SOURCE_KEY = "itk_source"
+# alert-<uuid>, with or without hyphens; stored as alert-<32 hex> (Subscriber.source holds 40 characters).
+ALERT_SOURCE_RE = re.compile(r"alert-[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")
+
+
 def _draft_email(request: HttpRequest) -> str | None:
     return Journey(request).draft.get("email") or None
 
@@ -426,7 +437,7 @@ def _draft_email(request: HttpRequest) -> str | None:
 @ratelimit(key="itk-signup", limit=5, period=3600, by=_draft_email)
 def _submit(request: HttpRequest, journey: Journey) -> HttpResponse:
     answers = signup.answers_from_draft(journey.draft)
-    signup.subscriber_signup(answers=answers, source="web")
+    signup.subscriber_signup(answers=answers, source=request.session.pop(SOURCE_KEY, "web"))
     del request.session[SIGNUP_KEY]
     # The same page whether or not the address was already subscribed: it tells nobody who is.
     request.session["itk_sent_to"] = answers.email

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class DeliveryConfig(AppConfig):
+    name = "openbeat.delivery"
+    label = "delivery"
+    verbose_name = "In the Know delivery"
+
+    def ready(self) -> None:
+        # alerts sits below delivery: delivery plugs its pipeline into alerts' hand-off slot.
+        from openbeat.alerts import handoff
+        from openbeat.delivery.outbox import outbox_fill_for_alert
+
+        handoff.register(outbox_fill_for_alert)
+        handoff.register_panel("delivery/staff/alert_delivery_panel.html")
+
+        from openbeat.delivery.bounces import connect_signals
+
+        connect_signals()
+
+        from openbeat.delivery.privacy import erase_feedback, export_deliveries
+        from openbeat.subscriptions.preferences import register_eraser
+        from openbeat.subscriptions.privacy import register_export_section
+
+        register_eraser(erase_feedback)
+        register_export_section("alerts_received", export_deliveries)

@@ -1,0 +1,276 @@
+"""Alert messages for each delivery: an email (plain text + accessible HTML from one template) or an SMS.
+
+A batch can be tens of thousands of messages, so the templates are rendered ONCE per (alert, language) with
+unguessable markers where each recipient's own links go (tracking, rating, reply, preferences, unsubscribe,
+the optional open pixel); each message is then the pre-split template joined with that recipient's links.
+The markers carry a random per-process nonce, so nothing an officer types can be mistaken for one.
+
+Links in the Markdown body are tracked as well: http(s) hrefs in the rendered HTML are swapped for click
+links (mailto: and tel: are left as they are), and the same URLs where the plain-text part shows them.
+
+A delivery whose subscriber has been erased, or who has no address/number for its channel, is left out of
+the result: the caller marks it skipped (it has nothing to send to).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from openbeat.alerts.markdown import render_html, render_text
+from openbeat.alerts.models import Alert, AlertTranslation, Priority
+from openbeat.alerts.sms import sms_text
+from openbeat.areas.models import Force
+from openbeat.delivery import links
+from openbeat.delivery.models import Delivery, DeliverySettings
+from openbeat.delivery.transports.base import OutgoingEmail, OutgoingSms
+from openbeat.subscriptions.links import preferences_link, unsubscribe_link
+
+_NONCE = secrets.token_hex(8)
+_MARKER = re.compile(f"{_NONCE}([a-z0-9_]+){_NONCE}")
+_HREF = re.compile(r'<a href="([^"]*)"')
+RATINGS = (1, 2, 3, 4, 5)
+# The "Was this useful?" answers, in words: a number alone says nothing to a screen reader user.
+RATING_WORDS = {1: "Not useful", 2: "A little useful", 3: "Quite useful", 4: "Useful", 5: "Very useful"}
+
+
+def _marker(name: str) -> str:
+    return f"{_NONCE}{name}{_NONCE}"
+
+
+class _Split:
+    """A rendered template cut at its markers: literal parts at even indexes, link names at odd ones."""
+
+    def __init__(self, rendered: str) -> None:
+        self.parts = _MARKER.split(rendered)
+
+    def fill(self, values: dict[str, str]) -> str:
+        parts = self.parts[:]
+        for i in range(1, len(parts), 2):
+            parts[i] = values[parts[i]]
+        return "".join(parts)
+
+
+@dataclass
+class _Rendered:
+    """What one (alert, language) looks like, before any recipient's links are put in."""
+
+    subject: str
+    text: _Split
+    html: _Split
+    sms: str  # the SMS text without its link
+    targets: list[str]  # the URLs that get a click link each, in marker order ("click0", "click1", ...)
+
+
+def _language_info(code: str) -> tuple[str, bool]:
+    try:
+        info = translation.get_language_info(code)
+    except KeyError:
+        return code, False
+    return code, bool(info.get("bidi"))
+
+
+def _track_body(body_html: str, body_text: str, targets: list[str]) -> tuple[str, str]:
+    """Swap the body's http(s) links for click markers, in the HTML and where the text part shows them."""
+
+    def swap_href(match: re.Match[str]) -> str:
+        url = html.unescape(match.group(1))
+        if not links.is_safe_target(url):
+            return match.group(0)
+        if url not in targets:
+            targets.append(url)
+        return f'<a href="{_marker(f"click{targets.index(url)}")}"'
+
+    body_html = _HREF.sub(swap_href, body_html)
+    # Longest first, and only where a whole URL ends (space, closing bracket or end), so that a link that is
+    # the start of another is never swapped inside it.
+    for url in sorted(targets, key=len, reverse=True):
+        pattern = re.escape(url) + r"(?=[\s)]|$)"
+        body_text = re.sub(pattern, _marker(f"click{targets.index(url)}"), body_text)
+    return body_html, body_text
+
+
+def _render(alert: Alert, language: str, title: str, body: str, *, force: Force, track_opens: bool) -> _Rendered:
+    targets: list[str] = []
+    body_html, body_text = _track_body(str(render_html(body)), render_text(body), targets)
+    link = ""
+    if alert.link_url and links.is_safe_target(alert.link_url):
+        if alert.link_url not in targets:
+            targets.append(alert.link_url)
+        link = _marker(f"click{targets.index(alert.link_url)}")
+    lang, bidi = _language_info(language)
+    priority = Priority(alert.priority)
+    context: dict[str, Any] = {
+        "force": force,
+        "lang": lang,
+        "dir": "rtl" if bidi else "ltr",
+        "title": title,
+        "body_html": body_html,
+        "body_text": body_text,
+        "priority": priority.label,
+        "urgent": priority >= Priority.URGENT,
+        "link": link,
+        "link_text": alert.link_text or "Find out more",
+        "ratings": [(_marker(f"rate{n}"), n, RATING_WORDS[n]) for n in RATINGS],
+        "reply": _marker("reply"),
+        "preferences": _marker("preferences"),
+        "unsubscribe": _marker("unsubscribe"),
+        "pixel": _marker("pixel") if track_opens else "",
+    }
+    # The body is already safe HTML with markers in it; the markers are plain hex so escaping keeps them.
+    subject = f"{priority.label}: {title}" if priority >= Priority.URGENT else title
+    return _Rendered(
+        subject=" ".join(subject.split()),
+        text=_Split(render_to_string("delivery/email/alert.txt", context).strip() + "\n"),
+        html=_Split(render_to_string("delivery/email/alert.html", context)),
+        sms=sms_text(title=title, body_text=render_text(body)),
+        targets=targets,
+    )
+
+
+class _Renderer:
+    """Renders each (alert, language) once for a batch and remembers it.
+
+    Everything it needs from the database is read up front, in the caller's thread: the messages may then
+    be built lazily on a transport's sending threads, which must not open database connections of their own.
+    """
+
+    def __init__(self, deliveries: list[Delivery], *, track_opens: bool) -> None:
+        self.force = Force.current()
+        self.track_opens = track_opens
+        self.cache: dict[tuple[int, str], _Rendered] = {}
+        self.translations: dict[int, dict[str, AlertTranslation]] = {}
+        alert_ids = {delivery.alert_id for delivery in deliveries}
+        for translation_ in AlertTranslation.objects.filter(alert_id__in=alert_ids):
+            self.translations.setdefault(translation_.alert_id, {})[translation_.language] = translation_
+
+    def __call__(self, alert: Alert, language: str) -> _Rendered:
+        translated = self.translations.get(alert.pk, {}).get(language)
+        # Without a translation in the subscriber's language the message is the alert as written (English).
+        key = (alert.pk, language if translated else "en")
+        if key not in self.cache:
+            title, body = (translated.title, translated.body) if translated else (alert.title, alert.body)
+            self.cache[key] = _render(alert, key[1], title, body, force=self.force, track_opens=self.track_opens)
+        return self.cache[key]
+
+
+def _from_header(force: Force) -> str:
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((force.name, address))
+
+
+def _message_id_domain() -> str:
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return address.rpartition("@")[2] or "openbeat.invalid"
+
+
+class _RatingLinks:
+    """The five "Was this useful?" links of a delivery.
+
+    They differ only in the score, so the batch signs once (score 1) and writes the other four by swapping
+    the score in, having first checked on the batch's first delivery that this gives exactly what
+    links.rating_url gives; if it ever does not, every link is asked for in full."""
+
+    def __init__(self) -> None:
+        self.derivable: bool | None = None
+
+    @staticmethod
+    def _derive(first: str, score: int) -> str | None:
+        head, sep, tail = first.rpartition("/1/")
+        return f"{head}/{score}/{tail}" if sep else None
+
+    def __call__(self, delivery: Delivery) -> dict[str, str]:
+        first = links.rating_url(delivery, 1)
+        if self.derivable is None:
+            self.derivable = all(self._derive(first, n) == links.rating_url(delivery, n) for n in RATINGS[1:])
+        if self.derivable:
+            return {f"rate{n}": first if n == 1 else str(self._derive(first, n)) for n in RATINGS}
+        return {f"rate{n}": links.rating_url(delivery, n) for n in RATINGS}
+
+
+def _links(delivery: Delivery, rendered: _Rendered, *, ratings: _RatingLinks) -> dict[str, str]:
+    assert delivery.subscriber is not None
+    values = {f"click{i}": links.click_url(delivery, url) for i, url in enumerate(rendered.targets)}
+    values.update(ratings(delivery))
+    values["reply"] = links.reply_url(delivery)
+    values["preferences"] = preferences_link(delivery.subscriber)
+    values["unsubscribe"] = unsubscribe_link(delivery.subscriber)
+    return values
+
+
+def iter_emails(deliveries: list[Delivery]) -> Iterator[OutgoingEmail]:
+    """The emails one by one, each built when asked for.
+
+    Handed straight to a transport (`transport.send_batch(iter_emails(deliveries))`), building overlaps
+    with the SMTP round trips of the other connections instead of all coming first. The database is read
+    here, before the first message is asked for (see _Renderer)."""
+    track_opens = DeliverySettings.load().track_opens
+    render = _Renderer(deliveries, track_opens=track_opens)
+    # The open pixel link reads the force's setting itself: ask for them all here, in this thread.
+    pixels = {d.pk: links.open_pixel_url(d) or "" for d in deliveries} if track_opens else {}
+    return _emails(deliveries, render, pixels)
+
+
+def _emails(deliveries: list[Delivery], render: _Renderer, pixels: dict[int, str]) -> Iterator[OutgoingEmail]:
+    ratings = _RatingLinks()
+    from_header = _from_header(render.force)
+    domain = _message_id_domain()
+    reply_to = getattr(settings, "DELIVERY_REPLY_TO", "")
+    for delivery in deliveries:
+        subscriber = delivery.subscriber
+        if subscriber is None or not subscriber.email:
+            continue
+        rendered = render(delivery.alert, delivery.language)
+        values = _links(delivery, rendered, ratings=ratings)
+        values["pixel"] = pixels.get(delivery.pk, "")
+        headers = {
+            "From": from_header,
+            "Message-ID": f"<{delivery.token}@{domain}>",
+            "List-Unsubscribe": f"<{values['unsubscribe']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        if reply_to:
+            headers["Reply-To"] = reply_to
+        yield OutgoingEmail(
+            delivery_id=delivery.pk,
+            to=subscriber.email,
+            subject=rendered.subject,
+            text=rendered.text.fill(values),
+            html=rendered.html.fill({name: html.escape(value) for name, value in values.items()}),
+            headers=headers,
+        )
+
+
+def build_emails(deliveries: list[Delivery]) -> list[OutgoingEmail]:
+    """One email per delivery with a subscriber and an address (select_related alert and subscriber first)."""
+    return list(iter_emails(deliveries))
+
+
+def build_sms(deliveries: list[Delivery]) -> list[OutgoingSms]:
+    """One SMS per delivery with a subscriber and a number: title, plain body and a tracked link.
+
+    The link is the alert's own link when it has one, otherwise its public page (which has the rest)."""
+    render = _Renderer(deliveries, track_opens=False)
+    messages = []
+    for delivery in deliveries:
+        subscriber = delivery.subscriber
+        if subscriber is None or not subscriber.phone:
+            continue
+        alert = delivery.alert
+        rendered = render(alert, delivery.language)
+        target = alert.link_url if alert.link_url and links.is_safe_target(alert.link_url) else ""
+        target = target or settings.BASE_URL.rstrip("/") + alert.get_absolute_url()
+        body = f"{rendered.sms}\n{links.click_url(delivery, target)}" if links.is_safe_target(target) else rendered.sms
+        messages.append(
+            OutgoingSms(delivery_id=delivery.pk, to=subscriber.phone, body=body, reference=str(delivery.token))
+        )
+    return messages

@@ -1,0 +1,175 @@
+"""The outbox: one Delivery per (alert, subscriber, channel), persisted before anything is sent.
+
+States are GOV.UK Notify's (created, sending, delivered, temporary-failure, permanent-failure,
+technical-failure), plus two of ours for what the hand-off rules decide:
+
+    created ──claim──> sending ──transport ok──> delivered (SMTP accepted / Notify said delivered)
+       │                  ├──4xx, refused────────> temporary-failure ──retry (backoff)──> sending ...
+       │                  ├──5xx, invalid────────> permanent-failure
+       │                  └──our own bug─────────> technical-failure
+       ├──held (night only / quiet hours)──> stays created with `not_before` in the future
+       ├──over the daily cap──> digested (goes out in tomorrow's digest instead)
+       └──rules say no (paused, below min priority)──> skipped
+
+"sending" for email means handed to the SMTP server and not yet confirmed; a worker killed mid-batch leaves
+rows in sending, and `outbox_recover` puts rows stuck there back (see outbox.py for why at most the single
+message in flight can repeat).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+from openbeat.alerts.models import Alert
+from openbeat.areas.models import Division
+from openbeat.subscriptions.models import Subscriber
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+class Delivery(models.Model):
+    class State(models.TextChoices):
+        CREATED = "created", "Created"
+        SENDING = "sending", "Sending"
+        DELIVERED = "delivered", "Delivered"
+        TEMPORARY_FAILURE = "temporary-failure", "Temporary failure"
+        PERMANENT_FAILURE = "permanent-failure", "Permanent failure"
+        TECHNICAL_FAILURE = "technical-failure", "Technical failure"
+        DIGESTED = "digested", "Gathered into the daily digest"
+        SKIPPED = "skipped", "Not sent (subscriber's rules)"
+
+    FINAL_STATES = (
+        State.DELIVERED,
+        State.PERMANENT_FAILURE,
+        State.TECHNICAL_FAILURE,
+        State.DIGESTED,
+        State.SKIPPED,
+    )
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    # SET_NULL: erasing a subscriber keeps the alert's anonymous counts (delivery's eraser blanks the rest).
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.SET_NULL, null=True, related_name="deliveries")
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.CREATED)
+    # Signed into tracking links and used as Message-ID / Notify reference: never the sequential id alone.
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The division the subscriber's home is in when the alert went out: replies and stats are per division.
+    division = models.ForeignKey(Division, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    language = models.CharField(max_length=10, default="en")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    # Why a failure happened, in a few words staff can group by ("mailbox unavailable", "invalid number").
+    failure_reason = models.CharField(max_length=60, blank=True)
+    # Held until then: retries' backoff, a night-only subscriber's morning, SMS quiet hours.
+    not_before = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "subscriber", "channel"], name="unique_delivery"),
+        ]
+        indexes = [
+            models.Index(fields=["alert", "state"], name="delivery_alert_state_idx"),
+            models.Index(fields=["state", "not_before"], name="delivery_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} delivery {self.pk} of alert {self.alert_id}"
+
+
+class Rating(models.Model):
+    """ "Was this useful?" 1-5 from a message, one per delivery (a second click changes it)."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_range")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5 for delivery {self.delivery_id}"
+
+
+class Reply(models.Model):
+    """A resident's reply to an alert, for the officers of their division (urgent ones to the contact centre)."""
+
+    class State(models.TextChoices):
+        NEW = "new", "New"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.SET_NULL, null=True, related_name="replies")
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="replies")
+    division = models.ForeignKey(Division, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    body = models.TextField()
+    urgent = models.BooleanField(default=False, db_index=True)
+    # Which trigger words made it urgent (shown to staff so they see why).
+    triggers = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=15, choices=State.choices, default=State.NEW, db_index=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_replies"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-urgent", "-created_at"]
+        permissions = [("handle_reply", "Can read, assign and close residents' replies")]
+
+    def __str__(self) -> str:
+        return f"Reply {self.pk} to {self.alert_id}"
+
+
+class DigestItem(models.Model):
+    """An alert over a subscriber's daily cap, waiting for their next daily digest."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="digest_items")
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="digest_item")
+    sent_in_digest_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Digest item {self.pk}"
+
+
+@register_setting(icon="mail")
+class DeliverySettings(BaseGenericSetting):
+    """What the force decides about delivering alerts (Settings > Delivery settings)."""
+
+    daily_cap = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="Non-urgent alerts a subscriber gets in a day; more are gathered into one daily digest. "
+        "Urgent and emergency alerts always go straight through.",
+    )
+    sms_quiet_start = models.TimeField(default="21:00", help_text="No SMS from this time ...")
+    sms_quiet_end = models.TimeField(default="08:00", help_text="... until this time (except emergencies).")
+    day_starts = models.TimeField(default="07:00", help_text="Subscribers choose day and/or night delivery.")
+    night_starts = models.TimeField(default="22:00")
+    track_opens = models.BooleanField(
+        default=False, help_text="Count email opens with an image pixel. Off by default; the privacy notice says so."
+    )
+    hard_bounce_limit = models.PositiveSmallIntegerField(
+        default=3, help_text="Stop email to a subscriber after this many hard bounces in a row."
+    )
+    trigger_words = models.TextField(
+        default="danger\nhelp me\nsuicide\nkill myself\nbeing followed\nscared\nweapon\nknife\ngun",
+        help_text="One per line: a reply containing any of these is flagged urgent for the contact centre.",
+    )
+
+    class Meta:
+        verbose_name = "Delivery settings"

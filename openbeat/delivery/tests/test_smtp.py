@@ -1,0 +1,419 @@
+"""Alert email through a real local SMTP server (aiosmtpd): what arrives, how the server's replies become
+outcomes, connections kept open across a batch and several in parallel; and the other transports
+get_transport picks (Django mailers incl. django-anymail, the fake, SMS for development)."""
+
+import socket
+import threading
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.urls import resolve
+
+from openbeat.alerts.models import AlertTranslation
+from openbeat.core import sms
+from openbeat.delivery import links
+from openbeat.delivery.messages import build_emails, build_sms, iter_emails
+from openbeat.delivery.models import Channel, Delivery
+from openbeat.delivery.tests.pipeline_world import sending_alert, subscribers
+from openbeat.delivery.transports import fake, get_transport
+from openbeat.delivery.transports.base import OutgoingEmail
+from openbeat.delivery.transports.core_sms import CoreSmsTransport
+from openbeat.delivery.transports.fake import FakeTransport
+from openbeat.delivery.transports.mailer import MailerTransport
+from openbeat.delivery.transports.smtp import SmtpTransport, smtp_error
+
+pytestmark = pytest.mark.django_db
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Mailbox:
+    """An SMTP server's handler that refuses recipients on cue and counts the sessions it served."""
+
+    def __init__(self) -> None:
+        self.envelopes: list = []
+        self.sessions: list = []
+        self.servers: list = []
+        self.refuse: dict[str, str] = {}  # a substring of the address -> the reply to RCPT TO
+        self.data_reply = "250 OK"
+        self.lock = threading.Lock()
+
+    def _seen(self, server, session) -> None:
+        with self.lock:
+            if not any(s is session for s in self.sessions):
+                self.sessions.append(session)
+                self.servers.append(server)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self._seen(server, session)
+        for marker, reply in self.refuse.items():
+            if marker in address:
+                return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if not self.data_reply.startswith("2"):
+            return self.data_reply
+        with self.lock:
+            self.envelopes.append(envelope)
+        return self.data_reply
+
+    @property
+    def recipients(self) -> list[str]:
+        return [to for e in self.envelopes for to in e.rcpt_tos]
+
+
+@pytest.fixture
+def mailbox(settings):
+    handler = Mailbox()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    handler.controller = controller
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+def _deliveries(count=1, *, alert=None, **fields):
+    alert = alert or sending_alert(body="See [the map](https://example.org/map).", link_url="https://police.example/a")
+    people = subscribers(None, count, **fields)
+    Delivery.objects.bulk_create([Delivery(alert=alert, subscriber=p, channel=Channel.EMAIL) for p in people])
+    return list(Delivery.objects.filter(alert=alert).select_related("alert", "subscriber").order_by("pk"))
+
+
+def _email(n: int, to: str = "") -> OutgoingEmail:
+    return OutgoingEmail(
+        delivery_id=n, to=to or f"resident{n}@example.com", subject=f"Alert {n}", text="Hello", html="<p>Hello</p>"
+    )
+
+
+def _path_kwargs(url: str) -> dict:
+    return resolve(urlsplit(url).path).kwargs
+
+
+def test_alert_emails_arrive_with_their_headers_and_both_parts(smtp_server, settings):
+    settings.DEFAULT_FROM_EMAIL = "Alerts <alerts@police.example>"
+    settings.DELIVERY_REPLY_TO = "team@police.example"
+    deliveries = _deliveries(2)
+    transport = get_transport("email")
+    assert isinstance(transport, SmtpTransport)
+
+    outcomes = list(transport.send_batch(build_emails(deliveries)))
+    transport.close()
+
+    assert sorted(o.delivery_id for o in outcomes if o.ok) == [d.pk for d in deliveries]
+    by_id = {o.delivery_id: o for o in outcomes}
+    received = {m["To"]: m for m in smtp_server.messages}
+    for delivery in deliveries:
+        message = received[delivery.subscriber.email]
+        assert message["Message-ID"] == f"<{delivery.token}@police.example>"
+        assert by_id[delivery.pk].provider_id == message["Message-ID"]
+        assert message["From"] == "Demoshire Police <alerts@police.example>"
+        assert message["Reply-To"] == "team@police.example"
+        assert message["Subject"] == "Emergency: Burglaries on Mill Lane"
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert "/in-the-know/unsubscribe/" in message["List-Unsubscribe"]
+        assert message["Date"]
+        text = message.get_body(("plain",)).get_content()
+        page = message.get_body(("html",)).get_content()
+        for part in (text, page):
+            assert links.reply_url(delivery) in part
+            assert all(links.rating_url(delivery, n) in part for n in range(1, 6))
+            assert "/in-the-know/manage/" in part
+            assert "/d/c/" in part
+            assert "https://police.example/a" not in part
+        assert '<html lang="en" dir="ltr">' in page
+        assert "<h1" in page
+    assert smtp_server.envelopes[0].mail_from == "alerts@police.example"
+
+
+def test_a_welsh_subscriber_receives_the_welsh_translation(smtp_server):
+    alert = sending_alert(title="Road closed", body="The bridge is shut.")
+    AlertTranslation.objects.create(alert=alert, language="cy", title="Ffordd ar gau", body="Mae'r bont ar gau.")
+    people = subscribers(None, 1, language="cy")
+    Delivery.objects.create(alert=alert, subscriber=people[0], channel=Channel.EMAIL, language="cy")
+    deliveries = list(Delivery.objects.filter(alert=alert).select_related("alert", "subscriber"))
+
+    transport = SmtpTransport(connections=1)
+    assert all(o.ok for o in transport.send_batch(build_emails(deliveries)))
+    transport.close()
+
+    (message,) = smtp_server.messages
+    assert message["Subject"] == "Emergency: Ffordd ar gau"
+    assert "Mae'r bont ar gau." in message.get_body(("plain",)).get_content()
+    assert '<html lang="cy"' in message.get_body(("html",)).get_content()
+
+
+def test_a_refused_mailbox_is_a_permanent_failure_and_the_batch_goes_on(mailbox):
+    mailbox.refuse["gone"] = "550 5.1.1 <gone@example.com>: Recipient address rejected: User unknown"
+    transport = SmtpTransport(connections=1)
+    outcomes = list(transport.send_batch([_email(1), _email(2, "gone@example.com"), _email(3)]))
+    transport.close()
+
+    assert [o.ok for o in outcomes] == [True, False, True]
+    error = outcomes[1].error
+    assert error.permanent
+    assert error.reason == "mailbox unavailable"
+    assert "gone@example.com" not in error.message
+    assert "[recipient]" in error.message
+    assert mailbox.recipients == ["resident1@example.com", "resident3@example.com"]
+    assert len(mailbox.sessions) == 1
+
+
+def test_a_4xx_reply_is_a_temporary_failure(mailbox):
+    mailbox.refuse["busy"] = "451 4.3.0 Try again later"
+    transport = SmtpTransport(connections=1)
+    (outcome,) = transport.send_batch([_email(1, "busy@example.com")])
+    transport.close()
+    assert not outcome.ok
+    assert not outcome.error.permanent
+    assert outcome.error.reason == "server error"
+
+
+def test_a_4xx_reply_to_the_message_itself_is_temporary(mailbox):
+    mailbox.data_reply = "452 4.2.2 Mailbox full"
+    transport = SmtpTransport(connections=1)
+    (outcome,) = transport.send_batch([_email(1)])
+    transport.close()
+    assert not outcome.ok
+    assert not outcome.error.permanent
+    assert outcome.error.reason == "mailbox full"
+
+
+@pytest.mark.parametrize(
+    ("code", "reply", "permanent", "reason"),
+    [
+        (550, b"5.1.1 User unknown", True, "mailbox unavailable"),
+        (553, b"Invalid address", True, "invalid address"),
+        (552, b"5.2.2 Over quota", True, "mailbox full"),
+        (554, b"5.7.1 Rejected for policy reasons", True, "rejected by policy"),
+        (599, b"Whatever", True, "rejected"),
+        (421, b"Service not available", False, "server busy"),
+        (450, b"Mailbox busy", False, "mailbox busy"),
+        (499, b"Odd", False, "deferred"),
+    ],
+)
+def test_smtp_replies_map_to_permanent_or_temporary_with_a_short_reason(code, reply, permanent, reason):
+    error = smtp_error(code, reply)
+    assert (error.permanent, error.reason) == (permanent, reason)
+
+
+@pytest.mark.parametrize("address", ["not-an-address", "a@b@", "two@example.com\r\nBcc: x@y.z", "sïan@example.com"])
+def test_an_address_smtp_cannot_carry_is_a_permanent_failure_without_a_connection(mailbox, address):
+    transport = SmtpTransport(connections=1)
+    (outcome,) = transport.send_batch([_email(1, address)])
+    assert outcome.error.permanent
+    assert outcome.error.reason == "invalid address"
+    assert transport.sessions == 0
+
+
+def test_an_international_domain_is_sent_in_punycode(mailbox):
+    transport = SmtpTransport(connections=1)
+    (outcome,) = transport.send_batch([_email(1, "sian@bücher.example")])
+    transport.close()
+    assert outcome.ok
+    assert mailbox.recipients == ["sian@xn--bcher-kva.example"]
+
+
+def test_a_refused_connection_is_a_temporary_failure(settings):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                                    "OPTIONS": {"host": "127.0.0.1", "port": _free_port(), "timeout": 2}}}  # fmt: skip
+    transport = SmtpTransport(connections=1)
+    outcomes = list(transport.send_batch([_email(1), _email(2)]))
+    assert [(o.ok, o.error.permanent, o.error.reason) for o in outcomes] == [(False, False, "connection refused")] * 2
+
+
+def test_a_server_that_never_answers_is_a_temporary_timeout(settings):
+    with socket.socket() as silent:  # accepts connections (the backlog) but never says hello
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(5)
+        options = {"host": "127.0.0.1", "port": silent.getsockname()[1], "timeout": 0.3}
+        transport = SmtpTransport(connections=1, options=options)
+        (outcome,) = transport.send_batch([_email(1)])
+    assert not outcome.ok
+    assert not outcome.error.permanent
+    assert outcome.error.reason == "timeout"
+
+
+def test_one_connection_is_reused_for_a_whole_batch(mailbox):
+    transport = SmtpTransport(connections=1)
+    outcomes = list(transport.send_batch([_email(n) for n in range(20)]))
+    outcomes += list(transport.send_batch([_email(n) for n in range(20, 25)]))  # and for the next batch
+    transport.close()
+    assert all(o.ok for o in outcomes)
+    assert len(mailbox.envelopes) == 25
+    assert len(mailbox.sessions) == 1
+    assert transport.sessions == 1
+
+
+def test_a_dropped_connection_is_reopened_and_the_message_still_goes(mailbox):
+    transport = SmtpTransport(connections=1)
+    assert all(o.ok for o in transport.send_batch([_email(1)]))
+    # The server closes the idle session, as servers do after their timeout.
+    (server,) = mailbox.servers
+    mailbox.controller.loop.call_soon_threadsafe(server.transport.close)
+    for _ in range(100):
+        if server.transport is None or server.transport.is_closing():
+            break
+        time.sleep(0.01)
+    outcomes = list(transport.send_batch([_email(2), _email(3)]))
+    transport.close()
+    assert all(o.ok for o in outcomes)
+    assert mailbox.recipients == [f"resident{n}@example.com" for n in (1, 2, 3)]
+    assert len(mailbox.sessions) == 2
+
+
+def test_a_batch_is_shared_over_parallel_connections(mailbox):
+    transport = SmtpTransport(connections=3)
+    outcomes = list(transport.send_batch(_email(n) for n in range(60)))
+    transport.close()
+    assert sorted(o.delivery_id for o in outcomes if o.ok) == list(range(60))
+    assert sorted(mailbox.recipients) == sorted(f"resident{n}@example.com" for n in range(60))
+    assert len(mailbox.sessions) == 3
+    assert transport.sessions == 3
+
+
+def test_the_number_of_connections_comes_from_the_settings(mailbox, settings):
+    settings.DELIVERY_SMTP_CONNECTIONS = 2
+    transport = get_transport("email")
+    assert isinstance(transport, SmtpTransport)
+    assert len(transport.pool) == 2
+
+
+def test_lazily_built_emails_go_out_over_parallel_connections(mailbox):
+    deliveries = _deliveries(12)
+    transport = SmtpTransport(connections=3)
+    outcomes = list(transport.send_batch(iter_emails(deliveries)))
+    transport.close()
+    assert sorted(o.delivery_id for o in outcomes if o.ok) == [d.pk for d in deliveries]
+    assert len(mailbox.envelopes) == 12
+
+
+def test_stopping_early_sends_no_more_than_the_messages_in_flight(mailbox):
+    transport = SmtpTransport(connections=2)
+    batch = transport.send_batch(_email(n) for n in range(50))
+    first = next(batch)
+    batch.close()  # the caller stops listening (e.g. its task is being cancelled)
+    transport.close()
+    assert first.ok
+    assert len(mailbox.envelopes) <= 3
+
+
+def test_an_anymail_provider_is_used_through_djangos_email_api(settings):
+    settings.MAILERS = {"default": {"BACKEND": "anymail.backends.test.EmailBackend"}}
+    deliveries = _deliveries(2)
+    transport = get_transport("email")
+    assert isinstance(transport, MailerTransport)
+
+    outcomes = list(transport.send_batch(build_emails(deliveries)))
+
+    assert all(o.ok and o.provider_id != "" for o in outcomes)
+    sent = {m.to[0]: m for m in mail.outbox}
+    for delivery in deliveries:
+        message = sent[delivery.subscriber.email]
+        assert message.extra_headers["Message-ID"] == f"<{delivery.token}@openbeat.invalid>"
+        assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message.from_email == "Demoshire Police <no-reply@openbeat.invalid>"
+        assert message.metadata == {"delivery_id": str(delivery.pk)}
+        assert message.alternatives[0].mimetype == "text/html"
+
+
+def _anymail_answering(response) -> MailerTransport:
+    """A transport whose anymail test backend gives `response` for every message."""
+    transport = MailerTransport()
+    original = transport._email
+
+    def answered(message, connection, anymail):
+        email = original(message, connection, anymail)
+        email.anymail_test_response = response
+        return email
+
+    transport._email = answered
+    return transport
+
+
+def test_an_anymail_rejection_is_permanent(settings):
+    from anymail.message import AnymailRecipientStatus
+
+    settings.MAILERS = {"default": {"BACKEND": "anymail.backends.test.EmailBackend"}}
+    status = AnymailRecipientStatus(message_id=None, status="rejected")
+    transport = _anymail_answering({"recipient_status": {"resident1@example.com": status}})
+    (outcome,) = transport.send_batch([_email(1)])
+    assert not outcome.ok
+    assert outcome.error.permanent
+    assert outcome.error.reason == "rejected"
+
+
+def test_an_anymail_api_error_is_temporary(settings):
+    from anymail.exceptions import AnymailAPIError
+
+    settings.MAILERS = {"default": {"BACKEND": "anymail.backends.test.EmailBackend"}}
+    transport = _anymail_answering(AnymailAPIError("Service unavailable", status_code=503))
+    (outcome,) = transport.send_batch([_email(1)])
+    assert not outcome.ok
+    assert not outcome.error.permanent
+    assert outcome.error.reason == "provider error"
+
+
+def test_the_file_transport_writes_messages_for_development(settings, tmp_path):
+    settings.MAILERS = {
+        "default": {"BACKEND": "django.core.mail.backends.filebased.EmailBackend", "OPTIONS": {"file_path": tmp_path}}
+    }
+    deliveries = _deliveries(2)
+    outcomes = list(get_transport("email").send_batch(build_emails(deliveries)))
+    assert all(o.ok for o in outcomes)
+    written = "".join(p.read_text() for p in tmp_path.iterdir())
+    assert written.count("List-Unsubscribe-Post: List-Unsubscribe=One-Click") == 2
+
+
+def test_the_fake_transport_is_chosen_for_tests_and_fails_on_cue(settings):
+    settings.DELIVERY_TRANSPORT_FAKE = True
+    fake.reset()
+    transport = get_transport("email")
+    assert isinstance(transport, FakeTransport)
+    outcomes = list(transport.send_batch([_email(1), _email(2, "perm-fail@example.com"), _email(3, "temp-fail@x.uk")]))
+    assert [(o.ok, o.error and o.error.permanent) for o in outcomes] == [(True, None), (False, True), (False, False)]
+    assert [m.delivery_id for m in fake.sent] == [1]
+    assert [m.delivery_id for m in fake.attempted] == [1, 2, 3]
+    fake.reset()
+
+
+def test_sms_in_development_goes_through_the_sms_backend(settings):
+    settings.SMS_BACKEND = "locmem"
+    alert = sending_alert(title="Road closed", body="The bridge is shut.")
+    people = subscribers(None, 1, email=False, sms=True)
+    Delivery.objects.create(alert=alert, subscriber=people[0], channel=Channel.SMS)
+    deliveries = list(Delivery.objects.filter(alert=alert).select_related("alert", "subscriber"))
+    transport = get_transport("sms")
+    assert isinstance(transport, CoreSmsTransport)
+
+    (outcome,) = transport.send_batch(build_sms(deliveries))
+
+    assert outcome.ok
+    (sent,) = sms.outbox
+    assert sent.to == people[0].phone
+    assert sent.body.startswith("Road closed\nThe bridge is shut.\n")
+    assert sent.reference == str(deliveries[0].token)
+
+
+def test_sms_goes_through_notify_when_configured(settings):
+    from openbeat.delivery.transports.notify_sms import NotifySmsTransport
+
+    settings.SMS_BACKEND = "notify"
+    assert isinstance(get_transport("sms"), NotifySmsTransport)

@@ -1,0 +1,137 @@
+"""Back office: residents' replies (inbox, reading, assigning, closing) and an alert's delivery statistics.
+
+Replies are read only through `replies_for(user)` (division staff see their division's, the contact centre
+every division's, urgent first); a reply outside it is a 404. Reading a reply is audit-logged because its
+text is personal data. Statistics follow the alert's own rule (`alert_can(user, alert, "view")`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from wagtail.admin import messages
+
+from openbeat.alerts.models import Alert
+from openbeat.alerts.selectors import alert_can
+from openbeat.audit.services import log_action
+from openbeat.delivery import feedback
+from openbeat.delivery.models import Reply
+from openbeat.delivery.selectors import delivery_progress, delivery_stats, replies_for, reply_assignees
+
+
+class ReplyFilterForm(forms.Form):
+    state = forms.ChoiceField(choices=[("", "Any state"), *Reply.State.choices], required=False)
+    urgent = forms.TypedChoiceField(
+        choices=[("", "Urgent or not"), ("yes", "Urgent only"), ("no", "Not urgent")],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+    )
+    alert = forms.IntegerField(required=False, label="Alert number", min_value=1)
+
+
+def _reply(request: HttpRequest, pk: int) -> Reply:
+    """The reply if the user may see it; otherwise 404, so other divisions' replies do not even exist."""
+    return get_object_or_404(replies_for(request.user), pk=pk)
+
+
+@permission_required("delivery.view_reply", raise_exception=True)
+@never_cache
+def reply_list(request: HttpRequest) -> HttpResponse:
+    form = ReplyFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(replies_for(request.user, filters=filters), 50).get_page(request.GET.get("p"))
+    query = request.GET.copy()
+    query.pop("p", None)
+    urgent_new = replies_for(request.user, filters={"urgent": True, "state": Reply.State.NEW}).count()
+    return render(
+        request,
+        "delivery/staff/reply_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "urgent_new": urgent_new},
+    )
+
+
+@permission_required("delivery.view_reply", raise_exception=True)
+@require_GET
+@never_cache
+def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = _reply(request, pk)
+    log_action("delivery.reply.view", actor=request.user, target=reply, request=request)
+    can_handle = request.user.has_perm("delivery.handle_reply")
+    return render(
+        request,
+        "delivery/staff/reply_detail.html",
+        {
+            "reply": reply,
+            "title": f"Reply {reply.pk}",
+            "can_handle": can_handle,
+            "assignees": reply_assignees(reply) if can_handle else [],
+            "states": Reply.State.choices,
+        },
+    )
+
+
+@permission_required("delivery.handle_reply", raise_exception=True)
+@require_POST
+def reply_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = _reply(request, pk)
+    wanted = request.POST.get("assignee", "")
+    assignee: Any = None
+    if wanted:
+        assignee = next((user for user in reply_assignees(reply) if str(user.pk) == wanted), None)
+        if assignee is None:
+            messages.error(request, "That person cannot handle replies of this division.")
+            return redirect("delivery_staff:reply", pk=reply.pk)
+    feedback.reply_assign(reply=reply, assignee=assignee, actor=request.user)
+    messages.success(request, f"Assigned to {_name(assignee)}." if assignee else "Nobody is assigned now.")
+    return redirect("delivery_staff:reply", pk=reply.pk)
+
+
+@permission_required("delivery.handle_reply", raise_exception=True)
+@require_POST
+def reply_state(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = _reply(request, pk)
+    state = request.POST.get("state", "")
+    if state not in Reply.State.values:
+        messages.error(request, "Choose a state.")
+        return redirect("delivery_staff:reply", pk=reply.pk)
+    feedback.reply_set_state(reply=reply, state=state, actor=request.user)
+    messages.success(request, f"Marked as {Reply.State(state).label.lower()}.")
+    return redirect("delivery_staff:reply", pk=reply.pk)
+
+
+def _name(user: Any) -> str:
+    return str(user.get_full_name() or user.get_username())
+
+
+# ------------------------------------------------------------------------------------------ alert statistics
+
+
+def _viewable_alert(request: HttpRequest, pk: int) -> Alert:
+    alert = get_object_or_404(Alert.objects.select_related("division"), pk=pk)
+    if not alert_can(request.user, alert, "view"):
+        raise Http404
+    return alert
+
+
+@permission_required("alerts.view_alert", raise_exception=True)
+@require_GET
+def alert_delivery(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = _viewable_alert(request, pk)
+    stats = delivery_stats(alert)
+    return render(request, "delivery/staff/alert_delivery.html", {"alert": alert, "stats": stats})
+
+
+@permission_required("alerts.view_alert", raise_exception=True)
+@require_GET
+@never_cache
+def alert_delivery_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    alert = _viewable_alert(request, pk)
+    return JsonResponse({**delivery_progress(alert).as_json(), "alert_state": alert.state})
