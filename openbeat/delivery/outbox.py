@@ -23,7 +23,7 @@ Resumable and idempotent, and why at most one message can repeat:
   tell "accepted, not recorded" from "never sent", and sending it again beats losing it (an alert may be
   about safety). The SMTP transport has one message at a time in flight per connection, so a killed worker
   can repeat at most one message per connection it had open (DELIVERY_SMTP_CONNECTIONS, default 4; with 1,
-  exactly the single message in flight). tests/test_fault.py kills a real worker to check this.
+  exactly the single message in flight). delivery/tests/test_fault.py kills a real worker to check this.
 - SMS handed to GOV.UK Notify stays in sending with Notify's id (`provider_id`) until Notify's callback
   moves it on (delivery.views.callbacks); recovery never touches a row that has a provider id.
 

@@ -19,8 +19,9 @@ def _absolute(path: str) -> str:
 
 
 def preferences_link(subscriber: Subscriber) -> str:
-    """Signs the subscriber in to their preferences; works for 24 hours (tokens.MAX_AGE["manage"])."""
-    return _absolute(reverse("subscriptions:manage_link", kwargs={"token": make_token("manage", subscriber)}))
+    """Signs the subscriber in to their preferences from a message; works for 60 days (tokens.MAX_AGE), unlike
+    the 24-hour link a resident asks for by email."""
+    return _absolute(reverse("subscriptions:manage_link", kwargs={"token": make_token("preferences", subscriber)}))
 
 
 def unsubscribe_link(subscriber: Subscriber) -> str:

@@ -18,6 +18,8 @@ from openbeat.subscriptions.models import Subscriber
 MAX_AGE = {
     "confirm": timedelta(days=3),
     "manage": timedelta(hours=24),
+    # The preferences link in every alert message: it must still work when the message is read days later.
+    "preferences": timedelta(days=60),
     # In every message's List-Unsubscribe header: it must still work when an old message is found.
     "unsubscribe": timedelta(days=400),
 }

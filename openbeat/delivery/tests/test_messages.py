@@ -67,7 +67,7 @@ def test_the_html_part_has_the_recipients_own_tracking_rating_reply_and_preferen
     (reply,) = [h for h in hrefs if "/d/reply/" in h]
     assert links.read_link("reply", _kwargs(reply)["signed"]) == delivery
     (manage,) = [h for h in hrefs if "/manage/" in h]
-    assert read_token("manage", _kwargs(manage)["token"]) == delivery.subscriber
+    assert read_token("preferences", _kwargs(manage)["token"]) == delivery.subscriber
     (unsubscribe,) = [h for h in hrefs if "/unsubscribe/" in h]
     assert read_token("unsubscribe", _kwargs(unsubscribe)["token"]) == delivery.subscriber
     assert "tel:101" in hrefs  # only http(s) links are tracked

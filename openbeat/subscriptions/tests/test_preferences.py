@@ -407,3 +407,17 @@ def test_subscribing_again_is_only_for_people_who_have_unsubscribed(client, resi
 def test_the_unsubscribe_link_in_messages_is_absolute(resident, settings):
     settings.BASE_URL = "https://beat.police.example"
     assert unsubscribe_link(resident).startswith("https://beat.police.example/in-the-know/unsubscribe/")
+
+
+def test_the_preferences_link_in_a_message_still_signs_in_weeks_later(client, monkeypatch):
+    import time as time_module
+
+    from openbeat.subscriptions.links import preferences_link
+
+    subscriber = make_resident()
+    link = preferences_link(subscriber)
+    real_time = time_module.time
+    monkeypatch.setattr(time_module, "time", lambda: real_time() + 30 * 24 * 3600)
+    response = client.post(link.removeprefix("http://127.0.0.1:8000"))
+    assert response.status_code == 302
+    assert response["Location"].endswith("/in-the-know/preferences/")

@@ -93,12 +93,22 @@ def _link_error(request: HttpRequest, error: TokenError) -> HttpResponse:
     )
 
 
+def _read_manage_token(token: str) -> Subscriber:
+    """A link asked for by email ("manage", 24 hours) or one from a message ("preferences", 60 days)."""
+    try:
+        return read_token("manage", token)
+    except TokenExpired:
+        raise
+    except TokenError:
+        return read_token("preferences", token)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def manage_link(request: HttpRequest, token: str) -> HttpResponse:
     """GET only shows a button, so a mail scanner that follows the link signs nobody in."""
     try:
-        subscriber = read_token("manage", token)
+        subscriber = _read_manage_token(token)
     except TokenError as error:
         return _link_error(request, error)
     if request.method == "POST":
