@@ -360,3 +360,12 @@ def test_many_retries_in_a_batch_queue_one_follow_up_task_for_the_earliest(
         deliveries_send.call(alert.pk, "email", first, last)
     earliest = min(Delivery.objects.values_list("not_before", flat=True))
     assert [r.task.run_after for r in queued] == [earliest]
+
+
+def test_the_recovery_task_returns_stranded_rows_for_a_scheduler():
+    from openbeat.delivery.tasks import outbox_recover_task
+
+    filled(sending_alert(), email=subscribers(None, 1))
+    Delivery.objects.update(state=State.SENDING, sent_at=timezone.now() - timedelta(hours=1))
+    assert outbox_recover_task.call() == 1
+    assert Delivery.objects.get().state == State.CREATED
