@@ -29,6 +29,7 @@ from openbeat.subscriptions.models import Consent, Demographics, Interest, Subsc
 from openbeat.subscriptions.services import CONTACT_CONSENT_WORDING
 from openbeat.subscriptions.session import current_subscriber, subscriber_sign_in, subscriber_sign_out
 from openbeat.subscriptions.tokens import TokenError, TokenExpired, read_token
+from openbeat.subscriptions.views.common import link_error
 
 TEMPLATES = "subscriptions/preferences"
 SubscriberView = Callable[..., HttpResponse]
@@ -85,12 +86,7 @@ def manage_sent(request: HttpRequest) -> HttpResponse:
 
 
 def _link_error(request: HttpRequest, error: TokenError) -> HttpResponse:
-    return render(
-        request,
-        f"{TEMPLATES}/link_error.html",
-        {"message": error.message, "expired": isinstance(error, TokenExpired)},
-        status=410 if isinstance(error, TokenExpired) else 400,
-    )
+    return link_error(request, error, template=f"{TEMPLATES}/link_error.html")
 
 
 def _read_manage_token(token: str) -> Subscriber:

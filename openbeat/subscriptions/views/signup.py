@@ -29,7 +29,8 @@ from openbeat.subscriptions import forms, signup
 from openbeat.subscriptions.models import Interest, Subscriber
 from openbeat.subscriptions.services import MAX_EXTRA_AREAS
 from openbeat.subscriptions.session import current_subscriber, subscriber_sign_in
-from openbeat.subscriptions.tokens import MAX_AGE, TokenError, TokenExpired, read_token
+from openbeat.subscriptions.tokens import MAX_AGE, TokenError, read_token
+from openbeat.subscriptions.views.common import link_error
 
 TEMPLATES = "subscriptions/signup"
 SIGNUP_KEY = "itk_signup"
@@ -517,12 +518,7 @@ def _summary_rows(journey: Journey) -> list[dict[str, Any]]:
 
 
 def _link_error(request: HttpRequest, error: TokenError) -> HttpResponse:
-    return render(
-        request,
-        f"{TEMPLATES}/link_error.html",
-        {"message": error.message, "expired": isinstance(error, TokenExpired)},
-        status=410 if isinstance(error, TokenExpired) else 400,
-    )
+    return link_error(request, error, template=f"{TEMPLATES}/link_error.html")
 
 
 @never_cache
