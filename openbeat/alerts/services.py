@@ -371,17 +371,25 @@ def alert_update(*, alert: Alert, editor: Any, request: HttpRequest | None = Non
     return alert
 
 
+def _recheck_and_count(alert: Alert, user: Any, action: str, *, expired: str) -> tuple[Alert, dict[str, int], Any]:
+    """What submitting and approving both check again under the row lock (who, where, not expired), then the
+    audience counted as it stands now."""
+    alert = _locked(alert)
+    _check(user, alert, action)
+    spec = _spec(alert.targeting)
+    targeting_check_scope(user=user, spec=spec)
+    now = timezone.now()
+    if alert.expires_at is not None and alert.expires_at <= now:
+        raise AlertStateError(expired)
+    return alert, _counts(alert, audience_resolve(spec)), now
+
+
 @transaction.atomic
 def alert_submit(*, alert: Alert, actor: Any, request: HttpRequest | None = None) -> Alert:
     """A draft goes for approval, or straight to approved (and on its way) when none is needed."""
-    alert = _locked(alert)
-    _check(actor, alert, "submit")
-    spec = _spec(alert.targeting)
-    targeting_check_scope(user=actor, spec=spec)
-    now = timezone.now()
-    if alert.expires_at is not None and alert.expires_at <= now:
-        raise AlertStateError("This alert's expiry time has passed: change it before submitting")
-    counts = _counts(alert, audience_resolve(spec))
+    alert, counts, now = _recheck_and_count(
+        alert, actor, "submit", expired="This alert's expiry time has passed: change it before submitting"
+    )
     alert.needs_approval = approval_needed(alert=alert, audience_size=alert.audience_subscribers)
     alert.submitted_at = now
     alert.rejection_reason = ""
@@ -405,14 +413,9 @@ def alert_submit(*, alert: Alert, actor: Any, request: HttpRequest | None = None
 
 @transaction.atomic
 def alert_approve(*, alert: Alert, approver: Any, request: HttpRequest | None = None) -> Alert:
-    alert = _locked(alert)
-    _check(approver, alert, "approve")
-    spec = _spec(alert.targeting)
-    targeting_check_scope(user=approver, spec=spec)
-    now = timezone.now()
-    if alert.expires_at is not None and alert.expires_at <= now:
-        raise AlertStateError("This alert's expiry time has passed: reject it so the author can change it")
-    counts = _counts(alert, audience_resolve(spec))
+    alert, counts, now = _recheck_and_count(
+        alert, approver, "approve", expired="This alert's expiry time has passed: reject it so the author can change it"
+    )
     alert.state = Alert.State.APPROVED
     alert.approved_by = approver
     alert.approved_at = now
