@@ -73,7 +73,10 @@ def fresh_alert(priority: int = 2):
     return Alert.objects.create(
         title="Burglaries on Mill Lane",
         body="Two homes were broken into overnight. **Lock your doors** and report anything suspicious.",
-        interest=Interest.objects.get(slug="crime-alerts"),
+        # get_or_create: flushing a PostgreSQL database for a rerun also removes the interests seeded by migrate.
+        interest=Interest.objects.get_or_create(
+            slug="crime-alerts", defaults={"name": "Crime alerts and appeals", "kind": "topic", "bit": 0}
+        )[0],
         priority=priority,
         state=Alert.State.SENDING,
     )

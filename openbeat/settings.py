@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "openbeat.subscriptions",
     "openbeat.alerts",
     "openbeat.delivery",
+    "openbeat.reports",
+    "openbeat.insights",
     "openbeat.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -162,6 +164,14 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Files that must never be served by the web server (evidence uploads) live here.
 PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", VAR_DIR / "private"))
+# Evidence uploads (Do It Online): per-file limit, and a ClamAV daemon to scan them where one is configured
+# (CLAMD_SOCKET, a Unix socket path, or CLAMD_HOST + CLAMD_PORT). Without one, files are kept "not scanned".
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "")
+CLAMD_HOST = os.environ.get("CLAMD_HOST", "")
+CLAMD_PORT = int(os.environ.get("CLAMD_PORT", "3310"))
+# Online reports a person (one IP, one email address) may send per hour.
+REPORTS_SUBMIT_LIMIT = int(os.environ.get("REPORTS_SUBMIT_LIMIT", "10"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("in-the-know/", include("openbeat.subscriptions.urls")),
     path("alerts/", include("openbeat.alerts.urls")),
     path("d/", include("openbeat.delivery.urls")),
+    path("report/", include("openbeat.reports.urls")),
+    path("open311/v2/", include("openbeat.reports.urls_open311")),
     path("", include("openbeat.core.urls")),
 ]
 

@@ -24,3 +24,10 @@ class DeliveryConfig(AppConfig):
 
         register_eraser(erase_feedback)
         register_export_section("alerts_received", export_deliveries)
+
+        from openbeat.core.metric_sources import register_listing, register_metric_source
+        from openbeat.delivery.listings import latest_alerts
+        from openbeat.delivery.metrics import delivery_figures
+
+        register_metric_source("delivery", delivery_figures)
+        register_listing("latest_alerts", latest_alerts)

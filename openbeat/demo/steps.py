@@ -274,6 +274,18 @@ def step_alerts(ctx: DemoContext) -> str:
     return step(ctx)
 
 
+def step_reports(ctx: DemoContext) -> str:
+    from openbeat.reports.demo import step_reports as reports
+
+    return reports(ctx)
+
+
+def step_insights(ctx: DemoContext) -> str:
+    from openbeat.demo.insights import step_insights as insights
+
+    return insights(ctx)
+
+
 def step_site_pages(ctx: DemoContext) -> str:
     from openbeat.core.services import site_pages_ensure
 
@@ -290,6 +302,8 @@ STEPS: list[tuple[str, Callable[[DemoContext], str]]] = [
     ("staff logins", step_staff),
     ("In the Know subscribers", step_subscribers),
     ("alerts", step_alerts),
+    ("Do It Online reports", step_reports),
+    ("engagement figures", step_insights),
     ("site pages", step_site_pages),
 ]
 
@@ -302,17 +316,21 @@ def demo_context() -> DemoContext:
 def demo_reset() -> dict[str, Any]:
     """Remove the demo's rows (not the site pages or anything staff made that the demo did not)."""
     from openbeat.demo.alerts import demo_alerts_reset
+    from openbeat.demo.insights import insights_reset
     from openbeat.demo.subscribers import subscribers_reset
+    from openbeat.reports.demo import reports_reset
 
     user_model = get_user_model()
     deleted = {
         "alerts": demo_alerts_reset(),
+        "engagement accounts": insights_reset(),
+        "reports": reports_reset(),
         "subscribers": subscribers_reset(),
         "team": TeamMembership.objects.all().delete()[0],
         "officers": Officer.objects.all().delete()[0],
         "stations": Station.objects.all().delete()[0],
         "postcodes": Postcode.objects.filter(postcode__startswith="DM").delete()[0],
-        "users": user_model.objects.filter(username__in=[u for u, *_ in LOGINS]).delete()[0],
+        "users": user_model.objects.filter(username__in=[*(u for u, *_ in LOGINS), "standards"]).delete()[0],
     }
     deleted["neighbourhoods"] = Neighbourhood.objects.all().delete()[0]
     return deleted

@@ -35,6 +35,29 @@ _TEAMS_VIEW = ["staff.view_officer", "staff.view_teammembership"]
 _ALERTS_SEND = ["alerts.send_alert", "alerts.view_alert"]
 _ALERTS_APPROVE = ["alerts.approve_alert"]
 _REPLIES = ["delivery.handle_reply", "delivery.view_reply"]
+_REPORTS = ["reports.triage_report", "reports.view_report", "reports.view_evidence"]
+_REPORT_TYPES_EDIT = [
+    "reports.add_reporttype",
+    "reports.change_reporttype",
+    "reports.view_reporttype",
+    "reports.add_question",
+    "reports.change_question",
+    "reports.delete_question",
+]
+_INSIGHTS = ["insights.view_insights"]
+_INSIGHTS_IMPORT = [
+    "insights.import_observations",
+    "insights.view_account",
+    "insights.add_account",
+    "insights.change_account",
+    "insights.view_reportinggroup",
+    "insights.add_reportinggroup",
+    "insights.change_reportinggroup",
+    "insights.view_metric",
+    "insights.add_metric",
+    "insights.change_metric",
+    "insights.delete_metric",
+]
 _INTERESTS_EDIT = ["subscriptions.add_interest", "subscriptions.change_interest", "subscriptions.view_interest"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -53,6 +76,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_REPLIES,
         *_INTERESTS_EDIT,
         "subscriptions.import_subscribers",
+        *_REPORTS,
+        *_REPORT_TYPES_EDIT,
+        *_INSIGHTS,
+        *_INSIGHTS_IMPORT,
         "wagtailcore.add_page",
         "wagtailcore.change_page",
         "wagtailcore.publish_page",
@@ -67,12 +94,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_ALERTS_SEND,
         *_ALERTS_APPROVE,
         *_REPLIES,
+        *_REPORTS,
+        *_INSIGHTS,
     ],
-    NEIGHBOURHOOD_OFFICER: [*_BACK_OFFICE, *_AREAS_VIEW, *_TEAMS_VIEW, *_ALERTS_SEND, *_REPLIES],
+    NEIGHBOURHOOD_OFFICER: [*_BACK_OFFICE, *_AREAS_VIEW, *_TEAMS_VIEW, *_ALERTS_SEND, *_REPLIES, *_REPORTS],
     # Contact-centre staff see every division's alerts (to answer residents) but do not send them.
     # Contact-centre staff also handle residents' replies force-wide, urgent ones first (24/7).
-    CONTACT_CENTRE: [*_BACK_OFFICE, "staff.force_wide", *_AREAS_VIEW, *_TEAMS_VIEW, "alerts.view_alert", *_REPLIES],
-    BOARD_VIEWER: [*_BACK_OFFICE, "staff.force_wide"],
+    CONTACT_CENTRE: [
+        *_BACK_OFFICE,
+        "staff.force_wide",
+        *_AREAS_VIEW,
+        *_TEAMS_VIEW,
+        "alerts.view_alert",
+        *_REPLIES,
+        *_REPORTS,
+    ],
+    BOARD_VIEWER: [*_BACK_OFFICE, "staff.force_wide", *_INSIGHTS],
 }
 
 

@@ -13,7 +13,8 @@ from openbeat.delivery.messages import build_emails
 from openbeat.delivery.models import Delivery, Rating, Reply
 from openbeat.delivery.tests.feedback_world import alert_in, delivery_for
 from openbeat.staff import roles
-from openbeat.staff.tests.factories import PASSWORD, staff_user
+from openbeat.staff.tests.browser import sign_in
+from openbeat.staff.tests.factories import staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,14 +46,6 @@ def follow_link_by_keyboard(page, name):
     link.focus()
     expect(link).to_be_focused()
     page.keyboard.press("Enter")
-
-
-def sign_in(page, live_server, username):
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(live_server.url + "/admin/")
 
 
 def test_a_resident_rates_comments_and_replies_and_the_contact_centre_sees_it_urgent(

@@ -382,6 +382,20 @@ def test_the_file_transport_writes_messages_for_development(settings, tmp_path):
     assert all(o.ok for o in outcomes)
     written = "".join(p.read_text() for p in tmp_path.iterdir())
     assert written.count("List-Unsubscribe-Post: List-Unsubscribe=One-Click") == 2
+    # The signed link stays a readable URL (not RFC 2047-encoded), so providers show one-click unsubscribe.
+    assert written.count("List-Unsubscribe: <http") == 2
+    assert "=?utf-8?q?=3Chttp" not in written
+
+
+def test_the_django_smtp_mailer_keeps_list_unsubscribe_readable(smtp_server):
+    outcomes = list(MailerTransport().send_batch(build_emails(_deliveries(1))))
+    assert [o.ok for o in outcomes] == [True]
+    (envelope,) = smtp_server.envelopes
+    raw = envelope.content.decode()
+    # Raw bytes: a parsed header would hide an RFC 2047-encoded value by decoding it.
+    assert "List-Unsubscribe: <http" in raw
+    assert "/in-the-know/unsubscribe/" in raw
+    assert "=?utf-8?q?=3Chttp" not in raw
 
 
 def test_the_fake_transport_is_chosen_for_tests_and_fails_on_cue(settings):

@@ -13,6 +13,7 @@ One backend connection is opened for a batch and closed at the end, as Django's 
 
 from __future__ import annotations
 
+import email.policy
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -42,6 +43,19 @@ def _anymail_error(error: Exception) -> TransportError | None:
     return None
 
 
+class _AlertEmail(EmailMultiAlternatives):
+    """Headers folded at RFC 5322's 998-character limit instead of 78.
+
+    A signed unsubscribe link is one long word: under the 78-column policies Python RFC 2047-encodes the whole
+    `List-Unsubscribe` value (`=?utf-8?q?=3Chttps...`), which mailbox providers do not read as a URL, so their
+    one-click unsubscribe button disappears. Nothing in our headers needs encoding (it is all ASCII except the
+    subject, which is still encoded as it must be).
+    """
+
+    def message(self, *, policy: Any = email.policy.default) -> Any:
+        return super().message(policy=(policy or email.policy.default).clone(max_line_length=998))
+
+
 class MailerTransport:
     channel = "email"
 
@@ -52,7 +66,7 @@ class MailerTransport:
         headers = dict(message.headers)
         from_email = headers.pop("From", None)
         reply_to = headers.pop("Reply-To", "")
-        email = EmailMultiAlternatives(
+        email = _AlertEmail(
             subject=message.subject,
             body=message.text,
             from_email=from_email,

@@ -1,0 +1,173 @@
+"""Demo engagement figures: two years of monthly observations for the force's channel accounts, so the
+insights dashboard and the board report have history to show.
+
+Generated, deterministic (its own seed, so other demo steps do not shift it) and idempotent: figures are
+upserted on (account, metric, month, dimension). The months end with the last complete month, so the demo
+always looks current. One month of the Facebook channel total is left 3% off the sum of its pages, and one
+account has no group, so the data-quality warnings have something real to say.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.text import slugify
+
+from openbeat.areas.models import Division
+from openbeat.insights.catalogue import metrics_sync
+from openbeat.insights.models import Account, Metric, Observation, ReportingGroup
+from openbeat.insights.periods import last_complete_month, months_before
+
+MONTHS = 24
+P = Account.Platform
+SOCIAL_METRICS = ("followers", "reach", "impressions", "engagements", "video_views", "link_clicks", "shares",
+                  "comments", "posts")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    platform: str
+    name: str
+    group: str | None  # a division name, another group's name, or None (to show the warning)
+    followers: int  # at the start of the two years
+    growth: float  # monthly growth of followers
+
+
+def _accounts(divisions: list[str]) -> list[DemoAccount]:
+    accounts = [
+        DemoAccount(P.FACEBOOK, "Demoshire Police", "Corporate", 180_000, 0.008),
+        DemoAccount(P.FACEBOOK, "Demoshire Roads Policing", "Specialist", 24_000, 0.012),
+        DemoAccount(P.X, "@DemoshirePolice", "Corporate", 95_000, 0.002),
+        DemoAccount(P.INSTAGRAM, "demoshirepolice", "Corporate", 21_000, 0.015),
+        DemoAccount(P.INSTAGRAM, "demoshirecadets", "Cadets", 2_400, 0.02),
+        DemoAccount(P.YOUTUBE, "Demoshire Police", "Corporate", 3_100, 0.01),
+        DemoAccount(P.X, "@DemoshireDogs", None, 8_000, 0.006),
+    ]
+    for n, division in enumerate(divisions):
+        accounts.append(DemoAccount(P.FACEBOOK, f"{division} Demoshire Police", division, 14_000 + 4_000 * n, 0.01))
+        accounts.append(DemoAccount(P.X, f"@{division}DemoPolice", division, 6_000 + 1_500 * n, 0.003))
+    return accounts
+
+
+def _month_start(month: str) -> date:
+    return date(int(month[:4]), int(month[5:7]), 1)
+
+
+class _Writer:
+    def __init__(self) -> None:
+        metrics_sync()
+        self.metrics = {m.slug: m for m in Metric.objects.all()}
+        self.rows: list[Observation] = []
+
+    def add(self, account: Account, metric: str, month: str, value: float, dimension: str = "") -> None:
+        row = Observation(account=account, metric=self.metrics[metric], granularity="month",
+                          period_start=_month_start(month), dimension=dimension, value=round(value))  # fmt: skip
+        self.rows.append(row)
+
+    def save(self) -> int:
+        Observation.objects.bulk_create(
+            self.rows,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["account", "metric", "granularity", "period_start", "dimension"],
+            update_fields=["value"],
+        )
+        return len(self.rows)
+
+
+def _groups(divisions: list[Division]) -> dict[str, ReportingGroup]:
+    groups = {}
+    for order, division in enumerate(divisions):
+        groups[division.name], _ = ReportingGroup.objects.update_or_create(
+            slug=slugify(division.name), defaults={"name": division.name, "division": division, "sort_order": order}
+        )
+    for order, name in enumerate(("Corporate", "Specialist", "Cadets"), start=len(divisions)):
+        groups[name], _ = ReportingGroup.objects.get_or_create(
+            slug=slugify(name), defaults={"name": name, "sort_order": order}
+        )
+    return groups
+
+
+def step_insights(ctx: object = None) -> str:
+    rng = random.Random("openbeat-demo-insights")
+    divisions = list(Division.objects.order_by("name"))
+    groups = _groups(divisions)
+    last = last_complete_month()
+    months = [months_before(last, MONTHS - 1 - k) for k in range(MONTHS)]
+    writer = _Writer()
+    facebook_sums = dict.fromkeys(months, 0.0)
+    for spec in _accounts([d.name for d in divisions]):
+        account, _ = Account.objects.update_or_create(
+            platform=spec.platform, name=spec.name, defaults={"group": groups.get(spec.group) if spec.group else None}
+        )
+        followers = float(spec.followers)
+        for month in months:
+            followers *= 1 + spec.growth + rng.uniform(-0.003, 0.003)
+            seasonal = 1.25 if month.endswith(("-11", "-12")) else 1.0
+            reach = followers * rng.uniform(0.6, 1.6) * seasonal
+            engagements = reach * rng.uniform(0.03, 0.07)
+            values = {
+                "followers": followers, "reach": reach, "impressions": reach * rng.uniform(1.8, 2.6),
+                "engagements": engagements, "video_views": reach * rng.uniform(0.1, 0.3),
+                "link_clicks": engagements * rng.uniform(0.1, 0.2), "shares": engagements * rng.uniform(0.05, 0.1),
+                "comments": engagements * rng.uniform(0.04, 0.09), "posts": rng.randint(20, 60),
+            }  # fmt: skip
+            for metric in SOCIAL_METRICS:
+                writer.add(account, metric, month, values[metric])
+            if spec.platform == P.FACEBOOK:
+                facebook_sums[month] += round(followers)
+    total, _ = Account.objects.update_or_create(
+        platform=P.FACEBOOK, name="All Facebook accounts", defaults={"is_channel_total": True, "group": None}
+    )
+    for k, month in enumerate(months):
+        # One month reported 3% high by the platform summary: the warning shows what the check is for.
+        writer.add(total, "followers", month, facebook_sums[month] * (1.03 if k == MONTHS - 4 else 1.0))
+    _website(writer, groups["Corporate"], months, rng)
+    _activities(writer, groups, divisions, months, rng)
+    return f"{writer.save():,} figures over {MONTHS} months"
+
+
+def _website(writer: _Writer, group: ReportingGroup, months: list[str], rng: random.Random) -> None:
+    site, _ = Account.objects.update_or_create(platform=P.WEBSITE, name="www.demoshire.police.example",
+                                               defaults={"group": group})  # fmt: skip
+    devices = {"device:mobile": 0.68, "device:desktop": 0.27, "device:tablet": 0.05}
+    sources = {"source:organic": 0.46, "source:social": 0.24, "source:direct": 0.22, "source:referral": 0.08}
+    for k, month in enumerate(months):
+        sessions = 210_000 * (1 + 0.01 * k) * rng.uniform(0.9, 1.1)
+        users = sessions * rng.uniform(0.62, 0.7)
+        writer.add(site, "sessions", month, sessions)
+        writer.add(site, "users", month, users)
+        writer.add(site, "pageviews", month, sessions * rng.uniform(2.1, 2.6))
+        for shares in (devices, sources):
+            for dimension, share in shares.items():
+                writer.add(site, "sessions", month, sessions * share, dimension)
+
+
+def _activities(writer: _Writer, groups: dict[str, ReportingGroup], divisions: list[Division], months: list[str],
+                rng: random.Random) -> None:  # fmt: skip
+    for division in divisions:
+        account, _ = Account.objects.update_or_create(platform=P.OTHER, name=f"{division.name} events and PACT",
+                                                      defaults={"group": groups[division.name]})  # fmt: skip
+        for month in months:
+            events = rng.randint(3, 12)
+            writer.add(account, "events_held", month, events)
+            writer.add(account, "event_attendance", month, events * rng.randint(15, 60))
+            pact = rng.randint(2, 6)
+            writer.add(account, "pact_meetings", month, pact)
+            writer.add(account, "pact_attendance", month, pact * rng.randint(8, 30))
+            if rng.random() < 0.3:
+                writer.add(account, "surveys_run", month, 1)
+                writer.add(account, "survey_responses", month, rng.randint(80, 600))
+    cip, _ = Account.objects.update_or_create(platform=P.OTHER, name="Citizens in Policing",
+                                              defaults={"group": groups["Corporate"]})  # fmt: skip
+    levels = {"special_constables": 310.0, "cadets": 420.0, "volunteers": 180.0, "nhw_schemes": 1_150.0}
+    for month in months:
+        for metric in levels:
+            levels[metric] *= 1 + rng.uniform(-0.01, 0.015)
+            writer.add(cip, metric, month, levels[metric])
+
+
+def insights_reset() -> int:
+    return Account.objects.all().delete()[0] + ReportingGroup.objects.all().delete()[0]

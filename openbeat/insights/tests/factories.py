@@ -1,0 +1,90 @@
+"""Insights factories. `observe(account, "followers", "2025-03", 1200)` records one figure (upserted)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import factory
+
+from openbeat.insights.catalogue import STANDARD_METRICS, metrics_sync
+from openbeat.insights.models import Account, Metric, Observation, ReportingGroup
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    """A reporting group; pass division=... to make it a division's group."""
+
+    class Meta:
+        model = ReportingGroup
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+    slug = factory.Sequence(lambda n: f"group-{n}")
+    division = None
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Account
+        django_get_or_create = ("platform", "name")
+
+    platform = Account.Platform.FACEBOOK
+    name = factory.Sequence(lambda n: f"@Account{n}")
+    group = factory.SubFactory(GroupFactory)
+
+
+class MetricFactory(factory.django.DjangoModelFactory):
+    """A force-defined metric (the standard ones come from `metric()`)."""
+
+    class Meta:
+        model = Metric
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"custom-{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").capitalize())
+    aggregation = Metric.Aggregation.FLOW
+
+
+_STANDARD = {slug for slug, _, _ in STANDARD_METRICS}
+
+
+def metric(slug: str) -> Metric:
+    """The metric `slug`: standard ones are synced on demand (transactional tests flush them), others made FLOW."""
+    found = Metric.objects.filter(slug=slug).first()
+    if found is not None:
+        return found
+    if slug in _STANDARD:
+        metrics_sync()
+        return Metric.objects.get(slug=slug)
+    return MetricFactory(slug=slug)
+
+
+def period(text: str) -> tuple[str, datetime.date]:
+    """("month", first day) for "YYYY-MM"; ("day", the day) for "YYYY-MM-DD"."""
+    if len(text) == 7:
+        return Observation.Granularity.MONTH, datetime.date.fromisoformat(f"{text}-01")
+    return Observation.Granularity.DAY, datetime.date.fromisoformat(text)
+
+
+def observe(
+    account: Account, metric_slug: str, when: str, value: float, dimension: str = "", **extra: Any
+) -> Observation:
+    """Record one observation (replacing any for the same key). `extra`: neighbourhood=, batch=, entered_by=."""
+    granularity, start = period(when)
+    observation, _ = Observation.objects.update_or_create(
+        account=account,
+        metric=metric(metric_slug),
+        granularity=granularity,
+        period_start=start,
+        dimension=dimension,
+        defaults={"value": value, **extra},
+    )
+    return observation
+
+
+def observe_series(account: Account, metric_slug: str, first: str, values: list[float], dimension: str = "") -> None:
+    """One monthly observation per value, from month `first` ("YYYY-MM") on."""
+    year, month = int(first[:4]), int(first[5:7])
+    for value in values:
+        observe(account, metric_slug, f"{year:04d}-{month:02d}", value, dimension)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)

@@ -1,0 +1,104 @@
+"""The reporter's way back to a report: no password, a link emailed to the address on the report.
+
+Someone types a reference and an email address; if they match a report, the address is sent a signed link
+(purpose-specific salt, 24 hours). Opening the link shows a button; pressing it signs the browser in to that
+one report for an hour (`status_sign_in`), and `status_report(request)` gives the report on every status page.
+
+A token names the report's public id and a fingerprint of the reporter's address, so a link stops working if
+the address on the report is corrected. The same answer is shown whether or not anything matched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest
+from django.urls import reverse
+
+from openbeat.audit.services import log_action
+from openbeat.core.messaging import email_send
+from openbeat.reports.models import Report
+from openbeat.subscriptions.tokens import TokenError, TokenExpired
+
+__all__ = ["MAX_AGE", "TokenError", "TokenExpired", "status_link_request", "status_token_make", "status_token_read"]
+
+MAX_AGE = timedelta(hours=24)
+_SALT = "openbeat.reports.status"
+SESSION_KEY = "report_status"
+SESSION_SECONDS = 60 * 60
+
+
+def _fingerprint(report: Report) -> str:
+    return hashlib.sha256(report.reporter_email.strip().lower().encode()).hexdigest()[:12]
+
+
+def status_token_make(report: Report) -> str:
+    return signing.TimestampSigner(salt=_SALT).sign(f"{report.public_id}:{_fingerprint(report)}")
+
+
+def status_token_read(token: str) -> Report:
+    """The report a token is for; TokenExpired or TokenError (tampered, wrong purpose, address changed, gone)."""
+    try:
+        value = signing.TimestampSigner(salt=_SALT).unsign(token, max_age=MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise TokenExpired() from error
+    except signing.BadSignature as error:
+        raise TokenError() from error
+    public_id, _, fingerprint = value.partition(":")
+    try:
+        report = Report.objects.select_related("report_type").get(public_id=public_id)
+    except Exception as error:  # no such report, or not a UUID (ValidationError)
+        raise TokenError() from error
+    if not report.reporter_email or fingerprint != _fingerprint(report):
+        raise TokenError()
+    return report
+
+
+def status_link(report: Report) -> str:
+    path = reverse("reports:status_link", kwargs={"token": status_token_make(report)})
+    return settings.BASE_URL.rstrip("/") + path
+
+
+def status_link_request(*, reference: str, email: str) -> bool:
+    """Email a status link if `reference` and `email` belong to one report. True if sent (for tests and logs
+    only: callers must answer the same either way)."""
+    report = (
+        Report.objects.select_related("report_type")
+        .filter(reference__iexact=reference.strip(), reporter_email__iexact=email.strip())
+        .first()
+    )
+    if report is None:
+        return False
+    email_send(
+        to=report.reporter_email,
+        template="reports/public/email/status_link",
+        context={"report": report, "link": status_link(report), "hours": int(MAX_AGE.total_seconds() // 3600)},
+        purpose="reports.status_link",
+    )
+    log_action("reports.report.status_link_sent", actor=None, target=report, data={})
+    return True
+
+
+# The reporter's session: one report at a time
+
+
+def status_sign_in(request: HttpRequest, report: Report) -> None:
+    # A fresh session key, so a link opened on a shared machine cannot ride an earlier session.
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = {"id": report.pk, "until": time.time() + SESSION_SECONDS}
+    log_action("reports.report.reporter_signed_in", actor=None, target=report, data={}, request=request)
+
+
+def status_sign_out(request: HttpRequest) -> None:
+    request.session.pop(SESSION_KEY, None)
+
+
+def status_report(request: HttpRequest) -> Report | None:
+    data = request.session.get(SESSION_KEY)
+    if not data or data.get("until", 0) < time.time():
+        return None
+    return Report.objects.select_related("report_type").filter(pk=data.get("id")).first()

@@ -1,0 +1,79 @@
+"""Do It Online's public front pages: what you can report, each type's start page, and the confirmation."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from openbeat.reports.journey import Journey, draft_get
+from openbeat.reports.models import ReportType
+
+TEMPLATES = "reports/public"
+SENT_KEY = "report_sent"
+# The confirmation page reads what was sent from a signed cookie rather than the session: a submission then
+# writes no session row (one database write fewer on the busiest path), and nothing in it is secret to the
+# person who just typed it. An hour is plenty to read or refresh the confirmation.
+SENT_MAX_AGE = 3600
+
+
+def sent_get(request: HttpRequest) -> dict:
+    try:
+        value = json.loads(
+            request.get_signed_cookie(SENT_KEY, default="{}", salt=SENT_KEY, max_age=SENT_MAX_AGE) or "{}"
+        )
+    except (KeyError, ValueError, signing.BadSignature):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def sent_set(response: HttpResponse, value: dict) -> None:
+    response.set_signed_cookie(
+        SENT_KEY, json.dumps(value), salt=SENT_KEY, max_age=SENT_MAX_AGE, httponly=True, samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE, path="/report/",
+    )  # fmt: skip
+
+
+def active_type(slug: str) -> ReportType:
+    return get_object_or_404(ReportType.objects.filter(active=True), slug=slug)
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    types = ReportType.objects.filter(active=True).order_by("sort_order", "name")
+    return render(request, f"{TEMPLATES}/index.html", {"types": types})
+
+
+@require_GET
+def start(request: HttpRequest, slug: str) -> HttpResponse:
+    report_type = active_type(slug)
+    journey = Journey(report_type, draft_get(request, report_type))
+    paragraphs = [p.strip() for p in report_type.start_page.split("\n\n") if p.strip()]
+    signposts = [s for s in report_type.signposts or [] if isinstance(s, dict) and s.get("text")]
+    return render(
+        request,
+        f"{TEMPLATES}/start.html",
+        {
+            "report_type": report_type,
+            "paragraphs": paragraphs,
+            "signposts": signposts,
+            "first_url": journey.steps[0].url,
+            # A draft with something in it: offer to carry on where the person left off.
+            "resume_url": journey.next_url() if journey.draft is not None and journey.data.get("answers") else "",
+        },
+    )
+
+
+@never_cache
+@require_GET
+def sent(request: HttpRequest, slug: str) -> HttpResponse:
+    report_type = active_type(slug)
+    sent = sent_get(request)
+    if sent.get("slug") != slug:
+        return redirect("reports:start", slug=slug)
+    return render(request, f"{TEMPLATES}/sent.html", {"report_type": report_type, "sent": sent})
