@@ -74,11 +74,65 @@ def _fresh_boundary_index() -> None:
     geo.invalidate()
 
 
+@pytest.fixture(autouse=True)
+def _seeded_rows_after_a_flush(request) -> None:
+    """A transactional test empties every table when it ends, the rows the migrations seeded too.
+
+    Tests that run after it (and it) would then see no interests, depending on the order the suite ran in:
+    put back what the migrations seed, as a fresh database has it.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" not in request.fixturenames and not (marker and marker.kwargs.get("transaction")):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    importlib.import_module("openbeat.subscriptions.migrations.0002_seed_interests").seed(apps, None)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Debian chromium not installed at {CHROMIUM} (.ci/run installs it)")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, made safe for the in-memory SQLite test database.
+
+    Requested after `django_db_setup`, so the server is built once the test database exists: built before it
+    (as happened when a browser test was the first to ask), the server saw a file name, not an in-memory
+    database, and each of its threads opened its own connection to the shared-cache database. Two requests at
+    once (a page the browser left still rendering, and the next one) then failed with "database table is
+    locked", which never waits, and a freshly signed-in staff session was lost now and then.
+
+    With the test database in place the server threads share the test's one connection, as Django intends,
+    but Django's transaction state on a connection is not thread-safe, so requests are taken one at a time.
+    On PostgreSQL each thread has its own connection and requests stay concurrent.
+    """
+    import threading
+
+    if live_server.thread.connections_override:
+        httpd = live_server.thread.httpd
+        app = httpd.get_app()
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                result = app(environ, start_response)
+                try:
+                    body = b"".join(result)
+                finally:
+                    # close() sends request_finished, which must run inside the lock too.
+                    if hasattr(result, "close"):
+                        result.close()
+            return [body]
+
+        httpd.set_app(one_at_a_time)
+    return live_server
 
 
 class CapturedMail:

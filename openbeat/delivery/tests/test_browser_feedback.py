@@ -1,11 +1,9 @@
 """A resident rates and replies from a received message; the contact centre sees the urgent reply at once.
 And the alert's live progress bar moves while sending. Debian's chromium, keyboard only, axe on each page."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from openbeat.core.services import site_pages_ensure
@@ -17,12 +15,6 @@ from openbeat.staff.tests.browser import sign_in
 from openbeat.staff.tests.factories import staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def interests():
-    # A transactional test empties the tables after each test, the interests the migrations seeded too.
-    importlib.import_module("openbeat.subscriptions.migrations.0002_seed_interests").seed(apps, None)
 
 
 @pytest.fixture
