@@ -122,24 +122,34 @@ class BoundaryIndex:
 
 
 class _Cache:
-    """The process's index, rebuilt when the boundaries version moves. Safe to share between threads."""
+    """The process's index, rebuilt when the boundaries version moves. Safe to share between threads.
+
+    `fresh` is (index, checked_at) as one value, so a caller without the lock never pairs a new check time
+    with an old index; invalidate() drops it, so nobody is handed the old index while the new one builds.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.index: BoundaryIndex | None = None
-        self.checked_at = 0.0
+        self.fresh: tuple[BoundaryIndex, float] | None = None
         self.stale = True
 
+    def _fresh(self) -> BoundaryIndex | None:
+        fresh = self.fresh
+        if fresh is not None and _now() - fresh[1] < VERSION_CHECK_SECONDS:
+            return fresh[0]
+        return None
+
     def get(self) -> BoundaryIndex:
-        index = self.index
-        now = _now()
-        if index is not None and not self.stale and now - self.checked_at < VERSION_CHECK_SECONDS:
+        index = self._fresh()
+        if index is not None:
             return index
         with self.lock:
-            index = self.index
-            if index is not None and not self.stale and now - self.checked_at < VERSION_CHECK_SECONDS:
+            index = self._fresh()
+            if index is not None:
                 return index
             version = _boundaries_version()
+            index = self.index
             if index is None or self.stale or version != index.version:
                 # Clear the flag first: an invalidate() that lands while building forces another rebuild.
                 self.stale = False
@@ -149,11 +159,13 @@ class _Cache:
                     self.stale = True
                     raise
                 self.index = index
-            self.checked_at = _now()
+            if not self.stale:
+                self.fresh = (index, _now())
             return index
 
     def invalidate(self) -> None:
         self.stale = True
+        self.fresh = None
 
 
 _cache = _Cache()

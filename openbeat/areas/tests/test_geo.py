@@ -1,4 +1,5 @@
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -167,6 +168,35 @@ def test_concurrent_callers_build_the_index_once(monkeypatch):
 
     assert len(built) == 1
     assert len({id(index) for index in results}) == 1
+
+
+def test_a_caller_during_a_rebuild_waits_for_the_new_index_not_the_old(monkeypatch):
+    building, release = threading.Event(), threading.Event()
+
+    def build(version=None):
+        if building.is_set():
+            release.wait(5)
+        return geo.BoundaryIndex.from_boundaries([(1, square(0, 50))], version=version)
+
+    monkeypatch.setattr(geo, "_boundaries_version", lambda: (1, 1))
+    monkeypatch.setattr(geo.BoundaryIndex, "from_database", staticmethod(build))
+    old = geo.boundary_index()
+    geo.invalidate()
+    building.set()
+    results: dict[str, object] = {}
+    rebuilder = threading.Thread(target=lambda: results.setdefault("rebuilder", geo.boundary_index()))
+    rebuilder.start()
+    while not geo._cache.lock.locked():
+        time.sleep(0.001)
+    caller = threading.Thread(target=lambda: results.setdefault("caller", geo.boundary_index()))
+    caller.start()
+    caller.join(0.2)
+    release.set()
+    rebuilder.join(5)
+    caller.join(5)
+
+    assert results["rebuilder"] is not old
+    assert results["caller"] is results["rebuilder"]
 
 
 def test_an_empty_index_answers_nothing():
