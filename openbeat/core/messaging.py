@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from openbeat.core.models import TransactionalMessage
 from openbeat.core.sms import TransportError, get_sms_transport
+from openbeat.core.tasks import enqueue_with_commit
 
 MAX_ATTEMPTS = 5
 
@@ -58,7 +59,7 @@ def email_send(*, to: str, template: str, context: dict[str, Any], purpose: str,
         reply_to=reply_to,
         purpose=purpose,
     )
-    transaction.on_commit(lambda: transactional_send.enqueue(message.pk))
+    enqueue_with_commit(transactional_send, message.pk)
     return message.pk
 
 
@@ -68,7 +69,7 @@ def sms_send(*, to: str, template: str, context: dict[str, Any], purpose: str) -
     message = TransactionalMessage.objects.create(
         channel=TransactionalMessage.Channel.SMS, to=to, body_text=text, purpose=purpose
     )
-    transaction.on_commit(lambda: transactional_send.enqueue(message.pk))
+    enqueue_with_commit(transactional_send, message.pk)
     return message.pk
 
 

@@ -32,7 +32,7 @@ from openbeat.areas.postcodes import PostcodeError, postcode_locate
 from openbeat.audit.services import log_action
 from openbeat.core.messaging import email_send
 from openbeat.reports import questions
-from openbeat.reports.models import Report, ReportEvent, ReportType
+from openbeat.reports.models import Report, ReportDraft, ReportEvent, ReportType
 from openbeat.reports.permissions import can_handle
 from openbeat.reports.references import reference_next
 
@@ -44,6 +44,10 @@ class ReportInvalid(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+class ReportAlreadySent(Exception):
+    """The draft was sent already (a double-clicked submit, or a second tab): nothing more was filed."""
 
 
 class ReportPermissionError(PermissionDenied):
@@ -153,12 +157,16 @@ def report_submit(
     named_officer: Any = None,
     source: str = Report.Source.WEB,
     staged_evidence: Iterable[dict[str, Any]] = (),
+    draft: ReportDraft | None = None,
     now: dt.datetime | None = None,
 ) -> Report:
     """Check and file a resident's report, route it, and queue the confirmation email.
 
     Raises ReportInvalid({field: message}) for anything the resident can correct: a question's key, or
-    reporter_name / reporter_email / reporter_phone / postcode / address / location / report_type.
+    reporter_name / reporter_email / reporter_phone / postcode / address / location / report_type; the draft
+    is then left as it was. `draft`, the draft the report was written in, is deleted in the report's own
+    transaction: if it has gone already (a double-clicked submit) nothing is filed and ReportAlreadySent is
+    raised, so one draft files one report.
     """
     now = now or timezone.now()
     reporter_name, reporter_email = (reporter_name or "").strip(), (reporter_email or "").strip()
@@ -187,18 +195,22 @@ def report_submit(
     # its own would only add a commit, and a hand-over of that lock, to every submission.
     separate = connection.vendor != "sqlite"
     reference = reference_next(now=now) if separate else ""
+    # Worked out before the transaction: on SQLite the database's one write lock is held from its start.
+    answers_clean = questions.answers_clean(report_type, answers)
+    answers_shown = [
+        {k: row[k] for k in ("key", "label", "answer")} for row in questions.answers_display(report_type, answers)
+    ]
     with transaction.atomic():
+        if draft is not None and not ReportDraft.objects.filter(pk=draft.pk).delete()[0]:
+            raise ReportAlreadySent
         if not separate:
             reference = reference_next(now=now)
         report = Report.objects.create(
             reference=reference,
             report_type=report_type,
             source=source,
-            answers=questions.answers_clean(report_type, answers),
-            answers_shown=[
-                {k: row[k] for k in ("key", "label", "answer")}
-                for row in questions.answers_display(report_type, answers)
-            ],
+            answers=answers_clean,
+            answers_shown=answers_shown,
             reporter_name=reporter_name,
             reporter_email=reporter_email,
             reporter_phone=reporter_phone,

@@ -82,3 +82,48 @@ def test_a_celery_worker_runs_an_enqueued_task(settings):
             time.sleep(0.1)
     assert result.status == TaskResultStatus.SUCCESSFUL
     assert result.return_value["sent_at"] == "2026-01-01T00:00:00"
+
+
+def _enqueue_then_fail(argument: str) -> None:
+    from django.db import transaction
+
+    from openbeat.core.tasks import enqueue_with_commit
+
+    with transaction.atomic():
+        enqueue_with_commit(worker_heartbeat, argument)
+        raise RuntimeError
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_the_database_backend_a_task_commits_or_rolls_back_with_its_transaction(settings):
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from openbeat.core.tasks import enqueue_with_commit
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    with transaction.atomic():
+        enqueue_with_commit(worker_heartbeat, "kept")
+        # Written inside the transaction, not after it.
+        assert DBTaskResult.objects.count() == 1
+    with pytest.raises(RuntimeError):
+        _enqueue_then_fail("rolled back")
+
+    assert [row.args_kwargs["args"] for row in DBTaskResult.objects.all()] == [["kept"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_elsewhere_a_task_is_queued_only_after_the_commit(settings):
+    from django.db import transaction
+
+    from openbeat.core.tasks import enqueue_with_commit
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    backend = task_backends["default"]
+    with transaction.atomic():
+        enqueue_with_commit(worker_heartbeat, "after")
+        assert backend.results == []
+    with pytest.raises(RuntimeError):
+        _enqueue_then_fail("never")
+
+    assert [result.args for result in backend.results] == [["after"]]

@@ -7,8 +7,8 @@ from django.utils import timezone
 from openbeat.areas.tests.factories import NeighbourhoodFactory, PostcodeFactory
 from openbeat.audit.models import AuditEntry
 from openbeat.reports import services
-from openbeat.reports.models import Question, Report, ReportEvent, ReportType
-from openbeat.reports.services import ReportInvalid, ReportPermissionError
+from openbeat.reports.models import Question, Report, ReportDraft, ReportEvent, ReportType
+from openbeat.reports.services import ReportAlreadySent, ReportInvalid, ReportPermissionError
 from openbeat.reports.tests.factories import QuestionFactory, ReportFactory, ReportTypeFactory
 from openbeat.staff import roles
 from openbeat.staff.tests.factories import OfficerFactory, UserFactory, staff_user
@@ -125,6 +125,24 @@ def test_invalid_input_is_refused_with_every_error_and_nothing_is_kept(crime):
     assert set(caught.value.errors) == {"what", "reporter_name", "reporter_email", "reporter_phone"}
     assert not Report.objects.exists()
     assert not AuditEntry.objects.exists()
+
+
+def test_the_draft_goes_with_the_report_it_filed_and_files_only_one(crime):
+    draft = ReportDraft.objects.create(key="k1", report_type=crime, data={})
+    report = services.report_submit(report_type=crime, answers={"what": "x"}, draft=draft, **RESIDENT)
+    assert not ReportDraft.objects.exists()
+
+    # The same draft sent again (a double click that got past the page): nothing more is filed.
+    with pytest.raises(ReportAlreadySent):
+        services.report_submit(report_type=crime, answers={"what": "x"}, draft=draft, **RESIDENT)
+    assert list(Report.objects.all()) == [report]
+
+
+def test_a_report_refused_leaves_its_draft_as_it_was(crime):
+    draft = ReportDraft.objects.create(key="k1", report_type=crime, data={"answers": {"what": ""}})
+    with pytest.raises(ReportInvalid):
+        services.report_submit(report_type=crime, answers={}, draft=draft, **RESIDENT)
+    assert ReportDraft.objects.get().data == {"answers": {"what": ""}}
 
 
 def test_an_inactive_type_is_refused(crime):

@@ -24,7 +24,7 @@ from openbeat.reports import forms, questions
 from openbeat.reports.evidence import EvidenceRejected, evidence_stage, evidence_unstage
 from openbeat.reports.journey import Journey, Step, draft_cookie_delete, draft_cookie_set, draft_get
 from openbeat.reports.models import ReportDraft, ReportType
-from openbeat.reports.services import ReportInvalid, report_submit
+from openbeat.reports.services import ReportAlreadySent, ReportInvalid, report_submit
 from openbeat.reports.views.public import TEMPLATES, active_type, sent_get, sent_set
 from openbeat.staff.models import Officer
 
@@ -341,10 +341,6 @@ def _submit(request: HttpRequest, journey: Journey) -> HttpResponse:
         return _sent(request, report_type, "", "")
     place = data.get("location") or {}
     officer_id = data.get("officer")
-    # Deleting the draft first (conditionally) makes a double-clicked submit send one report.
-    deleted, _ = ReportDraft.objects.filter(pk=draft.pk).delete()
-    if not deleted:
-        return redirect("reports:sent", slug=report_type.slug)
     try:
         report = report_submit(
             report_type=report_type,
@@ -359,10 +355,12 @@ def _submit(request: HttpRequest, journey: Journey) -> HttpResponse:
             named_officer=Officer.objects.filter(pk=officer_id).first() if officer_id else None,
             source="web",
             staged_evidence=data.get("evidence") or (),
+            draft=draft,
         )
+    except ReportAlreadySent:
+        return redirect("reports:sent", slug=report_type.slug)
     except ReportInvalid as error:
-        # Nothing was sent: the draft comes back under the same key, so the cookie still finds it.
-        journey.draft = ReportDraft.objects.create(key=draft.key, report_type=report_type, data=data)
+        # Nothing was sent and the draft is as it was.
         form = GovukForm(data={})
         form.is_valid()
         for message in error.errors.values():
