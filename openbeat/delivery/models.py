@@ -92,7 +92,9 @@ class Delivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["alert", "state"], name="delivery_alert_state_idx"),
-            models.Index(fields=["state", "not_before"], name="delivery_due_idx"),
+            # Only rows in sending, found by how long they have been there (outbox recovery): a fill writes
+            # none of its million created rows into it.
+            models.Index(fields=["sent_at"], name="delivery_sending_idx", condition=models.Q(state="sending")),
         ]
 
     def __str__(self) -> str:

@@ -79,7 +79,8 @@ def outbox_fill_for_alert(*, alert: Alert, audience: Audience) -> int:
     """Persist every delivery of `alert` to `audience` and queue its batches when the transaction commits.
 
     Idempotent: a delivery that already exists is left alone (ON CONFLICT DO NOTHING on the unique
-    (alert, subscriber, channel)). Returns the number of deliveries created.
+    (alert, subscriber, channel), when the alert has deliveries on that channel already). Returns the number
+    of deliveries created.
     """
     if len(audience) == 0:
         from openbeat.alerts.services import alert_mark_sent
@@ -126,8 +127,13 @@ def _insert_deliveries(alert_id: int, channel: str, ids: np.ndarray, languages: 
         f"FROM {source} JOIN {subscribers} s ON s.id = a.id "
         f"LEFT JOIN {neighbourhoods} n ON n.id = s.home_neighbourhood_id "
         # SQLite needs a WHERE before ON CONFLICT in an INSERT ... SELECT with joins (a parsing ambiguity).
-        "WHERE 1 = 1 ON CONFLICT DO NOTHING"
+        "WHERE 1 = 1"
     )
+    # Only a second fill of the same alert and channel can meet rows of its own (the caller holds the alert's
+    # row lock). A first fill goes without ON CONFLICT: on PostgreSQL each row would otherwise be a
+    # speculative insertion, with a check of the unique index first and one more WAL record after.
+    if Delivery.objects.filter(alert_id=alert_id, channel=channel).exists():
+        sql += " ON CONFLICT DO NOTHING"
     created_at = connection.ops.adapt_datetimefield_value(now)
     millis = int(now.timestamp() * 1000)
     params: list[Any] = [alert_id, channel, State.CREATED, millis, *languages, created_at, id_param]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connection
 from django.utils import timezone
 
 from openbeat.areas.models import Force
@@ -25,11 +25,14 @@ def reference_prefix() -> str:
 def reference_next(*, now: dt.datetime | None = None) -> str:
     """Take the next reference number for the year of `now` (default: the present)."""
     year = timezone.localtime(now or timezone.now()).year
-    with transaction.atomic():
-        # INSERT ... ON CONFLICT DO NOTHING: the first submission of a year creates the row without a race.
-        ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year, last=0)], ignore_conflicts=True)
-        counter = ReferenceCounter.objects.select_for_update().get(year=year)
-        counter.last += 1
-        counter.save(update_fields=["last"])
-        number = counter.last
+    table = ReferenceCounter._meta.db_table
+    # One statement that creates the year's row or advances it, and returns the number: the row is locked
+    # from here to the end of the caller's transaction, and there is no read-then-write race to guard.
+    sql = (
+        f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608
+        f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        (number,) = cursor.fetchone()
     return f"{reference_prefix()}-{year}-{number:06d}"

@@ -76,6 +76,10 @@ def test_filling_twice_creates_nothing_the_second_time(queued):
     assert outbox_fill_for_alert(alert=alert, audience=audience(email=people)) == 3
     assert outbox_fill_for_alert(alert=alert, audience=audience(email=people)) == 0
     assert Delivery.objects.count() == 3
+    # A fill that meets some of its own rows adds only the rest.
+    more = subscribers(None, 2)
+    assert outbox_fill_for_alert(alert=alert, audience=audience(email=people + more)) == 2
+    assert sorted(Delivery.objects.values_list("subscriber_id", flat=True)) == sorted(p.pk for p in people + more)
 
 
 def test_an_empty_audience_marks_the_alert_sent_at_once():
