@@ -95,8 +95,6 @@ def clear_deliveries() -> None:
 
 
 def bench_persist(ids, repeat: int) -> None:
-    import uuid
-
     import numpy as np
     from django.db import connection, transaction
     from django.utils import timezone
@@ -118,7 +116,8 @@ def bench_persist(ids, repeat: int) -> None:
             filled = time.perf_counter()
             # Batches are queued on commit; here into a backend that only records them.
         queued = time.perf_counter()
-        fills.append(filled - start)
+        # Persisted means committed: the commit is where PostgreSQL checks deferred constraints.
+        fills.append(queued - start)
         queues.append(queued - filled)
     count = Delivery.objects.count()
 
@@ -126,8 +125,9 @@ def bench_persist(ids, repeat: int) -> None:
     division_of = dict(Neighbourhood.objects.values_list("pk", "division_id"))
     homes = dict(Subscriber.objects.values_list("pk", "home_neighbourhood_id").iterator(chunk_size=100_000))
     table = Delivery._meta.db_table
+    # The columns the fill writes (a row's token comes later, when its batch claims it).
     columns = (
-        "alert_id, subscriber_id, channel, state, token, division_id, language, attempts, last_error, "
+        "alert_id, subscriber_id, channel, state, division_id, language, attempts, last_error, "
         "failure_reason, provider_id, created_at"
     )
     bare = []
@@ -136,7 +136,7 @@ def bench_persist(ids, repeat: int) -> None:
         alert = fresh_alert()
         now = timezone.now()
         rows = [
-            (alert.pk, i, "email", "created", uuid.uuid4(), division_of.get(homes.get(i)), "en", 0, "", "", "", now)
+            (alert.pk, i, "email", "created", division_of.get(homes.get(i)), "en", 0, "", "", "", now)
             for i in ids.tolist()
         ]
         start = time.perf_counter()
@@ -147,17 +147,17 @@ def bench_persist(ids, repeat: int) -> None:
                         copy.write_row(row)
             else:
                 created_at = connection.ops.adapt_datetimefield_value(now)
-                rows_sqlite = [(*row[:4], row[4].hex, *row[5:11], created_at) for row in rows]
+                rows_sqlite = [(*row[:10], created_at) for row in rows]
                 cursor.executemany(
-                    f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 12)})",  # noqa: S608
+                    f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 11)})",  # noqa: S608
                     rows_sqlite,
                 )
         bare.append(time.perf_counter() - start)
     clear_deliveries()
     fill, base = min(fills), min(bare)
     print(
-        f"  1. persist {count:,} deliveries: outbox_fill_for_alert {fill:.2f} s (+ queueing "
-        f"{len(ids) // 1000} batch tasks on commit {min(queues):.2f} s) | bare "
+        f"  1. persist {count:,} deliveries: outbox_fill_for_alert and commit {fill:.2f} s (of which the commit, "
+        f"with {len(ids) // 1000} batch tasks queued on it, {min(queues):.2f} s) | bare "
         f"{'COPY' if connection.vendor == 'postgresql' else 'executemany INSERT'} of the same rows {base:.2f} s"
         f" | ratio bare/project {base / fill:.2f} | target < 10 s: {'met' if fill < 10 else 'MISSED'}",
         flush=True,

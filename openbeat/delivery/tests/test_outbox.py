@@ -44,9 +44,6 @@ def test_each_recipient_gets_one_delivery_per_channel_with_their_division(west, 
         (texters[0].pk, "email", east.pk, "created", 0),
         (texters[0].pk, "sms", east.pk, "created", 0),
     }
-    tokens = list(Delivery.objects.values_list("token", flat=True))
-    assert len(set(tokens)) == 4
-    assert all(token.int for token in tokens)
 
 
 def test_a_subscriber_without_a_home_neighbourhood_has_no_division():
@@ -152,3 +149,24 @@ def test_the_delivery_app_is_the_pipeline_alert_dispatch_hands_off_to(queued, we
     assert Delivery.objects.filter(alert=alert, channel="email").count() == 3
     assert set(Delivery.objects.values_list("division_id", flat=True)) == {west.pk}
     assert [r.task.name for r in queued if r.task.name == "deliveries_send"] == ["deliveries_send"]
+
+
+def test_a_row_gets_its_token_when_first_claimed_and_keeps_it_on_a_retry():
+    people = subscribers(None, 3)
+    alert = sending_alert()
+    outbox_fill_for_alert(alert=alert, audience=audience(email=people))
+    assert list(Delivery.objects.values_list("token", flat=True)) == [None, None, None]
+    first, last = batch_ranges(alert_id=alert.pk, channel="email")[0]
+
+    claimed = outbox._claim(alert_id=alert.pk, channel="email", first_id=first, last_id=last, now=alert.created_at)
+
+    tokens = dict(Delivery.objects.values_list("pk", "token"))
+    assert sorted(claimed) == sorted(tokens)
+    assert None not in tokens.values()
+    assert len(set(tokens.values())) == 3
+    retried = Delivery.objects.get(pk=claimed[0])
+    Delivery.objects.filter(pk=retried.pk).update(state=Delivery.State.TEMPORARY_FAILURE)
+    assert outbox._claim(alert_id=alert.pk, channel="email", first_id=first, last_id=last, now=alert.created_at) == [
+        retried.pk
+    ]
+    assert Delivery.objects.get(pk=retried.pk).token == retried.token

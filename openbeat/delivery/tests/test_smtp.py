@@ -214,7 +214,21 @@ def test_smtp_replies_map_to_permanent_or_temporary_with_a_short_reason(code, re
     assert (error.permanent, error.reason) == (permanent, reason)
 
 
-@pytest.mark.parametrize("address", ["not-an-address", "a@b@", "two@example.com\r\nBcc: x@y.z", "sïan@example.com"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "not-an-address",
+        "a@b@",
+        "two@example.com\r\nBcc: x@y.z",
+        "sïan@example.com",
+        '"quoted"@example.com',
+        "a(comment)@example.com",
+        "a,b@example.com",
+        "a;b@example.com",
+        "x@[127.0.0.1]",
+        "back\\slash@example.com",
+    ],
+)
 def test_an_address_smtp_cannot_carry_is_a_permanent_failure_without_a_connection(mailbox, address):
     transport = SmtpTransport(connections=1)
     (outcome,) = transport.send_batch([_email(1, address)])

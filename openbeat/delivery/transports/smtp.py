@@ -37,6 +37,9 @@ from .base import Outcome, OutgoingEmail, OutgoingSms, TransportError
 DEFAULT_CONNECTIONS = 4
 # "=_" never occurs in quoted-printable text ("=" is always followed by hex or a line end): a safe boundary.
 _BOUNDARY = "=_openbeat_" + secrets.token_hex(8)
+# One @, nothing SMTP would read as syntax around it (quotes, comments, brackets, separators, whitespace):
+# what `parseaddr(to)[1] == to` checked, at a fraction of its cost per message.
+_PLAIN_ADDRESS = re.compile(r'[^\s<>()\[\]\\,;:@"]+@[^\s<>()\[\]\\,;:@"]+')
 _DONE = object()
 
 # Enhanced status codes (RFC 3463) say more than the basic reply code: read them first.
@@ -103,7 +106,7 @@ def _encoded_header(value: str) -> str:
 def _envelope_address(to: str) -> str:
     """The address as SMTP can carry it (IDN domains in punycode), or a permanent 'invalid address'."""
     local, at, domain = to.rpartition("@")
-    if not at or not local or not domain or any(c in to for c in "\r\n<>, ") or parseaddr(to)[1] != to:
+    if not at or not local or not domain or not _PLAIN_ADDRESS.fullmatch(to):
         raise TransportError("Invalid address", permanent=True, reason="invalid address")
     if not local.isascii():
         raise TransportError("Address needs SMTPUTF8", permanent=True, reason="invalid address")
