@@ -58,7 +58,10 @@ def _path(name: str, signed: str, score: int | None = None) -> str:
     return path.replace(str(_SCORE), str(score)) if score is not None else path
 
 
-def _short(token: uuid.UUID) -> str:
+def _short(token: uuid.UUID | None) -> str:
+    if token is None:
+        # Links are built for claimed rows, and the claim gives each row its token (outbox._claim).
+        raise ValueError("This delivery has no token yet: it has not been claimed for sending")
     return base64.urlsafe_b64encode(token.bytes).decode().rstrip("=")
 
 

@@ -37,6 +37,15 @@ def test_links_carry_the_token_not_the_sequential_id():
     assert value != str(delivery.pk)
 
 
+def test_no_link_is_made_for_a_delivery_not_yet_claimed():
+    delivery = delivery_for()
+    delivery.token = None  # as the fill leaves it, until its batch claims it
+    with pytest.raises(ValueError, match="no token yet"):
+        reply_url(delivery)
+    with pytest.raises(ValueError, match="no token yet"):
+        click_url(delivery, "https://police.example/appeal")
+
+
 def test_a_tampered_link_is_refused():
     delivery = delivery_for()
     signed = _signed(reply_url(delivery), "reply")
