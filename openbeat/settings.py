@@ -172,6 +172,9 @@ CLAMD_HOST = os.environ.get("CLAMD_HOST", "")
 CLAMD_PORT = int(os.environ.get("CLAMD_PORT", "3310"))
 # Online reports a person (one IP, one email address) may send per hour.
 REPORTS_SUBMIT_LIMIT = int(os.environ.get("REPORTS_SUBMIT_LIMIT", "10"))
+# Days after a report is closed that the reporter's name, email and phone are kept (manage.py
+# reports_retention, from cron): long enough for a complaint about how it was handled, no longer.
+REPORTS_CONTACT_RETENTION_DAYS = int(os.environ.get("REPORTS_CONTACT_RETENTION_DAYS", "365"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -460,3 +460,24 @@ def compliment_share(*, report: Report, actor: Any) -> ReportEvent:
     )
     log_action("reports.report.share_compliment", actor=actor, target=row, data={"officer": officer.pk})
     return event
+
+
+def reporter_details_expire(*, closed_before: dt.datetime) -> int:
+    """Blank the reporter's name, email and phone on reports closed before `closed_before`; returns how many.
+
+    What was reported (answers, place, evidence, the timeline) stays: it is the force's record. The contact
+    details were needed to handle the report and to answer the reporter, and a closed report long past needs
+    neither; without them the reporter can no longer sign in to its status page. One audit entry says how
+    many, and names nobody."""
+    expired = (
+        Report.objects.filter(status=Report.Status.CLOSED, closed_at__lt=closed_before)
+        .exclude(reporter_name="", reporter_email="", reporter_phone="")
+        .update(reporter_name="", reporter_email="", reporter_phone="")
+    )
+    if expired:
+        log_action(
+            "reports.reporter.expired",
+            actor=None,
+            data={"reports": expired, "closed_before": closed_before.isoformat()},
+        )
+    return expired
