@@ -101,6 +101,14 @@ class NoteForm(forms.Form):
     )
 
 
+class EraseReporterForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        label="Why the reporter's contact details are being erased",
+        help_text="For example the reference of their erasure request. Their name, email and phone go for good.",
+    )
+
+
 class MessageForm(forms.Form):
     body = forms.CharField(
         max_length=5000,

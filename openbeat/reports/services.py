@@ -435,6 +435,25 @@ def report_reply_from_reporter(*, report: Report, body: str) -> ReportEvent:
     return event
 
 
+@transaction.atomic
+def reporter_details_erase(*, report: Report, actor: Any, reason: str) -> Report:
+    """Blank the reporter's name, email and phone on a closed report at their request (a right to erasure
+    request the force has agreed to). What was reported stays. `reason` (e.g. the request's reference) is
+    kept in an internal note and the audit log; the details themselves are in neither."""
+    row = _locked(report, actor)
+    reason = _text(reason, "reason", "why the details are being erased", limit=300)
+    if row.status != Report.Status.CLOSED:
+        raise ReportInvalid({"reason": "Close the report first: while it is open, staff need to reach the reporter"})
+    if not (row.reporter_name or row.reporter_email or row.reporter_phone):
+        raise ReportInvalid({"reason": "The reporter's contact details have already been erased"})
+    row.reporter_name = row.reporter_email = row.reporter_phone = ""
+    row.save(update_fields=["reporter_name", "reporter_email", "reporter_phone", "updated_at"])
+    event = _event(row, ReportEvent.Kind.NOTE, author=actor, body=f"Reporter's contact details erased: {reason}")
+    log_action("reports.reporter.erased", actor=actor, target=row, data={"event": event.pk, "reason": reason})
+    _sync(report, row)
+    return report
+
+
 def report_personal_data_viewed(*, report: Report, actor: Any, request: HttpRequest | None = None) -> None:
     """Record that `actor` is about to see the reporter's details and answers. Call before showing them."""
     log_action("reports.report.view_personal_data", actor=actor, target=report, request=request)

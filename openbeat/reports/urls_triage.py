@@ -14,4 +14,5 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/note/", staff.report_note, name="note"),
     path("<int:pk>/message/", staff.report_message, name="message"),
     path("<int:pk>/share/", staff.report_share, name="share"),
+    path("<int:pk>/erase-reporter/", staff.report_erase_reporter, name="erase_reporter"),
 ]

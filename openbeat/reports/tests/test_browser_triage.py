@@ -111,4 +111,14 @@ def test_an_officer_triages_notes_and_closes_a_report_with_the_keyboard(
         "Thank you. We have looked into this.",
     )
     assert ReportEvent.objects.filter(report=report, kind="note").count() == 1
+
+    # Closed, so the reporter's details can be erased at their request, with the keyboard.
+    page.get_by_label("Why the reporter's contact details are being erased").focus()
+    page.keyboard.type("Erasure request DP-SAR-17")
+    press(page, page.get_by_role("button", name="Erase the reporter's contact details"))
+    expect(page.get_by_text("The reporter's contact details were erased.")).to_be_visible()
+    expect(page.locator(".messages > ul")).to_have_css("opacity", "1")
+    assert_accessible(page, "report after erasing the reporter's details")
+    report.refresh_from_db()
+    assert (report.reporter_name, report.reporter_email) == ("", "")
     assert [e for e in console_errors if "Content Security Policy" in e] == []

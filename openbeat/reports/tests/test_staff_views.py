@@ -333,6 +333,57 @@ def test_only_a_compliment_can_be_shared(owner, crime):
     assert mail.outbox == []
 
 
+ERASE = {"erase-reason": "Erasure request DP-SAR-17"}
+CONTACT = ("Robin Reporter", "robin@example.com", "01632 960001")
+
+
+def _contact(report: Report) -> tuple[str, str, str]:
+    report.refresh_from_db()
+    return report.reporter_name, report.reporter_email, report.reporter_phone
+
+
+def _closed(report: Report) -> Report:
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.CLOSED, closed_at=timezone.now())
+    report.refresh_from_db()
+    return report
+
+
+def test_the_owner_erases_the_reporters_details_on_a_closed_report(owner, crime):
+    client = client_for(owner)
+    assert "Erase the reporter" not in client.get(f"/admin/reports/{crime.pk}/").content.decode()
+    _closed(crime)
+    assert "Erase the reporter" in client.get(f"/admin/reports/{crime.pk}/").content.decode()
+
+    assert client.post(f"/admin/reports/{crime.pk}/erase-reporter/", ERASE).status_code == 302
+
+    assert _contact(crime) == ("", "", "")
+    assert crime.answers_shown[0]["answer"] == "My shed was broken into."
+    assert ReportEvent.objects.get(report=crime, kind="note").body.endswith("Erasure request DP-SAR-17")
+    entry = AuditEntry.objects.get(action="reports.reporter.erased", actor=owner)
+    assert "robin" not in str(entry.data).lower()
+    assert "Erase the reporter" not in client.get(f"/admin/reports/{crime.pk}/").content.decode()
+
+
+def test_erasing_needs_a_reason_and_a_closed_report(owner, crime):
+    client = client_for(owner)
+    page = client.post(f"/admin/reports/{crime.pk}/erase-reporter/", ERASE).content.decode()
+    assert "Close the report first" in page
+    assert 'value="Erasure request DP-SAR-17"' in page
+    _closed(crime)
+    page = client.post(f"/admin/reports/{crime.pk}/erase-reporter/", {"erase-reason": ""}).content.decode()
+    assert "This field is required." in page
+    assert _contact(crime) == CONTACT
+
+
+def test_another_division_and_outsiders_cannot_erase_the_reporters_details(other_division, refused, crime):
+    _closed(crime)
+    assert client_for(other_division).post(f"/admin/reports/{crime.pk}/erase-reporter/", ERASE).status_code == 404
+    for kind in OUTSIDERS:
+        assert refused(client_for(outsider(kind)).post(f"/admin/reports/{crime.pk}/erase-reporter/", ERASE))
+    assert _contact(crime) == CONTACT
+    assert not AuditEntry.objects.filter(action="reports.reporter.erased").exists()
+
+
 ACTIONS = [
     ("triage", {}),
     ("assign", {"assign-team": "Roads policing"}),
@@ -340,6 +391,7 @@ ACTIONS = [
     ("note", {"note-body": "A note"}),
     ("message", {"message-body": "A message"}),
     ("share", {}),
+    ("erase-reporter", {"erase-reason": "Erasure request DP-SAR-17"}),
 ]
 
 

@@ -22,7 +22,14 @@ from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin import messages
 
 from openbeat.reports import selectors, services
-from openbeat.reports.forms_staff import AssignForm, MessageForm, NoteForm, QueueFilterForm, StatusForm
+from openbeat.reports.forms_staff import (
+    AssignForm,
+    EraseReporterForm,
+    MessageForm,
+    NoteForm,
+    QueueFilterForm,
+    StatusForm,
+)
 from openbeat.reports.models import Report, ReportType
 from openbeat.reports.permissions import can_open_evidence
 
@@ -92,6 +99,9 @@ def _render(request: HttpRequest, report: Report, **forms: Any) -> HttpResponse:
         "status_form": forms.get("status_form") or StatusForm(report=report, prefix="status"),
         "note_form": forms.get("note_form") or NoteForm(prefix="note"),
         "message_form": forms.get("message_form") or MessageForm(prefix="message"),
+        "erase_form": forms.get("erase_form") or EraseReporterForm(prefix="erase"),
+        "can_erase": report.status == Report.Status.CLOSED
+        and bool(report.reporter_name or report.reporter_email or report.reporter_phone),
         "errors": forms.get("errors", []),
     }
     return render(request, "reports/staff/report.html", context)
@@ -203,6 +213,18 @@ def report_share(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ReportInvalid as error:
         return _render(request, report, errors=list(error.errors.values()))
     return _done(request, report, "Compliment shared with the officer.")
+
+
+@permission_required(PERMISSION, raise_exception=True)
+@require_POST
+def report_erase_reporter(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+
+    def act(data: dict[str, Any]) -> str:
+        services.reporter_details_erase(report=report, actor=request.user, reason=data["reason"])
+        return "The reporter's contact details were erased."
+
+    return _form_action(request, report, EraseReporterForm(request.POST, prefix="erase"), "erase_form", act)
 
 
 def _name(user: Any) -> str:
