@@ -12,14 +12,13 @@ Paths stay short (/d/<kind>/<token>:<signature>/...) because SMS counts characte
 from __future__ import annotations
 
 import base64
-import functools
 import uuid
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
 
+from openbeat.core.paths import path_for
 from openbeat.delivery.models import Delivery, DeliverySettings
 
 PURPOSES = ("click", "open", "rate", "reply")
@@ -40,22 +39,8 @@ def _absolute(path: str) -> str:
     return settings.BASE_URL.rstrip("/") + path
 
 
-_SIGNED, _SCORE = "signed-placeholder", 987654321
-
-
-@functools.cache
-def _route(name: str) -> str:
-    """The URL pattern's path with placeholders, reversed once per process: a message carries seven signed
-    links, and reverse() per link was a large share of building each message (benchmarks/fanout.py)."""
-    kwargs: dict[str, object] = {"signed": _SIGNED}
-    if name == "delivery:rate":
-        kwargs["score"] = _SCORE
-    return reverse(name, kwargs=kwargs)
-
-
 def _path(name: str, signed: str, score: int | None = None) -> str:
-    path = _route(name).replace(_SIGNED, signed)
-    return path.replace(str(_SCORE), str(score)) if score is not None else path
+    return path_for(name, signed=signed) if score is None else path_for(name, signed=signed, score=score)
 
 
 def _short(token: uuid.UUID | None) -> str:

@@ -7,11 +7,9 @@ one-click POST without a session or CSRF token.
 
 from __future__ import annotations
 
-import functools
-
 from django.conf import settings
-from django.urls import reverse
 
+from openbeat.core.paths import path_for
 from openbeat.subscriptions.models import Subscriber
 from openbeat.subscriptions.tokens import make_token
 
@@ -20,18 +18,8 @@ def _absolute(path: str) -> str:
     return settings.BASE_URL.rstrip("/") + path
 
 
-_TOKEN = "token-placeholder"  # noqa: S105  # a marker in a URL path, not a secret
-
-
-@functools.cache
-def _route(name: str) -> str:
-    """The path with a placeholder token, reversed once per process: every alert message carries both links,
-    and reverse() for each was a noticeable share of building a message (benchmarks/fanout.py)."""
-    return reverse(name, kwargs={"token": _TOKEN})
-
-
 def _path(name: str, token: str) -> str:
-    return _route(name).replace(_TOKEN, token)
+    return path_for(name, token=token)
 
 
 def preferences_link(subscriber: Subscriber) -> str:
