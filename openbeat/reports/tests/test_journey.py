@@ -293,3 +293,12 @@ def test_staged_files_can_be_removed_and_stop_at_the_types_limit(client, inciden
     response = client.post(BASE + "evidence/", {"action": "continue", "file": upload("document.pdf")})
     assert response["Location"] == BASE + "about-you/"
     assert [f["name"] for f in ReportDraft.objects.get().data["evidence"]] == ["photo.jpg", "document.pdf"]
+
+
+def test_a_nul_character_is_refused_and_the_rest_of_what_was_typed_is_kept(client, incident):
+    # Found by the fuzzer on PostgreSQL, which cannot keep a NUL in the draft's JSON.
+    client.post(BASE + "questions/1/", {"what": "asb"})
+    response = client.post(BASE + "questions/3/", {"details": "Bins\x00 on fire", "when": "2026-01-05"})
+    assert "Null characters are not allowed." in response.text
+    typed = ReportDraft.objects.get().data["typed"]
+    assert ["Bins on fire"] in [fields.get("details") for fields in typed.values()]

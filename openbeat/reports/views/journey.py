@@ -65,8 +65,13 @@ def _saved(journey: Journey, response: HttpResponse) -> HttpResponse:
 
 
 def _typed(request: HttpRequest, form: GovukForm) -> dict[str, list[str]]:
-    # Only the page's own fields: nothing else posted ends up in the draft.
-    return {k: request.POST.getlist(k) for k in form.fields if k in request.POST and k not in NOT_TYPED}
+    # Only the page's own fields: nothing else posted ends up in the draft. NUL characters are dropped: the form
+    # already refuses them, and PostgreSQL cannot keep them in the draft's JSON.
+    return {
+        k: [value.replace("\x00", "") for value in request.POST.getlist(k)]
+        for k in form.fields
+        if k in request.POST and k not in NOT_TYPED
+    }
 
 
 def _initial(form_class: type[GovukForm], typed: dict[str, list[str]]) -> dict[str, Any]:
