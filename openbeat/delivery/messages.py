@@ -15,6 +15,7 @@ the result: the caller marks it skipped (it has nothing to send to).
 from __future__ import annotations
 
 import html
+import logging
 import re
 import secrets
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ from openbeat.delivery.models import Delivery, DeliverySettings
 from openbeat.delivery.transports.base import OutgoingEmail, OutgoingSms
 from openbeat.subscriptions.links import preferences_link, unsubscribe_link
 
+logger = logging.getLogger(__name__)
 _NONCE = secrets.token_hex(8)
 _MARKER = re.compile(f"{_NONCE}([a-z0-9_]+){_NONCE}")
 _HREF = re.compile(r'<a href="([^"]*)"')
@@ -207,47 +209,75 @@ def _links(delivery: Delivery, rendered: _Rendered, *, ratings: _RatingLinks) ->
     return values
 
 
-def iter_emails(deliveries: list[Delivery]) -> Iterator[OutgoingEmail]:
+Failures = dict[int, Exception]
+
+
+def iter_emails(deliveries: list[Delivery], *, failed: Failures | None = None) -> Iterator[OutgoingEmail]:
     """The emails one by one, each built when asked for.
 
-    Handed straight to a transport (`transport.send_batch(iter_emails(deliveries))`), building overlaps
-    with the SMTP round trips of the other connections instead of all coming first. The database is read
-    here, before the first message is asked for (see _Renderer)."""
+    Handed straight to a transport (`transport.send_batch(iter_emails(deliveries))`), each message is built
+    by the connection that sends it, overlapping the other connections' SMTP round trips. The database is
+    read here, before the first message is asked for (see _Renderer). With `failed`, a delivery whose
+    message cannot be built is put there with its error and the rest go on; without it the error is raised.
+    """
     track_opens = DeliverySettings.load().track_opens
     render = _Renderer(deliveries, track_opens=track_opens)
     # The open pixel link reads the force's setting itself: ask for them all here, in this thread.
     pixels = {d.pk: links.open_pixel_url(d) or "" for d in deliveries} if track_opens else {}
-    return _emails(deliveries, render, pixels)
-
-
-def _emails(deliveries: list[Delivery], render: _Renderer, pixels: dict[int, str]) -> Iterator[OutgoingEmail]:
     ratings = _RatingLinks()
-    from_header = _from_header(render.force)
-    domain = _message_id_domain()
-    reply_to = getattr(settings, "DELIVERY_REPLY_TO", "")
+    context = (_from_header(render.force), _message_id_domain(), getattr(settings, "DELIVERY_REPLY_TO", ""))
+
+    def build(delivery: Delivery) -> OutgoingEmail | None:
+        return _email(delivery, render, ratings, pixels, *context)
+
+    return _each(deliveries, build, failed)
+
+
+def _each(deliveries: list[Delivery], build: Any, failed: Failures | None) -> Iterator[Any]:
     for delivery in deliveries:
-        subscriber = delivery.subscriber
-        if subscriber is None or not subscriber.email:
+        try:
+            message = build(delivery)
+        except Exception as error:
+            if failed is None:
+                raise
+            logger.exception("building the message of delivery %s failed", delivery.pk)
+            failed[delivery.pk] = error
             continue
-        rendered = render(delivery.alert, delivery.language)
-        values = _links(delivery, rendered, ratings=ratings)
-        values["pixel"] = pixels.get(delivery.pk, "")
-        headers = {
-            "From": from_header,
-            "Message-ID": f"<{delivery.token}@{domain}>",
-            "List-Unsubscribe": f"<{values['unsubscribe']}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
-        if reply_to:
-            headers["Reply-To"] = reply_to
-        yield OutgoingEmail(
-            delivery_id=delivery.pk,
-            to=subscriber.email,
-            subject=rendered.subject,
-            text=rendered.text.fill(values),
-            html=rendered.html.fill({name: html.escape(value) for name, value in values.items()}),
-            headers=headers,
-        )
+        if message is not None:
+            yield message
+
+
+def _email(
+    delivery: Delivery,
+    render: _Renderer,
+    ratings: _RatingLinks,
+    pixels: dict[int, str],
+    from_header: str,
+    domain: str,
+    reply_to: str,
+) -> OutgoingEmail | None:
+    subscriber = delivery.subscriber
+    if subscriber is None or not subscriber.email:
+        return None
+    rendered = render(delivery.alert, delivery.language)
+    values = _links(delivery, rendered, ratings=ratings)
+    values["pixel"] = pixels.get(delivery.pk, "")
+    headers = {
+        "From": from_header,
+        "Message-ID": f"<{delivery.token}@{domain}>",
+        "List-Unsubscribe": f"<{values['unsubscribe']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    if reply_to:
+        headers["Reply-To"] = reply_to
+    return OutgoingEmail(
+        delivery_id=delivery.pk,
+        to=subscriber.email,
+        subject=rendered.subject,
+        text=rendered.text.fill(values),
+        html=rendered.html.fill({name: html.escape(value) for name, value in values.items()}),
+        headers=headers,
+    )
 
 
 def build_emails(deliveries: list[Delivery]) -> list[OutgoingEmail]:
@@ -255,22 +285,26 @@ def build_emails(deliveries: list[Delivery]) -> list[OutgoingEmail]:
     return list(iter_emails(deliveries))
 
 
-def build_sms(deliveries: list[Delivery]) -> list[OutgoingSms]:
+def iter_sms(deliveries: list[Delivery], *, failed: Failures | None = None) -> Iterator[OutgoingSms]:
     """One SMS per delivery with a subscriber and a number: title, plain body and a tracked link.
 
-    The link is the alert's own link when it has one, otherwise its public page (which has the rest)."""
+    The link is the alert's own link when it has one, otherwise its public page (which has the rest).
+    `failed` as for iter_emails."""
     render = _Renderer(deliveries, track_opens=False)
-    messages = []
-    for delivery in deliveries:
+
+    def build(delivery: Delivery) -> OutgoingSms | None:
         subscriber = delivery.subscriber
         if subscriber is None or not subscriber.phone:
-            continue
+            return None
         alert = delivery.alert
         rendered = render(alert, delivery.language)
         target = alert.link_url if alert.link_url and links.is_safe_target(alert.link_url) else ""
         target = target or settings.BASE_URL.rstrip("/") + alert.get_absolute_url()
         body = f"{rendered.sms}\n{links.click_url(delivery, target)}" if links.is_safe_target(target) else rendered.sms
-        messages.append(
-            OutgoingSms(delivery_id=delivery.pk, to=subscriber.phone, body=body, reference=str(delivery.token))
-        )
-    return messages
+        return OutgoingSms(delivery_id=delivery.pk, to=subscriber.phone, body=body, reference=str(delivery.token))
+
+    return _each(deliveries, build, failed)
+
+
+def build_sms(deliveries: list[Delivery]) -> list[OutgoingSms]:
+    return list(iter_sms(deliveries))

@@ -37,9 +37,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -55,7 +56,7 @@ from openbeat.subscriptions.models import Subscriber
 
 if TYPE_CHECKING:
     from openbeat.alerts.audience import Audience
-    from openbeat.delivery.transports.base import Outcome, OutgoingEmail, OutgoingSms, Transport
+    from openbeat.delivery.transports.base import Outcome, OutgoingEmail, OutgoingSms
 
 logger = logging.getLogger(__name__)
 
@@ -267,16 +268,15 @@ def _apply_rules(deliveries: list[Delivery], *, alert: Alert, now: datetime, cou
 def _send(deliveries: list[Delivery], *, channel: str, counts: dict[str, int]) -> None:
     from openbeat.delivery.transports import get_transport
 
-    feed = _Feed(deliveries, channel=channel, counts=counts)
+    feed = _Feed(deliveries, channel=channel)
     transport = get_transport(channel)
     cursor = connection.cursor()
     try:
-        while feed.top_up():
+        while not feed.exhausted:
             try:
-                for outcome in _outcomes(transport, feed):
-                    _record(outcome, channel=channel, counts=counts, cursor=cursor)
-                    feed.recorded(outcome.delivery_id)
-                    feed.top_up()
+                for group in transport.send_groups(feed):
+                    _record_group(group, channel=channel, counts=counts, cursor=cursor)
+                    feed.recorded(group)
             except Exception as error:
                 # A bug in the transport, not an SMTP or Notify reply. Handed over but unrecorded: the message
                 # that raised (one connection), or with parallel connections any whose outcome was lost with
@@ -288,6 +288,9 @@ def _send(deliveries: list[Delivery], *, channel: str, counts: dict[str, int]) -
     finally:
         cursor.close()
         transport.close()
+    for delivery_id, error in feed.failed.items():
+        _technical_failure([delivery_id], error=error)
+    counts["technical-failure"] += len(feed.failed)
     # The builder leaves out a delivery with nowhere to go (an address removed since the rules ran).
     unaddressed = [d.pk for d in deliveries if d.pk not in feed.built and d.pk not in feed.failed]
     if unaddressed:
@@ -297,124 +300,88 @@ def _send(deliveries: list[Delivery], *, channel: str, counts: dict[str, int]) -
         counts["skipped"] += len(unaddressed)
 
 
-def _outcomes(transport: Transport, feed: _Feed) -> Iterator[Outcome]:
-    return transport.send_batch(feed)  # type: ignore[arg-type]
-
-
 class _Feed:
-    """The batch's messages, built a chunk at a time in this (the task's) thread while the transport sends.
+    """The batch's messages for the transport, each built when a connection asks for the next one.
 
-    Building costs about as much as sending, so it overlaps: after each outcome the task builds the next
-    chunk if fewer than `BUILD_AHEAD` are waiting. The transport's own threads never build (the builders
-    query the database, whose connections are per thread): one that finds nothing waiting ends, and the loop
-    in `_send` starts the transport again once more is built. Whatever the transport took and has not
-    reported on is known, for the error path."""
+    The database is read once, here in the task's thread (messages.iter_emails); building is then pure
+    work on data in memory, so the transport's own threads can do it, each for the message it is about to
+    send, while the task's thread records outcomes. A delivery whose message fails to build is kept in
+    `failed` (a technical failure) and the rest go on. Whatever the transport took and has not reported on
+    is known, for the error path."""
 
-    CHUNK = 100
-    BUILD_AHEAD = 100
+    def __init__(self, deliveries: list[Delivery], *, channel: str) -> None:
+        from openbeat.delivery import messages
 
-    def __init__(self, deliveries: list[Delivery], *, channel: str, counts: dict[str, int]) -> None:
-        self.todo = deliveries
-        self.next = 0
-        self.channel = channel
-        self.counts = counts
-        self.waiting: deque[OutgoingEmail | OutgoingSms] = deque()
-        self.taken: dict[int, OutgoingEmail | OutgoingSms] = {}
+        self.failed: messages.Failures = {}
+        build = messages.iter_emails if channel == Channel.EMAIL else messages.iter_sms
+        self.source: Iterator[OutgoingEmail | OutgoingSms] = build(deliveries, failed=self.failed)
+        self.exhausted = False
+        self.taken: set[int] = set()
         self.built: set[int] = set()
-        self.failed: set[int] = set()
-        self.owner = threading.get_ident()
-
-    def top_up(self) -> bool:
-        """Build ahead if few are waiting; False once everything was handed over."""
-        while len(self.waiting) < self.BUILD_AHEAD and self.next < len(self.todo):
-            self._build_chunk()
-        return bool(self.waiting)
-
-    def _build_chunk(self) -> None:
-        chunk = self.todo[self.next : self.next + self.CHUNK]
-        self.next += len(chunk)
-        messages, failed = _build(chunk, channel=self.channel, counts=self.counts)
-        self.failed |= failed
-        self.built.update(m.delivery_id for m in messages)
-        self.waiting.extend(messages)
+        self.lock = threading.Lock()
 
     def __iter__(self) -> _Feed:
         return self
 
     def __next__(self) -> OutgoingEmail | OutgoingSms:
-        if not self.waiting and threading.get_ident() == self.owner:
-            self.top_up()
-        try:
-            message = self.waiting.popleft()
-        except IndexError:
-            raise StopIteration from None
-        self.taken[message.delivery_id] = message
-        return message
+        with self.lock:
+            if self.exhausted:
+                raise StopIteration
+            try:
+                message = next(self.source)
+            except BaseException:
+                self.exhausted = True
+                raise
+            self.built.add(message.delivery_id)
+            self.taken.add(message.delivery_id)
+            return message
 
-    def recorded(self, delivery_id: int) -> None:
-        self.taken.pop(delivery_id, None)
+    def recorded(self, group: list[Outcome]) -> None:
+        with self.lock:
+            self.taken.difference_update(outcome.delivery_id for outcome in group)
 
     def unrecorded(self) -> list[int]:
-        ids = list(self.taken)
-        self.taken.clear()
-        return ids
+        with self.lock:
+            ids = sorted(self.taken)
+            self.taken.clear()
+            return ids
 
     def drain(self) -> list[int]:
         """Everything not yet handed over (when the transport fails before taking anything)."""
-        while self.next < len(self.todo):
-            self._build_chunk()
-        ids = [m.delivery_id for m in self.waiting]
-        self.waiting.clear()
-        return ids
+        return [message.delivery_id for message in self]
 
 
-def _build(deliveries: list[Delivery], *, channel: str, counts: dict[str, int]) -> tuple[list[Any], set[int]]:
-    """Build the messages; if building them together fails, build one by one so only the bad one fails.
+def _record_group(group: list[Outcome], *, channel: str, counts: dict[str, int], cursor: Any) -> None:
+    """Record what the transport reported together, committed at once, before it is told to go on.
 
-    Returns the messages and the ids whose building failed (recorded as technical failures)."""
-    from openbeat.delivery import messages
-
-    build = messages.build_emails if channel == Channel.EMAIL else messages.build_sms
-    try:
-        return list(build(deliveries)), set()
-    except Exception:
-        logger.exception("building %s %s messages together failed; building them one by one", len(deliveries), channel)
-    built: list[Any] = []
-    failed: set[int] = set()
-    for delivery in deliveries:
-        try:
-            built.extend(build([delivery]))
-        except Exception as error:
-            logger.exception("building the message of delivery %s failed", delivery.pk)
-            _technical_failure([delivery.pk], error=error)
-            failed.add(delivery.pk)
-    counts["technical-failure"] += len(failed)
-    return built, failed
-
-
-def _record(outcome: Outcome, *, channel: str, counts: dict[str, int], cursor: Any) -> None:
-    """One UPDATE, committed at once: the database never lags the transport by more than this message.
-
-    Successes (all but a few outcomes) are written with one plain SQL statement: the ORM's per-call cost
-    would otherwise be most of the pipeline's own time per message."""
-    now = timezone.now()
-    if outcome.ok:
-        at = connection.ops.adapt_datetimefield_value(now)
+    Successes (all but a few outcomes) are one plain SQL statement for the whole group: the ORM's per-call
+    cost, and on PostgreSQL a commit per row, would otherwise be most of the pipeline's own time."""
+    succeeded = [outcome for outcome in group if outcome.ok]
+    if succeeded:
+        at = connection.ops.adapt_datetimefield_value(timezone.now())
+        provider_ids = [value for o in succeeded for value in (o.delivery_id, o.provider_id[:100])]
+        ids = [o.delivery_id for o in succeeded]
         if channel == Channel.SMS:
             # Accepted by Notify, not yet delivered: Notify's callback moves it on. The state is left as it
             # is, so a callback that came first is not overwritten.
-            cursor.execute(_RECORD_ACCEPTED, [outcome.provider_id[:100], at, outcome.delivery_id])
-            counts["sending"] += 1
+            cursor.execute(_accepted_sql(len(succeeded)), [*provider_ids, at, *ids])
+            counts["sending"] += len(succeeded)
         else:
             # SMTP has no receipt: the server's acceptance is delivery (bounces come later, bounces.py).
-            cursor.execute(_RECORD_DELIVERED, [outcome.provider_id[:100], at, at, outcome.delivery_id])
-            counts["delivered"] += 1
-        return
+            cursor.execute(_delivered_sql(len(succeeded)), [*provider_ids, at, at, *ids])
+            counts["delivered"] += len(succeeded)
+    for outcome in group:
+        if not outcome.ok:
+            _record_failure(outcome, counts=counts)
+
+
+def _record_failure(outcome: Outcome, *, counts: dict[str, int]) -> None:
+    now = timezone.now()
     row = Delivery.objects.filter(pk=outcome.delivery_id)
     error = outcome.error
     message = (error.message if error else "failed")[:300]
     reason = ((error.reason if error else "") or message)[:60]
-    attempts = (Delivery.objects.filter(pk=outcome.delivery_id).values_list("attempts", flat=True).first() or 0) + 1
+    attempts = (row.values_list("attempts", flat=True).first() or 0) + 1
     if (error is not None and error.permanent) or attempts >= MAX_ATTEMPTS:
         row.update(
             state=State.PERMANENT_FAILURE, attempts=attempts, last_error=message, failure_reason=reason, sent_at=now
@@ -431,14 +398,23 @@ def _record(outcome: Outcome, *, channel: str, counts: dict[str, int], cursor: A
         counts["temporary-failure"] += 1
 
 
-_RECORD_ACCEPTED = (
-    f"UPDATE {Delivery._meta.db_table} SET provider_id = %s, sent_at = %s, attempts = attempts + 1 WHERE id = %s"  # noqa: S608
-)
-_RECORD_DELIVERED = (
-    f"UPDATE {Delivery._meta.db_table} SET state = '{State.DELIVERED}', provider_id = %s, sent_at = %s, "  # noqa: S608
-    "delivered_at = %s, "
-    f"attempts = attempts + 1, last_error = '' WHERE id = %s AND state = '{State.SENDING}'"
-)
+@lru_cache(maxsize=64)
+def _accepted_sql(size: int) -> str:
+    cases = " ".join(["WHEN %s THEN %s"] * size)
+    return (
+        f"UPDATE {Delivery._meta.db_table} SET provider_id = CASE id {cases} END, sent_at = %s, "  # noqa: S608
+        f"attempts = attempts + 1 WHERE id IN ({', '.join(['%s'] * size)})"
+    )
+
+
+@lru_cache(maxsize=64)
+def _delivered_sql(size: int) -> str:
+    cases = " ".join(["WHEN %s THEN %s"] * size)
+    return (
+        f"UPDATE {Delivery._meta.db_table} SET state = '{State.DELIVERED}', provider_id = CASE id {cases} END, "  # noqa: S608
+        f"sent_at = %s, delivered_at = %s, attempts = attempts + 1, last_error = '' "
+        f"WHERE id IN ({', '.join(['%s'] * size)}) AND state = '{State.SENDING}'"
+    )
 
 
 def _technical_failure(ids: Iterable[int], *, error: BaseException) -> None:

@@ -169,16 +169,17 @@ def test_a_message_that_cannot_be_built_fails_alone(fake, monkeypatch):
     people = subscribers(None, 3)
     alert = filled(sending_alert(), email=people)
     broken = Delivery.objects.get(subscriber=people[1]).pk
-    real = messages.build_emails
+    real = messages._email
 
-    def build_emails(deliveries):
-        if any(d.pk == broken for d in deliveries):
+    def build_one(delivery, *args):
+        if delivery.pk == broken:
             raise ValueError("a template bug")
-        return real(deliveries)
+        return real(delivery, *args)
 
-    monkeypatch.setattr(messages, "build_emails", build_emails)
+    monkeypatch.setattr(messages, "_email", build_one)
     send_all(alert)
     assert Delivery.objects.get(pk=broken).state == State.TECHNICAL_FAILURE
+    assert "ValueError: a template bug" in Delivery.objects.get(pk=broken).last_error
     assert Delivery.objects.filter(state=State.DELIVERED).count() == 2
     assert alert.state == Alert.State.SENT
 
@@ -340,8 +341,8 @@ def test_a_recipient_whose_address_went_since_the_rules_ran_is_skipped_not_stran
     people = subscribers(None, 2)
     alert = filled(sending_alert(), email=people)
     gone = Delivery.objects.get(subscriber=people[0]).pk
-    real = messages.build_emails
-    monkeypatch.setattr(messages, "build_emails", lambda ds: real([d for d in ds if d.pk != gone]))
+    real = messages._email
+    monkeypatch.setattr(messages, "_email", lambda d, *args: None if d.pk == gone else real(d, *args))
 
     send_all(alert)
 

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Iterator
 
 from openbeat.core import sms
 
-from .base import Outcome, OutgoingEmail, OutgoingSms, TransportError
+from .base import OneAtATime, Outcome, OutgoingEmail, OutgoingSms, TransportError
 
 
-class CoreSmsTransport:
+class CoreSmsTransport(OneAtATime):
     channel = "sms"
 
     def send_batch(self, messages: Iterable[OutgoingEmail] | Iterable[OutgoingSms]) -> Iterator[Outcome]:

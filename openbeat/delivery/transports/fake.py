@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .base import Outcome, OutgoingEmail, OutgoingSms, TransportError
+from .base import OneAtATime, Outcome, OutgoingEmail, OutgoingSms, TransportError
 
 # Every message successfully "sent", in order, across all FakeTransport instances.
 sent: list[OutgoingEmail | OutgoingSms] = []
@@ -37,7 +37,7 @@ def reset() -> None:
     fail_technical.add("tech-fail")
 
 
-class FakeTransport:
+class FakeTransport(OneAtATime):
     def __init__(self, channel: str = "email") -> None:
         self.channel = channel
         self.closed = False

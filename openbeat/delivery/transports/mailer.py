@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.mail import EmailMultiAlternatives, mailers
 
-from .base import Outcome, OutgoingEmail, OutgoingSms, TransportError
+from .base import OneAtATime, Outcome, OutgoingEmail, OutgoingSms, TransportError
 
 
 def is_anymail(backend_path: str) -> bool:
@@ -56,7 +56,7 @@ class _AlertEmail(EmailMultiAlternatives):
         return super().message(policy=(policy or email.policy.default).clone(max_line_length=998))
 
 
-class MailerTransport:
+class MailerTransport(OneAtATime):
     channel = "email"
 
     def __init__(self, alias: str = "default") -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 
-from .base import Outcome, OutgoingEmail, OutgoingSms, TransportError
+from .base import OneAtATime, Outcome, OutgoingEmail, OutgoingSms, TransportError
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 NO_ANSWER = 503
 
 
-class NotifySmsTransport:
+class NotifySmsTransport(OneAtATime):
     channel = "sms"
 
     def __init__(self) -> None:
