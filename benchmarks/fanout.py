@@ -8,7 +8,8 @@ database, or in PostgreSQL with --database-url (emptied!). Then:
      (target: < 10 s on SQLite and PostgreSQL), beside a bare executemany INSERT (SQLite) / COPY
      (PostgreSQL) of the same rows built beforehand in Python;
   2. email hand-off to a local aiosmtpd sink that discards (in its own process): `batch_send` per batch of
-     1,000 (claim, subscriber rules, the project's message building, SmtpTransport, one UPDATE per outcome)
+     1,000 (claim, subscriber rules, the project's message building, SmtpTransport, one UPDATE and commit
+     per group of outcomes reported together)
      beside a bare smtplib loop sending pre-built messages over the same number of connections (target:
      ratio >= 0.7);
   3. a 100,000-recipient alert handed off end to end through the real worker (`manage.py db_worker`

@@ -12,8 +12,10 @@ Resumable and idempotent, and why at most one message can repeat:
 - A batch only sends rows it *claims*: one conditional UPDATE moves its due rows from created or
   temporary-failure to sending (``... WHERE state IN (...) RETURNING id``), so two workers running the same
   batch, a re-sent task, or a retry never take the same row, and a delivered row is never sent again.
-- Each outcome is recorded the moment the transport reports it, one small UPDATE per message committed on
-  its own, so the database never lags the SMTP server by more than the message in flight.
+- Outcomes are recorded as the transport reports them, each group it reports together (at most one per
+  connection) in one UPDATE committed on its own, and the transport lets no connection finish another
+  message until its last outcome is committed (transports.base, `send_groups`). The database therefore
+  never lags the SMTP server by more than one message per connection.
 - A worker killed mid-batch leaves its claimed, unsent rows in *sending*. `outbox_recover` (the
   `outbox_recover` command, run from cron or after a crash, and each `batch_send` for its own range) puts
   rows stuck in sending for longer than a timeout back to created and queues their batches again, so they
@@ -21,7 +23,7 @@ Resumable and idempotent, and why at most one message can repeat:
 - The one message that can arrive twice is the one in flight at the kill: the SMTP server had accepted it
   (said "250 OK" to the end of DATA) but the worker died before its UPDATE committed. Nothing on our side can
   tell "accepted, not recorded" from "never sent", and sending it again beats losing it (an alert may be
-  about safety). The SMTP transport has one message at a time in flight per connection, so a killed worker
+  about safety). A connection has at most one accepted, unrecorded message at any moment, so a killed worker
   can repeat at most one message per connection it had open (DELIVERY_SMTP_CONNECTIONS, default 4; with 1,
   exactly the single message in flight). delivery/tests/test_fault.py kills a real worker to check this.
 - SMS handed to GOV.UK Notify stays in sending with Notify's id (`provider_id`) until Notify's callback
@@ -274,7 +276,7 @@ def _send(deliveries: list[Delivery], *, channel: str, counts: dict[str, int]) -
     try:
         while not feed.exhausted:
             try:
-                for group in transport.send_groups(feed):
+                for group in transport.send_groups(feed):  # type: ignore[arg-type]  # one channel's messages
                     _record_group(group, channel=channel, counts=counts, cursor=cursor)
                     feed.recorded(group)
             except Exception as error:
@@ -288,8 +290,8 @@ def _send(deliveries: list[Delivery], *, channel: str, counts: dict[str, int]) -
     finally:
         cursor.close()
         transport.close()
-    for delivery_id, error in feed.failed.items():
-        _technical_failure([delivery_id], error=error)
+    for delivery_id, failure in feed.failed.items():
+        _technical_failure([delivery_id], error=failure)
     counts["technical-failure"] += len(feed.failed)
     # The builder leaves out a delivery with nowhere to go (an address removed since the rules ran).
     unaddressed = [d.pk for d in deliveries if d.pk not in feed.built and d.pk not in feed.failed]

@@ -16,6 +16,8 @@ from openbeat.delivery import links
 from openbeat.delivery.messages import build_emails, build_sms, iter_emails
 from openbeat.delivery.models import Channel, Delivery, DeliverySettings
 from openbeat.delivery.tests.pipeline_world import sending_alert, subscribers
+from openbeat.delivery.transports import smtp
+from openbeat.delivery.transports.base import OutgoingEmail
 from openbeat.delivery.transports.smtp import serialise
 from openbeat.subscriptions.tokens import read_token
 
@@ -231,6 +233,38 @@ def test_the_message_serialises_to_a_standard_multipart_email():
     assert parsed.get_content_type() == "multipart/alternative"
     assert parsed.get_body(("plain",)).get_content().replace("\r\n", "\n") == message.text
     assert parsed.get_body(("html",)).get_content().replace("\r\n", "\n") == message.html
+
+
+def _parts(raw: bytes) -> dict[str, tuple[str, str]]:
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    return {
+        kind: (part["Content-Transfer-Encoding"], part.get_content().replace("\r\n", "\n"))
+        for kind in ("plain", "html")
+        for part in [parsed.get_body((kind,))]
+    }
+
+
+def test_plain_ascii_parts_go_as_they_are_and_others_are_quoted_printable():
+    long_line = "word " * 250  # 1,250 characters on one line: over SMTP's 998
+    message = OutgoingEmail(delivery_id=1, to="a@example.com", subject="s", text=long_line, html="<p>Lôn y Felin</p>")
+    raw = serialise(message, to=message.to)
+    parts = _parts(raw)
+    assert parts["plain"] == ("quoted-printable", long_line)
+    assert parts["html"] == ("quoted-printable", "<p>Lôn y Felin</p>")
+
+    plain = OutgoingEmail(delivery_id=2, to="a@example.com", subject="s", text="Hi\n.\nBye", html="<p>a=b</p>")
+    parts = _parts(serialise(plain, to=plain.to))
+    assert parts["plain"] == ("7bit", "Hi\n.\nBye")
+    assert parts["html"] == ("7bit", "<p>a=b</p>")
+    assert b"\r\n<p>a=b</p>\r\n" in serialise(plain, to=plain.to)  # unencoded, CRLF line ends
+
+
+def test_a_part_that_contains_the_boundary_is_quoted_printable():
+    boundary = smtp._BOUNDARY
+    message = OutgoingEmail(delivery_id=1, to="a@example.com", subject="s", text=f"--{boundary}--", html="<p>x</p>")
+    parts = _parts(serialise(message, to=message.to))
+    assert parts["plain"][0] == "quoted-printable"
+    assert parts["plain"][1].strip() == f"--{boundary}--"
 
 
 def test_non_ascii_subjects_are_encoded():

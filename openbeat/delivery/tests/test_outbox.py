@@ -170,3 +170,33 @@ def test_a_row_gets_its_token_when_first_claimed_and_keeps_it_on_a_retry():
         retried.pk
     ]
     assert Delivery.objects.get(pk=retried.pk).token == retried.token
+
+
+@pytest.mark.parametrize("channel", ["email", "sms"])
+def test_a_group_of_outcomes_is_recorded_in_one_statement_and_failures_each(channel, django_assert_num_queries):
+    from django.db import connection
+
+    from openbeat.delivery.transports.base import Outcome, TransportError
+
+    alert = sending_alert()
+    outbox_fill_for_alert(alert=alert, audience=audience(**{channel: subscribers(None, 4)}))
+    rows = list(Delivery.objects.filter(alert=alert).order_by("pk"))
+    Delivery.objects.filter(alert=alert).update(state=Delivery.State.SENDING)
+    group = [Outcome(delivery_id=row.pk, ok=True, provider_id=f"<{n}@example>") for n, row in enumerate(rows[:3])]
+    error = TransportError("550 no such mailbox", permanent=True, reason="mailbox unavailable")
+    group.append(Outcome(delivery_id=rows[3].pk, ok=False, error=error))
+    counts: dict[str, int] = {"delivered": 0, "sending": 0, "permanent-failure": 0}
+
+    with django_assert_num_queries(3), connection.cursor() as cursor:  # the group; the failure: read, write
+        outbox._record_group(group, channel=channel, counts=counts, cursor=cursor)
+
+    recorded = {d.pk: d for d in Delivery.objects.filter(alert=alert)}
+    for n, row in enumerate(rows[:3]):
+        assert recorded[row.pk].provider_id == f"<{n}@example>"
+        assert recorded[row.pk].attempts == 1
+        # SMTP's acceptance is delivery; Notify's is not yet (its callback says delivered).
+        assert recorded[row.pk].state == ("delivered" if channel == "email" else "sending")
+    assert recorded[rows[3].pk].state == Delivery.State.PERMANENT_FAILURE
+    assert recorded[rows[3].pk].failure_reason == "mailbox unavailable"
+    assert counts["permanent-failure"] == 1
+    assert counts["delivered" if channel == "email" else "sending"] == 3

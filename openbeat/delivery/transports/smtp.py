@@ -51,6 +51,7 @@ _PLAIN_ADDRESS = re.compile(r'[^\s<>()\[\]\\,;:@"]+@[^\s<>()\[\]\\,;:@"]+')
 _DONE = object()
 # How long the first outcome of a group waits for the other connections' (see _gather).
 GATHER_SECONDS = 0.001
+_STOP_POLL_SECONDS = 0.05
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 # Enhanced status codes (RFC 3463) say more than the basic reply code: read them first.
@@ -343,14 +344,16 @@ class SmtpTransport:
         lock = threading.Lock()
         stop = threading.Event()
         results: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        unacknowledged: set[threading.Event] = set()
 
         def work(connection: SmtpConnection) -> None:
             recorded: threading.Event | None = None  # set once the caller has recorded this connection's last
 
             def before_content() -> bool:
-                if recorded is not None:
-                    recorded.wait()
+                # Polled for `stop` too: an outcome still in the queue when the caller stopped is never
+                # acknowledged.
+                while recorded is not None and not recorded.wait(_STOP_POLL_SECONDS):
+                    if stop.is_set():
+                        return False
                 return not stop.is_set()
 
             try:
@@ -388,18 +391,14 @@ class SmtpTransport:
                         group.append(item[0])
                         acknowledge.append(item[1])
                 if group:
-                    unacknowledged.update(acknowledge)
                     yield group
                     # The caller asked for more: it has recorded the group.
                     for event in acknowledge:
                         event.set()
-                    unacknowledged.difference_update(acknowledge)
         finally:
-            # The caller stopped early (or a thread failed): take no new message, and abandon any waiting
+            # The caller stopped early (or a thread failed): take no new message, and abandon those waiting
             # for an acknowledgement that will not come (their servers discard them).
             stop.set()
-            for event in unacknowledged:
-                event.set()
             for thread in threads:
                 thread.join()
 
