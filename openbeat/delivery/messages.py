@@ -18,7 +18,7 @@ import html
 import logging
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
 from typing import Any
@@ -233,7 +233,7 @@ def iter_emails(deliveries: list[Delivery], *, failed: Failures | None = None) -
     return _each(deliveries, build, failed)
 
 
-def _each(deliveries: list[Delivery], build: Any, failed: Failures | None) -> Iterator[Any]:
+def _each(deliveries: list[Delivery], build: Callable[[Delivery], Any], failed: Failures | None) -> Iterator[Any]:
     for delivery in deliveries:
         try:
             message = build(delivery)

@@ -362,16 +362,11 @@ def _record_group(group: list[Outcome], *, channel: str, counts: dict[str, int],
     if succeeded:
         at = connection.ops.adapt_datetimefield_value(timezone.now())
         provider_ids = [value for o in succeeded for value in (o.delivery_id, o.provider_id[:100])]
-        ids = [o.delivery_id for o in succeeded]
-        if channel == Channel.SMS:
-            # Accepted by Notify, not yet delivered: Notify's callback moves it on. The state is left as it
-            # is, so a callback that came first is not overwritten.
-            cursor.execute(_accepted_sql(len(succeeded)), [*provider_ids, at, *ids])
-            counts["sending"] += len(succeeded)
-        else:
-            # SMTP has no receipt: the server's acceptance is delivery (bounces come later, bounces.py).
-            cursor.execute(_delivered_sql(len(succeeded)), [*provider_ids, at, at, *ids])
-            counts["delivered"] += len(succeeded)
+        times = [at] if channel == Channel.SMS else [at, at]  # sent, and for email delivered
+        cursor.execute(
+            _succeeded_sql(channel, len(succeeded)), [*provider_ids, *times, *(o.delivery_id for o in succeeded)]
+        )
+        counts["sending" if channel == Channel.SMS else "delivered"] += len(succeeded)
     for outcome in group:
         if not outcome.ok:
             _record_failure(outcome, counts=counts)
@@ -401,21 +396,21 @@ def _record_failure(outcome: Outcome, *, counts: dict[str, int]) -> None:
 
 
 @lru_cache(maxsize=64)
-def _accepted_sql(size: int) -> str:
+def _succeeded_sql(channel: str, size: int) -> str:
+    """The UPDATE for `size` successes: each row's provider id, one attempt more, and the time(s) as params.
+
+    SMTP has no receipt: the server's acceptance is delivery (bounces come later, bounces.py). An SMS
+    accepted by Notify is not yet delivered: its state is left as it is for Notify's callback to move on,
+    so a callback that came first is not overwritten."""
+    if channel == Channel.SMS:
+        sets, only_sending = "sent_at = %s", ""
+    else:
+        sets = f"state = '{State.DELIVERED}', sent_at = %s, delivered_at = %s, last_error = ''"
+        only_sending = f" AND state = '{State.SENDING}'"
     cases = " ".join(["WHEN %s THEN %s"] * size)
     return (
-        f"UPDATE {Delivery._meta.db_table} SET provider_id = CASE id {cases} END, sent_at = %s, "  # noqa: S608
-        f"attempts = attempts + 1 WHERE id IN ({', '.join(['%s'] * size)})"
-    )
-
-
-@lru_cache(maxsize=64)
-def _delivered_sql(size: int) -> str:
-    cases = " ".join(["WHEN %s THEN %s"] * size)
-    return (
-        f"UPDATE {Delivery._meta.db_table} SET state = '{State.DELIVERED}', provider_id = CASE id {cases} END, "  # noqa: S608
-        f"sent_at = %s, delivered_at = %s, attempts = attempts + 1, last_error = '' "
-        f"WHERE id IN ({', '.join(['%s'] * size)}) AND state = '{State.SENDING}'"
+        f"UPDATE {Delivery._meta.db_table} SET provider_id = CASE id {cases} END, {sets}, "  # noqa: S608
+        f"attempts = attempts + 1 WHERE id IN ({', '.join(['%s'] * size)}){only_sending}"
     )
 
 
