@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core import signing
 
 from openbeat.core.paths import path_for
+from openbeat.core.signing import signer
 from openbeat.delivery.models import Delivery, DeliverySettings
 
 PURPOSES = ("click", "open", "rate", "reply")
@@ -32,7 +33,7 @@ class LinkError(Exception):
 def _signer(purpose: str) -> signing.Signer:
     if purpose not in PURPOSES:
         raise ValueError(f"Unknown link purpose {purpose!r}")
-    return signing.Signer(salt=f"openbeat.delivery.{purpose}")
+    return signer(f"openbeat.delivery.{purpose}")
 
 
 def _absolute(path: str) -> str:

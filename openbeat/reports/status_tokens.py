@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from openbeat.audit.services import log_action
 from openbeat.core.messaging import email_send
+from openbeat.core.signing import timestamp_signer
 from openbeat.reports.models import Report
 from openbeat.subscriptions.tokens import TokenError, TokenExpired
 
@@ -37,13 +38,13 @@ def _fingerprint(report: Report) -> str:
 
 
 def status_token_make(report: Report) -> str:
-    return signing.TimestampSigner(salt=_SALT).sign(f"{report.public_id}:{_fingerprint(report)}")
+    return timestamp_signer(_SALT).sign(f"{report.public_id}:{_fingerprint(report)}")
 
 
 def status_token_read(token: str) -> Report:
     """The report a token is for; TokenExpired or TokenError (tampered, wrong purpose, address changed, gone)."""
     try:
-        value = signing.TimestampSigner(salt=_SALT).unsign(token, max_age=MAX_AGE)
+        value = timestamp_signer(_SALT).unsign(token, max_age=MAX_AGE)
     except signing.SignatureExpired as error:
         raise TokenExpired() from error
     except signing.BadSignature as error:

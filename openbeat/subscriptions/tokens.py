@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.core import signing
 
+from openbeat.core.signing import timestamp_signer
 from openbeat.subscriptions.models import Subscriber
 
 MAX_AGE = {
@@ -41,13 +42,13 @@ def _fingerprint(purpose: str, subscriber: Subscriber) -> str:
 def make_token(purpose: str, subscriber: Subscriber) -> str:
     if purpose not in MAX_AGE:
         raise ValueError(f"Unknown token purpose {purpose!r}")
-    signer = signing.TimestampSigner(salt=f"openbeat.subscriptions.{purpose}")
+    signer = timestamp_signer(f"openbeat.subscriptions.{purpose}")
     return signer.sign(f"{subscriber.public_id}:{_fingerprint(purpose, subscriber)}")
 
 
 def read_token(purpose: str, token: str) -> Subscriber:
     """The subscriber a token is for; TokenExpired or TokenError (tampered, used, wrong purpose, gone)."""
-    signer = signing.TimestampSigner(salt=f"openbeat.subscriptions.{purpose}")
+    signer = timestamp_signer(f"openbeat.subscriptions.{purpose}")
     try:
         value = signer.unsign(token, max_age=MAX_AGE[purpose])
     except signing.SignatureExpired as error:

@@ -23,7 +23,7 @@ from openbeat.delivery.transports.base import OutgoingEmail
 from openbeat.delivery.transports.core_sms import CoreSmsTransport
 from openbeat.delivery.transports.fake import FakeTransport
 from openbeat.delivery.transports.mailer import MailerTransport
-from openbeat.delivery.transports.smtp import SmtpTransport, smtp_error
+from openbeat.delivery.transports.smtp import SmtpConnection, SmtpTransport, smtp_error, smtp_options
 
 pytestmark = pytest.mark.django_db
 
@@ -291,6 +291,24 @@ def test_a_dropped_connection_is_reopened_and_the_message_still_goes(mailbox):
     assert all(o.ok for o in outcomes)
     assert mailbox.recipients == [f"resident{n}@example.com" for n in (1, 2, 3)]
     assert len(mailbox.sessions) == 2
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"Subject: dots\r\n\r\n.leading\r\nmiddle . dot\r\n..two\r\n.\r\nend\r\n",
+        b".at the very start\r\n\r\nbody\r\n.",  # no final line end either
+    ],
+)
+def test_lines_starting_with_a_dot_arrive_as_they_were_sent(mailbox, data):
+    connection = SmtpConnection(smtp_options())
+    connection.send("alerts@police.example", "resident@example.com", data)
+    connection.close()
+    (envelope,) = mailbox.envelopes
+    expected = data if data.endswith(b"\r\n") else data + b"\r\n"
+    assert envelope.original_content == expected
+    assert envelope.mail_from == "alerts@police.example"
+    assert envelope.rcpt_tos == ["resident@example.com"]
 
 
 def test_a_batch_is_shared_over_parallel_connections(mailbox):
