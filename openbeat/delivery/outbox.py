@@ -361,11 +361,9 @@ def _record_group(group: list[Outcome], *, channel: str, counts: dict[str, int],
     succeeded = [outcome for outcome in group if outcome.ok]
     if succeeded:
         at = connection.ops.adapt_datetimefield_value(timezone.now())
-        provider_ids = [value for o in succeeded for value in (o.delivery_id, o.provider_id[:100])]
         times = [at] if channel == Channel.SMS else [at, at]  # sent, and for email delivered
-        cursor.execute(
-            _succeeded_sql(channel, len(succeeded)), [*provider_ids, *times, *(o.delivery_id for o in succeeded)]
-        )
+        rows = [value for o in succeeded for value in (o.delivery_id, o.provider_id[:100])]
+        cursor.execute(_succeeded_sql(channel, len(succeeded)), [*times, *rows])
         counts["sending" if channel == Channel.SMS else "delivered"] += len(succeeded)
     for outcome in group:
         if not outcome.ok:
@@ -397,20 +395,26 @@ def _record_failure(outcome: Outcome, *, counts: dict[str, int]) -> None:
 
 @lru_cache(maxsize=64)
 def _succeeded_sql(channel: str, size: int) -> str:
-    """The UPDATE for `size` successes: each row's provider id, one attempt more, and the time(s) as params.
+    """The UPDATE for `size` successes: the time(s), then (id, provider id) per row, as params.
 
     SMTP has no receipt: the server's acceptance is delivery (bounces come later, bounces.py). An SMS
     accepted by Notify is not yet delivered: its state is left as it is for Notify's callback to move on,
-    so a callback that came first is not overwritten."""
+    so a callback that came first is not overwritten.
+
+    The rows are joined to a VALUES list, not matched with `id IN (...)`: on PostgreSQL, `id IN (...) AND
+    state = 'sending'` let the planner intersect the primary key with the partial index of sending rows,
+    which it then scanned whole, dead entries and all, for every group (over 1 ms of the database server's
+    time per group, against 0.3 ms for the join, which looks each row up by its key)."""
+    table = Delivery._meta.db_table
     if channel == Channel.SMS:
         sets, only_sending = "sent_at = %s", ""
     else:
         sets = f"state = '{State.DELIVERED}', sent_at = %s, delivered_at = %s, last_error = ''"
-        only_sending = f" AND state = '{State.SENDING}'"
-    cases = " ".join(["WHEN %s THEN %s"] * size)
+        only_sending = f" AND {table}.state = '{State.SENDING}'"
+    values = ", ".join(["(%s, %s)"] * size)
     return (
-        f"UPDATE {Delivery._meta.db_table} SET provider_id = CASE id {cases} END, {sets}, "  # noqa: S608
-        f"attempts = attempts + 1 WHERE id IN ({', '.join(['%s'] * size)}){only_sending}"
+        f"UPDATE {table} SET provider_id = v.column2, {sets}, attempts = {table}.attempts + 1 "  # noqa: S608
+        f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1{only_sending}"
     )
 
 

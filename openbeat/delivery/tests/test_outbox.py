@@ -200,3 +200,26 @@ def test_a_group_of_outcomes_is_recorded_in_one_statement_and_failures_each(chan
     assert recorded[rows[3].pk].failure_reason == "mailbox unavailable"
     assert counts["permanent-failure"] == 1
     assert counts["delivered" if channel == "email" else "sending"] == 3
+
+
+def test_a_late_email_success_leaves_a_row_that_is_no_longer_sending_alone():
+    from django.db import connection
+
+    from openbeat.delivery.transports.base import Outcome
+
+    alert = sending_alert()
+    outbox_fill_for_alert(alert=alert, audience=audience(email=subscribers(None, 2)))
+    moved_on, sending = Delivery.objects.filter(alert=alert).order_by("pk")
+    Delivery.objects.filter(pk=sending.pk).update(state=Delivery.State.SENDING)
+    # Recovered meanwhile (its worker looked dead): back to created, to be sent by the next batch.
+    Delivery.objects.filter(pk=moved_on.pk).update(state=Delivery.State.CREATED)
+    group = [Outcome(delivery_id=row.pk, ok=True, provider_id=f"<{row.pk}@example>") for row in (moved_on, sending)]
+
+    with connection.cursor() as cursor:
+        outbox._record_group(group, channel="email", counts={"delivered": 0}, cursor=cursor)
+
+    moved_on.refresh_from_db()
+    sending.refresh_from_db()
+    assert (moved_on.state, moved_on.attempts, moved_on.provider_id) == ("created", 0, "")
+    assert (sending.state, sending.attempts, sending.provider_id) == ("delivered", 1, f"<{sending.pk}@example>")
+    assert sending.delivered_at is not None and sending.sent_at == sending.delivered_at
