@@ -222,4 +222,5 @@ def test_a_late_email_success_leaves_a_row_that_is_no_longer_sending_alone():
     sending.refresh_from_db()
     assert (moved_on.state, moved_on.attempts, moved_on.provider_id) == ("created", 0, "")
     assert (sending.state, sending.attempts, sending.provider_id) == ("delivered", 1, f"<{sending.pk}@example>")
-    assert sending.delivered_at is not None and sending.sent_at == sending.delivered_at
+    assert sending.delivered_at is not None
+    assert sending.sent_at == sending.delivered_at
