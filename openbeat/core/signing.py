@@ -42,9 +42,8 @@ class FastTimestampSigner(FastSigner, signing.TimestampSigner):
 
 
 @functools.lru_cache(maxsize=64)
-def _cached(cls: type, salt: str, key: str, fallbacks: tuple[str, ...]) -> signing.Signer:
-    signer: signing.Signer = cls(key=key, salt=salt, fallback_keys=list(fallbacks))
-    return signer
+def _cached[S: signing.Signer](cls: type[S], salt: str, key: str, fallbacks: tuple[str, ...]) -> S:
+    return cls(key=key, salt=salt, fallback_keys=list(fallbacks))
 
 
 def signer(salt: str) -> signing.Signer:
@@ -54,6 +53,4 @@ def signer(salt: str) -> signing.Signer:
 
 def timestamp_signer(salt: str) -> signing.TimestampSigner:
     """What `signing.TimestampSigner(salt=salt)` gives, prepared once per salt and secret."""
-    cached = _cached(FastTimestampSigner, salt, settings.SECRET_KEY, tuple(settings.SECRET_KEY_FALLBACKS))
-    assert isinstance(cached, signing.TimestampSigner)
-    return cached
+    return _cached(FastTimestampSigner, salt, settings.SECRET_KEY, tuple(settings.SECRET_KEY_FALLBACKS))
