@@ -242,7 +242,8 @@ def bench_handoff(ids, port: int, connections: int, repeat: int, *, placements: 
     from openbeat.delivery.messages import build_emails
     from openbeat.delivery.models import Delivery
     from openbeat.delivery.outbox import batch_ranges, batch_send, outbox_fill_for_alert
-    from openbeat.delivery.transports.smtp import SmtpTransport, serialise
+    from openbeat.delivery.transports.smtp import SmtpTransport
+    from openbeat.delivery.transports.smtp_message import serialise
 
     settings.MAILERS = {
         "default": {

@@ -16,9 +16,9 @@ from openbeat.delivery import links
 from openbeat.delivery.messages import build_emails, build_sms, iter_emails
 from openbeat.delivery.models import Channel, Delivery, DeliverySettings
 from openbeat.delivery.tests.pipeline_world import sending_alert, subscribers
-from openbeat.delivery.transports import smtp
+from openbeat.delivery.transports import smtp_message
 from openbeat.delivery.transports.base import OutgoingEmail
-from openbeat.delivery.transports.smtp import serialise
+from openbeat.delivery.transports.smtp_message import serialise
 from openbeat.subscriptions.tokens import read_token
 
 pytestmark = pytest.mark.django_db
@@ -260,7 +260,7 @@ def test_plain_ascii_parts_go_as_they_are_and_others_are_quoted_printable():
 
 
 def test_a_part_that_contains_the_boundary_is_quoted_printable():
-    boundary = smtp._BOUNDARY
+    boundary = smtp_message._BOUNDARY
     message = OutgoingEmail(delivery_id=1, to="a@example.com", subject="s", text=f"--{boundary}--", html="<p>x</p>")
     parts = _parts(serialise(message, to=message.to))
     assert parts["plain"][0] == "quoted-printable"

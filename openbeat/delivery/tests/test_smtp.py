@@ -2,13 +2,17 @@
 outcomes, connections kept open across a batch and several in parallel; and the other transports
 get_transport picks (Django mailers incl. django-anymail, the fake, SMS for development)."""
 
+import smtplib
 import socket
+import ssl
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from django.core import mail
 from django.urls import resolve
 
@@ -23,7 +27,8 @@ from openbeat.delivery.transports.base import OutgoingEmail
 from openbeat.delivery.transports.core_sms import CoreSmsTransport
 from openbeat.delivery.transports.fake import FakeTransport
 from openbeat.delivery.transports.mailer import MailerTransport
-from openbeat.delivery.transports.smtp import SmtpConnection, SmtpTransport, smtp_error, smtp_options
+from openbeat.delivery.transports.smtp import SmtpTransport, smtp_error
+from openbeat.delivery.transports.smtp_message import data_block, serialise
 
 pytestmark = pytest.mark.django_db
 
@@ -293,22 +298,31 @@ def test_a_dropped_connection_is_reopened_and_the_message_still_goes(mailbox):
     assert len(mailbox.sessions) == 2
 
 
-@pytest.mark.parametrize(
-    "data",
-    [
-        b"Subject: dots\r\n\r\n.leading\r\nmiddle . dot\r\n..two\r\n.\r\nend\r\n",
-        b".at the very start\r\n\r\nbody\r\n.",  # no final line end either
-    ],
-)
-def test_lines_starting_with_a_dot_arrive_as_they_were_sent(mailbox, data):
-    connection = SmtpConnection(smtp_options())
-    connection.send("alerts@police.example", "resident@example.com", data)
-    connection.close()
+def test_lines_starting_with_a_dot_arrive_as_they_were_sent(mailbox, settings):
+    settings.DEFAULT_FROM_EMAIL = "Alerts <alerts@police.example>"
+    text = ".leading\nmiddle . dot\n..two\n.\nend"
+    message = OutgoingEmail(delivery_id=1, to="resident@example.com", subject="Dots", text=text, html="<p>.</p>")
+    transport = SmtpTransport(connections=1)
+    (outcome,) = transport.send_batch([message])
+    transport.close()
+    assert outcome.ok
     (envelope,) = mailbox.envelopes
-    expected = data if data.endswith(b"\r\n") else data + b"\r\n"
-    assert envelope.original_content == expected
+    assert envelope.original_content == serialise(message, to="resident@example.com")
+    assert "\r\n.leading\r\nmiddle . dot\r\n..two\r\n.\r\nend\r\n" in envelope.content.decode()
     assert envelope.mail_from == "alerts@police.example"
     assert envelope.rcpt_tos == ["resident@example.com"]
+
+
+@pytest.mark.parametrize(
+    ("content", "sent"),
+    [
+        (b"a\r\n.b\r\n", b"a\r\n..b\r\n.\r\n"),
+        (b".at the very start\r\n", b"..at the very start\r\n.\r\n"),
+        (b"no final line end\r\n.", b"no final line end\r\n..\r\n.\r\n"),
+    ],
+)
+def test_data_is_dot_stuffed_and_ends_with_the_lone_dot(content, sent):
+    assert data_block(content) == sent
 
 
 def test_a_batch_is_shared_over_parallel_connections(mailbox):
@@ -487,3 +501,98 @@ def test_sms_goes_through_notify_when_configured(settings):
 
     settings.SMS_BACKEND = "notify"
     assert isinstance(get_transport("sms"), NotifySmsTransport)
+
+
+# --- TLS and login: the sessions' sockets are driven without blocking, TLS records included ---------------
+
+TLS = Path(__file__).parent / "tls"  # a self-signed certificate for localhost and 127.0.0.1, for tests only
+
+
+class Secure(Mailbox):
+    """A Mailbox that notes whether each message came over TLS and from a logged-in session."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secured: list[tuple[bool, bool]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.secured.append((server.transport.get_extra_info("ssl_object") is not None, session.authenticated))
+        return await super().handle_DATA(server, session, envelope)
+
+
+def _login(server, session, envelope, mechanism, auth_data):
+    # handled=False: aiosmtpd answers a failure with its 535 (handled=True would leave the client waiting).
+    return AuthResult(success=(auth_data.login, auth_data.password) == (b"alerts", b"s3cret"), handled=False)
+
+
+@pytest.fixture
+def trusted(monkeypatch):
+    # How a force trusts its relay's certificate: OpenSSL's default verify paths, which SSL_CERT_FILE sets.
+    monkeypatch.setenv("SSL_CERT_FILE", str(TLS / "localhost.pem"))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(TLS / "localhost.pem", TLS / "localhost.key")
+    return context
+
+
+def _secure_server(handler, **kwargs):
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
+    controller.start()
+    return controller, port
+
+
+@pytest.mark.parametrize("password", ["s3cret", "wrong"])
+def test_starttls_and_login_send_every_message_over_a_secured_session(trusted, password):
+    handler = Secure()
+    controller, port = _secure_server(
+        handler, tls_context=trusted, require_starttls=True, auth_required=True, authenticator=_login
+    )
+    options = {"host": "localhost", "port": port, "timeout": 5, "use_tls": True, "username": "alerts",
+               "password": password}  # fmt: skip
+    try:
+        transport = SmtpTransport(connections=3, options=options)
+        outcomes = list(transport.send_batch(_email(n) for n in range(40)))
+        transport.close()
+    finally:
+        controller.stop()
+    if password == "wrong":
+        # Not the recipients' fault: temporary, so the batch goes again once the settings are mended.
+        failures = {(o.ok, o.error.permanent, o.error.reason) for o in outcomes}
+        assert failures == {(False, False, "authentication failed")}
+        assert len(outcomes) == 40
+        assert handler.envelopes == []
+        return
+    assert sorted(o.delivery_id for o in outcomes if o.ok) == list(range(40))
+    assert sorted(handler.recipients) == sorted(f"resident{n}@example.com" for n in range(40))
+    assert handler.secured == [(True, True)] * 40
+    assert transport.sessions == 3
+
+
+@pytest.mark.parametrize("implicit_tls", [True, False])
+def test_large_messages_arrive_whole_through_small_socket_buffers(trusted, monkeypatch, implicit_tls):
+    opened = smtplib.SMTP._get_socket
+
+    def small_buffer(self, host, port, timeout):
+        # A send buffer far smaller than a message, so each content goes in many partial writes.
+        sock = opened(self, host, port, timeout)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8192)
+        return sock
+
+    monkeypatch.setattr(smtplib.SMTP, "_get_socket", small_buffer)
+    handler = Secure()
+    controller, port = _secure_server(handler, **({"ssl_context": trusted} if implicit_tls else {}))
+    big = "A line of an alert, long enough to need many TLS records and partial writes.\n" * 3000  # 240 kB
+    options = {"host": "localhost", "port": port, "timeout": 5, "use_ssl": implicit_tls}
+    try:
+        transport = SmtpTransport(connections=2, options=options)
+        emails = [OutgoingEmail(delivery_id=n, to=f"r{n}@example.com", subject="Big", text=big, html="<p>x</p>")
+                  for n in range(6)]  # fmt: skip
+        outcomes = list(transport.send_batch(emails))
+        transport.close()
+    finally:
+        controller.stop()
+    assert all(o.ok for o in outcomes)
+    assert len(handler.envelopes) == 6
+    assert handler.secured == [(implicit_tls, None)] * 6  # no login asked for
+    assert all(big.replace("\n", "\r\n") in envelope.content.decode() for envelope in handler.envelopes)

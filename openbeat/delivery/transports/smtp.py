@@ -1,57 +1,47 @@
-"""Alert email over SMTP: connections kept open across a batch, several in parallel, replies mapped to outcomes.
-
-Each message is serialised by hand into one MIME string (multipart/alternative, both parts UTF-8, each sent
-as it is when it is plain ASCII with short lines, else quoted-printable) and sent with smtplib's commands:
-the stdlib `email` package's generator costs far more per message than the sending itself, and every part
-of an alert email is text we built.
+"""Alert email over SMTP: sessions kept open across batches, several at once driven by one thread.
 
 Outcomes: the server accepting the message is delivered (for SMTP, "handed on"; bounces come back later
 through the provider's webhooks). A 4xx reply, a refused connection or a timeout is a temporary failure (the
 pipeline retries with backoff); a 5xx reply or an address we cannot send to is permanent, with a short
-`reason` staff can group by. Errors never quote the recipient's address (servers often do).
+`reason` staff can group by. A session the server will not open (a refused greeting, failed STARTTLS or
+login) is a temporary failure too, whatever its code: it is no fault of the recipient's, and the messages
+go when the settings are mended. Errors never quote the recipient's address (servers often do).
 
-With `connections` > 1, a batch is shared out over that many threads, each with its own connection, and
-outcomes are yielded as they come (not in input order), grouped as `send_groups` describes (transports.base).
-A connection goes through MAIL, RCPT and DATA for its next message while the caller records its last
-outcome, and waits for that record only before sending the message's content, the step after which the
-server can accept it. Recording thus overlaps the SMTP round trips instead of adding to them, and a worker
-killed mid-batch still leaves at most one accepted, unrecorded message per connection.
+Several sessions, one thread. The transport keeps `connections` SMTP sessions busy at once, all driven from
+the caller's thread: each session's socket is non-blocking, one poll() waits for whichever server replies
+next, and that reply moves its session's transaction on a step (MAIL, RCPT, DATA, the content). There is no
+thread per connection: passing every reply between threads (locks, queues, the GIL) cost the sending
+process more CPU than the SMTP conversation itself. Opening a session (greeting, EHLO, STARTTLS, AUTH) is
+done blocking through smtplib, once per session; a session that cannot be opened takes no more messages
+in that batch, and when none can, the batch's remaining messages fail at once with the same error.
+
+Outcomes are yielded grouped as `send_groups` describes (transports.base), and as late as they can be: a
+session goes on through MAIL, RCPT and DATA for its next message while its last outcome waits, and the
+group is yielded once a session needs it recorded (its next content, the step after which the server can
+accept the message, waits for that), once it holds one outcome per session, or once nothing else is under
+way. So each group is one statement for the caller, recording overlaps the round trips, and a worker
+killed mid-batch leaves at most one accepted, unrecorded message per session.
 """
 
 from __future__ import annotations
 
-import binascii
-import contextlib
-import queue
+import math
 import re
-import secrets
+import select
 import smtplib
 import ssl
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from email.header import Header
-from email.utils import formatdate, parseaddr
-from functools import lru_cache
+from collections.abc import Iterator
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
 
 from .base import Messages, Outcome, OutgoingEmail, TransportError
+from .smtp_message import data_block, envelope_address, serialise
 
 DEFAULT_CONNECTIONS = 4
-# "=_" never occurs in quoted-printable text ("=" is always followed by hex or a line end), and a part sent
-# as it is must not contain it (_part): a safe boundary.
-_BOUNDARY = "=_openbeat_" + secrets.token_hex(8)
-_PART_HEAD = 'Content-Type: text/{}; charset="utf-8"\r\nContent-Transfer-Encoding: {}\r\n\r\n'
-_MAX_LINE = 998  # octets, without the CRLF (RFC 5322)
-# One @, nothing SMTP would read as syntax around it (quotes, comments, brackets, separators, whitespace):
-# what `parseaddr(to)[1] == to` checked, at a fraction of its cost per message.
-_PLAIN_ADDRESS = re.compile(r'[^\s<>()\[\]\\,;:@"]+@[^\s<>()\[\]\\,;:@"]+')
-_DONE = object()
-# How long the first outcome of a group waits for the other connections' (see _gather).
-GATHER_SECONDS = 0.001
-_STOP_POLL_SECONDS = 0.05
+_READ_SIZE = 65536
 
 # Enhanced status codes (RFC 3463) say more than the basic reply code: read them first.
 _ENHANCED_REASONS = {
@@ -77,7 +67,10 @@ _CODE_REASONS = {
     553: "invalid address",
     554: "rejected",
 }
+_AUTH_CODES = frozenset({530, 534, 535, 538})
 _ENHANCED = re.compile(rb"\b([45]\.\d{1,3}\.\d{1,3})\b")
+# A non-blocking socket that cannot read or write yet (a TLS socket may want either for either).
+_NOT_READY = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 
 
 def smtp_options() -> dict[str, Any]:
@@ -95,7 +88,7 @@ def smtp_error(code: int, reply: bytes, *, to: str = "") -> TransportError:
     return TransportError(text[:300], permanent=permanent, reason=reason or ("rejected" if permanent else "deferred"))
 
 
-def _connection_error(error: OSError) -> TransportError:
+def _connection_error(error: BaseException) -> TransportError:
     if isinstance(error, ConnectionRefusedError):
         reason = "connection refused"
     elif isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
@@ -107,202 +100,294 @@ def _connection_error(error: OSError) -> TransportError:
     return TransportError(f"{type(error).__name__}: {error}"[:300], permanent=False, reason=reason)
 
 
-@lru_cache(maxsize=256)
-def _encoded_header(value: str) -> str:
-    if value.isascii():
-        return value
-    return Header(value, "utf-8", header_name="Subject").encode()
+def _session_error(error: smtplib.SMTPException) -> TransportError:
+    """The server would not open a session for us: temporary, whatever the code (see the module's doc)."""
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return _connection_error(error)
+    code = getattr(error, "smtp_code", 0)
+    reply = getattr(error, "smtp_error", b"")
+    text = f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}" if code else str(error)
+    reason = "authentication failed" if code in _AUTH_CODES else "session refused"
+    return TransportError(f"{type(error).__name__}: {text}"[:300], permanent=False, reason=reason)
 
 
-def _envelope_address(to: str) -> str:
-    """The address as SMTP can carry it (IDN domains in punycode), or a permanent 'invalid address'."""
-    local, at, domain = to.rpartition("@")
-    if not at or not local or not domain or not _PLAIN_ADDRESS.fullmatch(to):
-        raise TransportError("Invalid address", permanent=True, reason="invalid address")
-    if not local.isascii():
-        raise TransportError("Address needs SMTPUTF8", permanent=True, reason="invalid address")
-    if not domain.isascii():
-        try:
-            domain = domain.encode("idna").decode("ascii")
-        except UnicodeError as error:
-            raise TransportError("Invalid domain", permanent=True, reason="invalid address") from error
-    return f"{local}@{domain}"
+# A session's steps through one message.
+_IDLE, _MAIL, _RCPT, _DATA, _WAITING, _CONTENT, _RESET = range(7)
 
 
-def _part(text: str) -> tuple[str, bytes]:
-    """A body part's transfer encoding and bytes: as it is (7bit) when it can go so, else quoted-printable.
+class _Poller:
+    """The open sessions' sockets, for one poll() over all of them."""
 
-    Most alerts are ASCII with short lines, and the markup of the HTML part always is: sending such a part
-    as it stands is what RFC 2045 prefers, and saves encoding every message. Anything else (accented
-    letters, a line over SMTP's 998 octets, a bare CR, a NUL, our boundary) is quoted-printable."""
-    text = text.replace("\r\n", "\n")
-    if (
-        text.isascii()
-        and "\r" not in text
-        and "\0" not in text
-        and _BOUNDARY not in text
-        and max(map(len, text.split("\n"))) <= _MAX_LINE
-    ):
-        return "7bit", text.replace("\n", "\r\n").encode("ascii")
-    return "quoted-printable", binascii.b2a_qp(text.replace("\n", "\r\n").encode(), istext=True)
+    def __init__(self) -> None:
+        self.poll = select.poll()
+        self.sessions: dict[int, SmtpSession] = {}
 
+    def add(self, session: SmtpSession, fd: int) -> None:
+        self.poll.register(fd, select.POLLIN)
+        self.sessions[fd] = session
 
-_date_cache: list[Any] = [0, ""]
+    def remove(self, fd: int) -> None:
+        self.poll.unregister(fd)
+        del self.sessions[fd]
 
+    def want_write(self, fd: int, on: bool) -> None:
+        self.poll.modify(fd, select.POLLIN | select.POLLOUT if on else select.POLLIN)
 
-def _date() -> str:
-    # One formatted Date per second is plenty: formatting it for each message would cost more than the rest.
-    now = int(time.time())
-    if _date_cache[0] != now:
-        _date_cache[:] = [now, formatdate(now, usegmt=True)]
-    return str(_date_cache[1])
+    def wait(self, seconds: float) -> list[tuple[SmtpSession, int]]:
+        if not self.sessions:
+            return []
+        ready = self.poll.poll(max(0, math.ceil(seconds * 1000)))
+        return [(self.sessions[fd], events) for fd, events in ready]
 
 
-def serialise(message: OutgoingEmail, *, to: str) -> bytes:
-    """The whole message as bytes (CRLF line ends), ready for `sendmail`."""
-    head = [f"To: {to}", f"Subject: {_encoded_header(message.subject)}", f"Date: {_date()}"]
-    head += [f"{name}: {_encoded_header(value)}" for name, value in message.headers.items()]
-    head += ["MIME-Version: 1.0", f'Content-Type: multipart/alternative; boundary="{_BOUNDARY}"']
-    text_encoding, text = _part(message.text)
-    html_encoding, html = _part(message.html)
-    return b"".join(
-        (
-            "\r\n".join(head).encode(),
-            f"\r\n\r\n--{_BOUNDARY}\r\n{_PART_HEAD.format('plain', text_encoding)}".encode(),
-            text,
-            f"\r\n--{_BOUNDARY}\r\n{_PART_HEAD.format('html', html_encoding)}".encode(),
-            html,
-            f"\r\n--{_BOUNDARY}--\r\n".encode(),
-        )
-    )
+class SmtpSession:
+    """One SMTP session: opened on first use, then stepped through each message as its replies arrive.
 
+    `begin`, `readable`, `acknowledge` and `expire` each return the Outcome of the session's message when
+    that step finished it, else None."""
 
-class SmtpConnection:
-    """One SMTP session, opened on first use and reopened once if the server has dropped it."""
-
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any], poller: _Poller) -> None:
         self.options = options
-        self.smtp: smtplib.SMTP | None = None
+        self.poller = poller
+        self.timeout = float(options.get("timeout") or 30)
         self.sessions = 0
+        self.smtp: smtplib.SMTP | None = None
+        self.sock: Any = None
+        self.fd = -1
+        self.step = _IDLE
+        self.deadline = math.inf
+        self.inbuf = b""
+        self.outbuf = b""
+        self.writing = False
+        # Outcomes this session reported that the caller has not yet recorded: no content goes while any are.
+        self.unrecorded = 0
+        self.broken: TransportError | None = None  # the session could not be opened, in this batch
+        self.sender = self.to = self.provider_id = ""
+        self.data = b""
+        self.delivery_id = 0
+        self.attempt = 0
 
-    def _open(self) -> smtplib.SMTP:
+    # --- the caller's side ---
+
+    def begin(self, message: OutgoingEmail, sender: str) -> Outcome | None:
+        self.delivery_id = message.delivery_id
+        self.provider_id = message.headers.get("Message-ID", "")
+        try:
+            self.to = envelope_address(message.to)
+        except TransportError as error:
+            return self._failed(error)
+        self.sender = sender
+        self.data = data_block(serialise(message, to=self.to))
+        self.attempt = 1
+        return self._start()
+
+    def refuse(self, message: OutgoingEmail, error: TransportError) -> Outcome:
+        """A message this session fails without trying (none of the batch's sessions could be opened)."""
+        return self._done(Outcome(delivery_id=message.delivery_id, ok=False, error=error))
+
+    def readable(self, events: int) -> Outcome | None:
+        """The poller says the socket can be read (or written, when output is waiting)."""
+        if self.sock is None:
+            return None  # dropped since the poll (its events are stale)
+        if events & select.POLLOUT and self.outbuf:
+            lost = self._flush()
+            if lost is not None or self.sock is None or not events & ~select.POLLOUT:
+                return lost
+        try:
+            chunk = self.sock.recv(_READ_SIZE)
+            while self.sock is not None and isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
+                chunk += self.sock.recv(_READ_SIZE)
+        except _NOT_READY:
+            return None
+        except OSError as error:
+            return self._lost(error)
+        if not chunk:
+            return self._lost(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
+        self.inbuf += chunk
+        outcome = None
+        while self.sock is not None and (reply := self._reply()) is not None:
+            outcome = self._on_reply(*reply) or outcome
+        return outcome
+
+    def acknowledge(self) -> Outcome | None:
+        """The caller recorded one of this session's outcomes: content held for that may go now."""
+        self.unrecorded -= 1
+        if self.unrecorded == 0 and self.step == _WAITING:
+            return self._send(self.data, _CONTENT)
+        return None
+
+    def expire(self, now: float) -> Outcome | None:
+        if now < self.deadline:
+            return None
+        in_message = self.step not in (_IDLE, _RESET)
+        self.drop()
+        if in_message:
+            return self._failed(TransportError("TimeoutError: no reply from the server", reason="timeout"))
+        return None
+
+    def close(self) -> None:
+        """End the session politely (QUIT) if it is between messages, else drop it."""
+        if self.sock is None:
+            return
+        if self.step != _IDLE or self.smtp is None:
+            self.drop()
+            return
+        smtp = self.smtp
+        self._forget()
+        try:
+            smtp.sock.settimeout(self.timeout)  # type: ignore[union-attr]
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+    def drop(self) -> None:
+        """Close the socket without another word: a message without its final dot is discarded by the server."""
+        smtp = self.smtp
+        self._forget()
+        if smtp is not None:
+            smtp.close()
+
+    # --- the conversation ---
+
+    def _start(self) -> Outcome | None:
+        if self.sock is None:
+            try:
+                self._open()
+            except TransportError as error:
+                self.broken = error
+                return self._failed(error)
+        return self._send(f"MAIL FROM:<{self.sender}>\r\n".encode(), _MAIL)
+
+    def _open(self) -> None:
         host = self.options.get("host", "localhost")
         port = int(self.options.get("port", 25))
-        timeout = self.options.get("timeout") or 30
         smtp: smtplib.SMTP
-        if self.options.get("use_ssl"):
-            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
-        else:
-            smtp = smtplib.SMTP(host, port, timeout=timeout)
+        try:
+            if self.options.get("use_ssl"):
+                smtp = smtplib.SMTP_SSL(host, port, timeout=self.timeout, context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(host, port, timeout=self.timeout)
+        except smtplib.SMTPException as error:
+            raise _session_error(error) from error
+        except OSError as error:
+            raise _connection_error(error) from error
         try:
             if self.options.get("use_tls"):
                 smtp.starttls(context=ssl.create_default_context())
             if self.options.get("username"):
                 smtp.login(self.options["username"], self.options.get("password", ""))
+            smtp.ehlo_or_helo_if_needed()
+        except smtplib.SMTPException as error:
+            smtp.close()
+            raise _session_error(error) from error
+        except OSError as error:
+            smtp.close()
+            raise _connection_error(error) from error
         except BaseException:
             smtp.close()
             raise
         self.sessions += 1
-        return smtp
+        self.smtp, self.sock = smtp, smtp.sock
+        self.sock.setblocking(False)
+        self.fd = self.sock.fileno()
+        self.poller.add(self, self.fd)
 
-    def send(self, sender: str, to: str, data: bytes, *, before_content: Callable[[], bool] | None = None) -> None:
-        """One message. `before_content` is called once the server is ready for the content; False abandons
-        the message (the session is dropped without the final dot, so the server discards it)."""
-        for attempt in (1, 2):
-            try:
-                if self.smtp is None:
-                    self.smtp = self._open()
-                self._transaction(self.smtp, sender, to, data, before_content)
-                return
-            except smtplib.SMTPServerDisconnected as error:
-                # Servers close idle sessions: reconnect once. Dropped during DATA, the message may have
-                # been taken, which is the single in-flight message the pipeline documents may repeat.
-                self.close()
-                if attempt == 2:
-                    raise _connection_error(error) from error
-            except smtplib.SMTPRecipientsRefused as error:
-                code, reply = next(iter(error.recipients.values()))
-                raise smtp_error(code, reply, to=to) from error
-            except smtplib.SMTPResponseException as error:
-                reply = error.smtp_error if isinstance(error.smtp_error, bytes) else str(error.smtp_error).encode()
-                if error.smtp_code in (421, -1):  # the server is going away: start a new session next time
-                    self.close()
-                raise smtp_error(error.smtp_code, reply, to=to) from error
-            except OSError as error:
-                self.close()
-                raise _connection_error(error) from error
+    def _forget(self) -> None:
+        if self.sock is not None:
+            self.poller.remove(self.fd)
+        self.smtp = self.sock = None
+        self.fd = -1
+        self.inbuf = self.outbuf = b""
+        self.writing = False
+        self.step = _IDLE
+        self.deadline = math.inf
 
-    def close(self) -> None:
-        smtp, self.smtp = self.smtp, None
-        if smtp is None:
-            return
+    def _send(self, data: bytes, step: int) -> Outcome | None:
+        self.step = step
+        self.deadline = time.monotonic() + self.timeout
+        if self.outbuf:
+            self.outbuf += data
+            return None
+        self.outbuf = data
+        return self._flush()
+
+    def _flush(self) -> Outcome | None:
         try:
-            smtp.quit()
-        except (smtplib.SMTPException, OSError):
-            smtp.close()
+            sent = self.sock.send(self.outbuf)
+        except _NOT_READY:
+            sent = 0
+        except OSError as error:
+            return self._lost(error)
+        self.outbuf = self.outbuf[sent:]
+        if bool(self.outbuf) != self.writing:  # rare: only output the socket's buffer could not take is polled for
+            self.writing = not self.writing
+            self.poller.want_write(self.fd, self.writing)
+        return None
 
-    def _transaction(
-        self, smtp: smtplib.SMTP, sender: str, to: str, data: bytes, before_content: Callable[[], bool] | None
-    ) -> None:
-        # smtplib's sendmail, split so the caller can act between DATA's go-ahead and the content.
-        smtp.ehlo_or_helo_if_needed()
-        # The addresses are plain already (_envelope_address, parseaddr): smtplib's mail() and rcpt() would
-        # parse each again, which costs more than the command itself.
-        code, reply = smtp.docmd("mail", f"FROM:<{sender}>")
-        if code != 250:
-            self._reset(smtp, code)
-            raise smtplib.SMTPSenderRefused(code, reply, sender)
-        code, reply = smtp.docmd("rcpt", f"TO:<{to}>")
-        if code not in (250, 251):
-            self._reset(smtp, code)
-            raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
-        code, reply = smtp.docmd("data")
-        if code != 354:
-            self._reset(smtp, code)
-            raise smtplib.SMTPDataError(code, reply)
-        if before_content is not None and not before_content():
-            self.smtp = None
-            smtp.close()
-            raise Abandoned()
-        # Dot-stuffing (RFC 5321 4.5.2), what smtplib's (?m)^\. substitution does, without scanning with a regex.
-        content = data.replace(b"\n.", b"\n..")
-        if content.startswith(b"."):
-            content = b"." + content
-        if not content.endswith(b"\r\n"):
-            content += b"\r\n"
-        smtp.send(content + b".\r\n")
-        code, reply = smtp.getreply()
-        if code != 250:
-            self._reset(smtp, code)
-            raise smtplib.SMTPDataError(code, reply)
+    def _reply(self) -> tuple[int, bytes] | None:
+        """The next complete reply in the input, as (code, text); -1 for a reply that is not SMTP."""
+        buf = self.inbuf
+        start, lines = 0, []
+        while (end := buf.find(b"\n", start)) >= 0:
+            line = buf[start : end + 1].rstrip(b"\r\n")
+            start = end + 1
+            lines.append(line[4:])
+            if line[3:4] != b"-":
+                self.inbuf = buf[start:]
+                code = int(line[:3]) if line[:3].isdigit() else -1
+                return code, b"\n".join(lines)
+        return None
 
-    def _reset(self, smtp: smtplib.SMTP, code: int) -> None:
-        if code == 421:
-            return  # the server is closing the session: the error handler drops it
-        with contextlib.suppress(smtplib.SMTPServerDisconnected):
-            smtp.rset()
+    def _on_reply(self, code: int, text: bytes) -> Outcome | None:
+        step = self.step
+        if step == _MAIL and code == 250:
+            return self._send(f"RCPT TO:<{self.to}>\r\n".encode(), _RCPT)
+        if step == _RCPT and code in (250, 251):
+            return self._send(b"DATA\r\n", _DATA)
+        if step == _DATA and code == 354:
+            if self.unrecorded:
+                self.step, self.deadline = _WAITING, math.inf
+                return None
+            return self._send(self.data, _CONTENT)
+        if step == _CONTENT and code == 250:
+            self.step, self.deadline = _IDLE, math.inf
+            return self._done(Outcome(delivery_id=self.delivery_id, ok=True, provider_id=self.provider_id))
+        if step in (_IDLE, _RESET):
+            # RSET's reply; or, between messages, a server closing the session (421 on its idle timeout).
+            if step == _IDLE or code == 421:
+                self.drop()
+            self.step, self.deadline = _IDLE, math.inf
+            return None
+        # A refusal (or a reply out of step). 421: the server is going away; start a new session next time.
+        error = smtp_error(code, text, to=self.to)
+        if code in (421, -1):
+            self.drop()
+        else:
+            self._send(b"RSET\r\n", _RESET)
+        return self._failed(error)
 
+    def _lost(self, error: BaseException) -> Outcome | None:
+        """The connection broke. Mid-message, it is tried once more on a new session: dropped after the
+        content, the message may have been taken, which is the single in-flight message that may repeat."""
+        in_message = self.step not in (_IDLE, _RESET)
+        self.drop()
+        if not in_message:
+            return None
+        if self.attempt == 1:
+            self.attempt = 2
+            return self._start()
+        if not isinstance(error, smtplib.SMTPServerDisconnected):
+            wrapped = smtplib.SMTPServerDisconnected(f"Connection unexpectedly closed: {error}")
+            wrapped.__context__ = error
+            error = wrapped
+        return self._failed(_connection_error(error))
 
-class Abandoned(Exception):
-    """A message given up before its content was sent (the caller stopped): the server discarded it."""
+    def _failed(self, error: TransportError) -> Outcome:
+        return self._done(Outcome(delivery_id=self.delivery_id, ok=False, error=error))
 
-
-def _gather(results: queue.SimpleQueue[Any], *, busy: int) -> list[Any]:
-    """The next group: one item, then whatever the other connections report within GATHER_SECONDS.
-
-    Recording four outcomes in one statement and commit costs the database little more than recording one
-    (on PostgreSQL a commit per row was a third of the pipeline's CPU). The wait costs the connections
-    nothing until they reach their next message's content, three round trips later, and it ends as soon
-    as every busy connection has reported."""
-    items = [results.get()]
-    deadline = time.monotonic() + GATHER_SECONDS
-    while len(items) < busy:
-        remaining = deadline - time.monotonic()
-        try:
-            items.append(results.get(timeout=remaining) if remaining > 0 else results.get_nowait())
-        except queue.Empty:
-            break
-    return items
+    def _done(self, outcome: Outcome) -> Outcome:
+        self.unrecorded += 1
+        return outcome
 
 
 class SmtpTransport:
@@ -313,105 +398,83 @@ class SmtpTransport:
     def __init__(self, *, connections: int | None = None, options: dict[str, Any] | None = None) -> None:
         count = connections or int(getattr(settings, "DELIVERY_SMTP_CONNECTIONS", DEFAULT_CONNECTIONS))
         options = smtp_options() if options is None else options
-        self.pool = [SmtpConnection(options) for _ in range(max(1, count))]
+        self.poller = _Poller()
+        self.pool = [SmtpSession(options, self.poller) for _ in range(max(1, count))]
         self.sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
     @property
     def sessions(self) -> int:
-        """SMTP sessions opened so far (connections reused across a batch open one each)."""
-        return sum(connection.sessions for connection in self.pool)
-
-    def _send_one(
-        self, connection: SmtpConnection, message: OutgoingEmail, before_content: Callable[[], bool] | None = None
-    ) -> Outcome:
-        try:
-            to = _envelope_address(message.to)
-            connection.send(self.sender, to, serialise(message, to=to), before_content=before_content)
-        except TransportError as error:
-            return Outcome(delivery_id=message.delivery_id, ok=False, error=error)
-        return Outcome(delivery_id=message.delivery_id, ok=True, provider_id=message.headers.get("Message-ID", ""))
+        """SMTP sessions opened so far (sessions reused across a batch open one each)."""
+        return sum(session.sessions for session in self.pool)
 
     def send_batch(self, messages: Messages) -> Iterator[Outcome]:
         for group in self.send_groups(messages):
             yield from group
 
     def send_groups(self, messages: Messages) -> Iterator[list[Outcome]]:
-        emails: Iterable[OutgoingEmail] = messages  # type: ignore[assignment]  # the email channel's transport
-        if len(self.pool) == 1:
-            for message in emails:
-                yield [self._send_one(self.pool[0], message)]
-            return
-        yield from self._send_parallel(emails)
-
-    def _send_parallel(self, messages: Iterable[OutgoingEmail]) -> Iterator[list[Outcome]]:
-        source = iter(messages)
-        lock = threading.Lock()
-        stop = threading.Event()
-        results: queue.SimpleQueue[Any] = queue.SimpleQueue()
-
-        def work(connection: SmtpConnection) -> None:
-            # Released once the caller has recorded this connection's last outcome. A held Lock, not an Event:
-            # it is made, waited on and released for every message, and an Event's Condition costs several
-            # times as much in Python code.
-            recorded: threading.Lock | None = None
-
-            def before_content() -> bool:
-                nonlocal recorded
-                # Polled for `stop` too: an outcome still in the queue when the caller stopped is never
-                # acknowledged.
-                while recorded is not None and not recorded.acquire(timeout=_STOP_POLL_SECONDS):
-                    if stop.is_set():
-                        return False
-                recorded = None  # acknowledged (a retry of the same message does not wait again)
-                return not stop.is_set()
-
-            try:
-                while not stop.is_set():
-                    with lock:
-                        message = next(source, None)
-                    if message is None:
-                        break
-                    try:
-                        outcome = self._send_one(connection, message, before_content)
-                    except Abandoned:
-                        break
-                    recorded = threading.Lock()
-                    recorded.acquire()
-                    results.put((outcome, recorded))
-            except BaseException as error:  # a bug, not an SMTP reply: re-raised in the caller's thread
-                results.put(error)
-            finally:
-                results.put(_DONE)
-
-        threads = [threading.Thread(target=work, args=(c,), daemon=True) for c in self.pool]
-        for thread in threads:
-            thread.start()
-        finished = 0
+        emails: Iterator[OutgoingEmail] = iter(messages)  # type: ignore[arg-type]  # the email channel's transport
+        pool = self.pool
+        pending: list[tuple[Outcome, SmtpSession]] = []
+        exhausted = False
+        for session in pool:
+            session.broken = None
+        self._settle()
         try:
-            while finished < len(threads):
-                items = _gather(results, busy=len(threads) - finished)
-                group: list[Outcome] = []
-                acknowledge: list[threading.Lock] = []
-                for item in items:
-                    if item is _DONE:
-                        finished += 1
-                    elif isinstance(item, BaseException):
-                        raise item
-                    else:
-                        group.append(item[0])
-                        acknowledge.append(item[1])
-                if group:
-                    yield group
+            while True:
+                if not exhausted:
+                    exhausted = self._begin(emails, pending)
+                moving = [s for s in pool if s.step not in (_IDLE, _WAITING)]
+                if pending and (len(pending) >= len(pool) or not moving or any(s.step == _WAITING for s in pool)):
+                    # Outcomes are recorded once a session needs that (its next content waits for it), a group is
+                    # as large as it can be, or nothing else is under way: as few statements as can be.
+                    done, pending = pending, []
+                    yield [outcome for outcome, _ in done]
                     # The caller asked for more: it has recorded the group.
-                    for held in acknowledge:
-                        held.release()
+                    for _, session in done:
+                        if (outcome := session.acknowledge()) is not None:
+                            pending.append((outcome, session))
+                    continue
+                if not moving:
+                    if exhausted and not pending:
+                        return
+                    continue
+                for session, events in self.poller.wait(min(s.deadline for s in moving) - time.monotonic()):
+                    if (outcome := session.readable(events)) is not None:
+                        pending.append((outcome, session))
+                now = time.monotonic()
+                for session in moving:
+                    if (outcome := session.expire(now)) is not None:
+                        pending.append((outcome, session))
         finally:
-            # The caller stopped early (or a thread failed): take no new message, and abandon those waiting
-            # for an acknowledgement that will not come (their servers discard them).
-            stop.set()
-            for thread in threads:
-                thread.join()
+            # The caller stopped early (or building a message failed): abandon the messages under way (their
+            # servers discard them). Those already sent whole are the one per session that may repeat.
+            for session in pool:
+                if session.step != _IDLE:
+                    session.drop()
+
+    def _begin(self, emails: Iterator[OutgoingEmail], pending: list[tuple[Outcome, SmtpSession]]) -> bool:
+        """Start the next messages on idle sessions; True once there are no more messages."""
+        for session in self.pool:
+            while session.step == _IDLE and session.broken is None:
+                message = next(emails, None)
+                if message is None:
+                    return True
+                if (outcome := session.begin(message, self.sender)) is not None:
+                    pending.append((outcome, session))
+        if all(session.broken is not None for session in self.pool):
+            # No session could be opened: the rest of the batch fails now, as the last attempt did.
+            session = self.pool[-1]
+            for message in emails:
+                pending.append((session.refuse(message, session.broken), session))  # type: ignore[arg-type]
+            return True
+        return False
+
+    def _settle(self) -> None:
+        """Read what idle sessions were sent since the last batch: a server that closed one, or said 421
+        on its idle timeout, gets a new session rather than a failed message."""
+        for session, events in self.poller.wait(0):
+            session.readable(events)
 
     def close(self) -> None:
-        for connection in self.pool:
-            connection.close()
+        for session in self.pool:
+            session.close()
