@@ -24,7 +24,7 @@ alike) and the database server's backend on the other CPUs, so the sink behaves 
 and both sides get the same CPUs. The default, "both", measures and prints the two.
 
     .venv/bin/python benchmarks/fanout.py [--subscribers 1000000] [--handoff 20000] [--end-to-end 100000]
-        [--connections 4] [--workers 1] [--database-url postgres://...] [--keep DIR] [--placement both]
+        [--connections 8] [--workers 1] [--database-url postgres://...] [--keep DIR] [--placement both]
 """
 
 from __future__ import annotations
@@ -351,7 +351,9 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=1_000_000)
     parser.add_argument("--handoff", type=int, default=20_000, help="messages in the hand-off comparison")
     parser.add_argument("--end-to-end", type=int, default=100_000, help="recipients of the end-to-end alert")
-    parser.add_argument("--connections", type=int, default=4, help="SMTP connections (DELIVERY_SMTP_CONNECTIONS)")
+    parser.add_argument(
+        "--connections", type=int, help="SMTP connections in part 2 (default: DELIVERY_SMTP_CONNECTIONS, as deployed)"
+    )
     parser.add_argument("--workers", type=int, default=1, help="db_worker processes in the end-to-end run")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--database-url", help="e.g. postgres://postgres@127.0.0.1:5432/openbeat_bench (emptied!)")
@@ -374,6 +376,7 @@ def main() -> None:
 
         # The fill queues batch tasks on commit: record them (part 3 uses the real database backend).
         settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+        args.connections = args.connections or settings.DELIVERY_SMTP_CONNECTIONS
         settings.DELIVERY_SMTP_CONNECTIONS = args.connections
         reuse = bool(args.keep) and Subscriber.objects.count() == args.subscribers
         if not reuse:

@@ -24,7 +24,7 @@ Resumable and idempotent, and why at most one message can repeat:
   (said "250 OK" to the end of DATA) but the worker died before its UPDATE committed. Nothing on our side can
   tell "accepted, not recorded" from "never sent", and sending it again beats losing it (an alert may be
   about safety). A connection has at most one accepted, unrecorded message at any moment, so a killed worker
-  can repeat at most one message per connection it had open (DELIVERY_SMTP_CONNECTIONS, default 4; with 1,
+  can repeat at most one message per connection it had open (DELIVERY_SMTP_CONNECTIONS, default 8; with 1,
   exactly the single message in flight). delivery/tests/test_fault.py kills a real worker to check this.
 - SMS handed to GOV.UK Notify stays in sending with Notify's id (`provider_id`) until Notify's callback
   moves it on (delivery.views.callbacks); recovery never touches a row that has a provider id.

@@ -2,7 +2,7 @@
 
 - settings.DELIVERY_TRANSPORT_FAKE = True: transports.fake.FakeTransport (tests), for every channel.
 - email: MAILERS["default"] with Django's SMTP backend -> SmtpTransport (its host, port, username, password,
-  use_tls/use_ssl and timeout OPTIONS; DELIVERY_SMTP_CONNECTIONS sessions in parallel, default 4); any other
+  use_tls/use_ssl and timeout OPTIONS; DELIVERY_SMTP_CONNECTIONS sessions at once, default 8); any other
   backend (a django-anymail ESP, the file or console backend in development, locmem in tests) ->
   MailerTransport through Django's EmailMessage API.
 - sms: SMS_BACKEND "notify" -> NotifySmsTransport (GOV.UK Notify); otherwise the development/test SMS

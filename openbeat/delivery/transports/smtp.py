@@ -40,7 +40,7 @@ from django.conf import settings
 from .base import Messages, Outcome, OutgoingEmail, TransportError
 from .smtp_message import data_block, envelope_address, serialise
 
-DEFAULT_CONNECTIONS = 4
+DEFAULT_CONNECTIONS = 8
 _READ_SIZE = 65536
 
 # Enhanced status codes (RFC 3463) say more than the basic reply code: read them first.
