@@ -2,6 +2,7 @@
 outcomes, connections kept open across a batch and several in parallel; and the other transports
 get_transport picks (Django mailers incl. django-anymail, the fake, SMS for development)."""
 
+import asyncio
 import smtplib
 import socket
 import ssl
@@ -27,7 +28,7 @@ from openbeat.delivery.transports.base import OutgoingEmail
 from openbeat.delivery.transports.core_sms import CoreSmsTransport
 from openbeat.delivery.transports.fake import FakeTransport
 from openbeat.delivery.transports.mailer import MailerTransport
-from openbeat.delivery.transports.smtp import SmtpTransport, smtp_error
+from openbeat.delivery.transports.smtp import SmtpTransport, smtp_error, smtp_options
 from openbeat.delivery.transports.smtp_message import data_block, serialise
 
 pytestmark = pytest.mark.django_db
@@ -42,12 +43,14 @@ def _free_port() -> int:
 class Mailbox:
     """An SMTP server's handler that refuses recipients on cue and counts the sessions it served."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, pipelining: bool = False) -> None:
+        self.pipelining = pipelining
         self.envelopes: list = []
         self.sessions: list = []
         self.servers: list = []
         self.refuse: dict[str, str] = {}  # a substring of the address -> the reply to RCPT TO
         self.data_reply = "250 OK"
+        self.stall_once = 0.0  # seconds the next reply to the content is held back
         self.lock = threading.Lock()
 
     def _seen(self, server, session) -> None:
@@ -55,6 +58,12 @@ class Mailbox:
             if not any(s is session for s in self.sessions):
                 self.sessions.append(session)
                 self.servers.append(server)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:  # aiosmtpd reads pipelined commands as they come; it just does not offer it
+            responses.insert(1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self._seen(server, session)
@@ -65,6 +74,9 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.stall_once:
+            self.stall_once, stall = 0, self.stall_once
+            await asyncio.sleep(stall)
         if not self.data_reply.startswith("2"):
             return self.data_reply
         with self.lock:
@@ -76,9 +88,9 @@ class Mailbox:
         return [to for e in self.envelopes for to in e.rcpt_tos]
 
 
-@pytest.fixture
-def mailbox(settings):
-    handler = Mailbox()
+@pytest.fixture(params=["one command at a time", "pipelining"])
+def mailbox(request, settings):
+    handler = Mailbox(pipelining=request.param == "pipelining")
     port = _free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
@@ -268,6 +280,19 @@ def test_a_server_that_never_answers_is_a_temporary_timeout(settings):
     assert not outcome.ok
     assert not outcome.error.permanent
     assert outcome.error.reason == "timeout"
+
+
+def test_a_reply_that_never_comes_mid_message_is_a_temporary_timeout_and_the_batch_goes_on(mailbox):
+    mailbox.stall_once = 2.0
+    options = {**smtp_options(), "timeout": 0.3}
+    transport = SmtpTransport(connections=1, options=options)
+    outcomes = list(transport.send_batch([_email(1), _email(2)]))
+    transport.close()
+    assert [(o.ok, o.error and (o.error.permanent, o.error.reason)) for o in outcomes] == [
+        (False, (False, "timeout")),
+        (True, None),
+    ]
+    assert transport.sessions == 2  # the stalled session was dropped, the next message had a new one
 
 
 def test_one_connection_is_reused_for_a_whole_batch(mailbox):
@@ -501,6 +526,75 @@ def test_sms_goes_through_notify_when_configured(settings):
 
     settings.SMS_BACKEND = "notify"
     assert isinstance(get_transport("sms"), NotifySmsTransport)
+
+
+# --- PIPELINING (RFC 2920), against a server that answers from a script --------------------------------------
+
+
+def _scripted(listener: socket.socket, script: list[tuple[bytes, bytes]], heard: list) -> None:
+    """One session: it reads MAIL, RCPT and DATA before it answers any (a client that waits for the first
+    reply would stall here), then the content or the command that clears the transaction."""
+    connection, _ = listener.accept()
+    with connection, connection.makefile("rb") as lines:
+        connection.settimeout(5)
+        connection.sendall(b"220 scripted ESMTP\r\n")
+        lines.readline()
+        connection.sendall(b"250-scripted\r\n250-PIPELINING\r\n250 8BITMIME\r\n")
+        for replies, last in script:
+            heard.append([lines.readline() for _ in range(3)])
+            connection.sendall(replies)
+            if replies.endswith(b"354 go ahead\r\n"):
+                content = []
+                while (line := lines.readline()) not in (b".\r\n", b""):
+                    content.append(line)
+                heard.append(b"".join(content))
+            else:
+                heard.append(lines.readline())
+            connection.sendall(last)
+        heard.append(lines.readline())
+        connection.sendall(b"221 bye\r\n")
+
+
+def test_a_server_that_offers_pipelining_gets_mail_rcpt_and_data_in_one_go(settings):
+    settings.DEFAULT_FROM_EMAIL = "alerts@police.example"
+    accepted = (b"250 ok\r\n250 ok\r\n354 go ahead\r\n", b"250 queued\r\n")
+    script = [
+        accepted,
+        (b"250 ok\r\n550 5.1.1 no such user here\r\n554 no valid recipients\r\n", b"250 reset\r\n"),
+        # DATA accepted although RCPT was refused: the client ends the empty message with the lone dot.
+        (b"250 ok\r\n550 5.1.1 no such user here\r\n354 go ahead\r\n", b"554 no valid recipients\r\n"),
+        accepted,
+    ]
+    heard: list = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        server = threading.Thread(target=_scripted, args=(listener, script, heard), daemon=True)
+        server.start()
+        options = {"host": "127.0.0.1", "port": listener.getsockname()[1], "timeout": 5}
+        transport = SmtpTransport(connections=1, options=options)
+        outcomes = list(transport.send_batch([_email(n) for n in range(1, 5)]))
+        transport.close()
+        server.join(5)
+    assert [(o.ok, o.error and o.error.reason) for o in outcomes] == [
+        (True, None),
+        (False, "mailbox unavailable"),
+        (False, "mailbox unavailable"),
+        (True, None),
+    ]
+    assert outcomes[1].error.permanent  # 5xx
+    for n in range(4):
+        assert heard[2 * n] == [
+            b"MAIL FROM:<alerts@police.example>\r\n",
+            f"RCPT TO:<resident{n + 1}@example.com>\r\n".encode(),
+            b"DATA\r\n",
+        ]
+    assert b"Subject: Alert 1\r\n" in heard[1]
+    assert heard[3] == b"RSET\r\n"
+    assert heard[5] == b""  # the lone dot: an empty message
+    assert b"Subject: Alert 4\r\n" in heard[7]
+    assert heard[8].lower() == b"quit\r\n"
+    assert transport.sessions == 1
 
 
 # --- TLS and login: the sessions' sockets are driven without blocking, TLS records included ---------------
