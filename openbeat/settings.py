@@ -229,9 +229,10 @@ NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "")
 NOTIFY_CALLBACK_TOKEN = os.environ.get("NOTIFY_CALLBACK_TOKEN", "")
 ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", "")}
 # SMTP sessions kept busy at once by each worker (one thread drives them all, so a session costs little). Each
-# message takes four round trips, so over a real network throughput grows with sessions; lower it for a relay
-# that caps concurrent sessions (Exchange Online's SMTP AUTH allows 3). A killed worker can repeat at most one
-# message per session (delivery.outbox).
+# message takes four round trips (two where the server offers PIPELINING), so over a real network throughput
+# grows with sessions. Lower it for a relay that caps concurrent sessions (Exchange Online's SMTP AUTH allows
+# 3; sessions over a cap are set aside for the batch). A killed worker can repeat at most one message per
+# session (delivery.outbox).
 DELIVERY_SMTP_CONNECTIONS = int(os.environ.get("DELIVERY_SMTP_CONNECTIONS", "8"))
 DELIVERY_REPLY_TO = os.environ.get("DELIVERY_REPLY_TO", "")
 

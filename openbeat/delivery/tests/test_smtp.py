@@ -51,6 +51,7 @@ class Mailbox:
         self.refuse: dict[str, str] = {}  # a substring of the address -> the reply to RCPT TO
         self.data_reply = "250 OK"
         self.stall_once = 0.0  # seconds the next reply to the content is held back
+        self.session_cap = 0  # sessions after the first this many are refused at MAIL
         self.lock = threading.Lock()
 
     def _seen(self, server, session) -> None:
@@ -64,6 +65,14 @@ class Mailbox:
         if self.pipelining:  # aiosmtpd reads pipelined commands as they come; it just does not offer it
             responses.insert(1, "250-PIPELINING")
         return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self._seen(server, session)
+        if self.session_cap and [s is session for s in self.sessions].index(True) >= self.session_cap:
+            return "432 4.3.2 Concurrent connections limit exceeded"  # what Exchange Online says
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self._seen(server, session)
@@ -293,6 +302,18 @@ def test_a_reply_that_never_comes_mid_message_is_a_temporary_timeout_and_the_bat
         (True, None),
     ]
     assert transport.sessions == 2  # the stalled session was dropped, the next message had a new one
+
+
+def test_a_relay_that_caps_sessions_gets_the_batch_over_the_sessions_it_accepts(mailbox):
+    mailbox.session_cap = 2
+    transport = SmtpTransport(connections=4)
+    outcomes = list(transport.send_batch(_email(n) for n in range(30)))
+    transport.close()
+    refused = [o for o in outcomes if not o.ok]
+    # One message for each session over the cap, to be retried; the rest went over the two it accepts.
+    assert [(o.error.permanent, o.error.reason) for o in refused] == [(False, "server busy")] * 2
+    assert sorted(mailbox.recipients) == sorted(f"resident{o.delivery_id}@example.com" for o in outcomes if o.ok)
+    assert len(mailbox.envelopes) == 28
 
 
 def test_one_connection_is_reused_for_a_whole_batch(mailbox):

@@ -57,6 +57,7 @@ _ENHANCED_REASONS = {
     "5.2.2": "mailbox full",
     "5.7.1": "rejected by policy",
     "4.2.2": "mailbox full",
+    "4.3.2": "server busy",
 }
 _CODE_REASONS = {
     421: "server busy",
@@ -72,6 +73,7 @@ _CODE_REASONS = {
 }
 _AUTH_CODES = frozenset({530, 534, 535, 538})
 _ENHANCED = re.compile(rb"\b([45]\.\d{1,3}\.\d{1,3})\b")
+_NOT_ACCEPTING = re.compile(rb"\b4\.3\.2\b")
 # A non-blocking socket that cannot read or write yet (a TLS socket may want either for either).
 _NOT_READY = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 
@@ -362,6 +364,12 @@ class SmtpSession:
             self.refusal = smtp_error(code, text, to=self.to)
             if code in (421, -1):  # the server is going away (or is not speaking SMTP): a new session next time
                 self.drop()
+                return self._failed(self.refusal)
+            if _NOT_ACCEPTING.search(text):
+                # X.3.2, "not accepting messages" (a relay's cap on concurrent sessions says so): this session
+                # takes no more of the batch, the others carry on.
+                self.drop()
+                self.broken = self.refusal
                 return self._failed(self.refusal)
         if step in (_MAIL, _RCPT):
             if self.pipelined:  # the next command is on its way already: so is its reply
