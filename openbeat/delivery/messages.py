@@ -142,8 +142,8 @@ def _render(alert: Alert, language: str, title: str, body: str, *, force: Force,
 class _Renderer:
     """Renders each (alert, language) once for a batch and remembers it.
 
-    Everything it needs from the database is read up front, in the caller's thread: the messages may then
-    be built lazily on a transport's sending threads, which must not open database connections of their own.
+    Everything it needs from the database is read up front: the messages are then built lazily, between
+    the SMTP sessions' replies, where a query would hold up every session.
     """
 
     def __init__(self, deliveries: list[Delivery], *, track_opens: bool) -> None:
@@ -216,13 +216,13 @@ def iter_emails(deliveries: list[Delivery], *, failed: Failures | None = None) -
     """The emails one by one, each built when asked for.
 
     Handed straight to a transport (`transport.send_batch(iter_emails(deliveries))`), each message is built
-    by the connection that sends it, overlapping the other connections' SMTP round trips. The database is
-    read here, before the first message is asked for (see _Renderer). With `failed`, a delivery whose
+    when a session is ready to send it, while the other sessions wait for their servers' replies. The
+    database is read here, before the first message is asked for (see _Renderer). With `failed`, a delivery whose
     message cannot be built is put there with its error and the rest go on; without it the error is raised.
     """
     track_opens = DeliverySettings.load().track_opens
     render = _Renderer(deliveries, track_opens=track_opens)
-    # The open pixel link reads the force's setting itself: ask for them all here, in this thread.
+    # The open pixel link reads the force's setting itself: ask for them all here, up front.
     pixels = {d.pk: links.open_pixel_url(d) or "" for d in deliveries} if track_opens else {}
     ratings = _RatingLinks()
     context = (_from_header(render.force), _message_id_domain(), getattr(settings, "DELIVERY_REPLY_TO", ""))

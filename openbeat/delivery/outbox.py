@@ -38,7 +38,6 @@ hold (night-only, SMS quiet hours) go back to created with `not_before`, with a 
 from __future__ import annotations
 
 import logging
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
@@ -309,13 +308,12 @@ def _send(deliveries: list[Delivery], *, channel: str, counts: dict[str, int]) -
 
 
 class _Feed:
-    """The batch's messages for the transport, each built when a connection asks for the next one.
+    """The batch's messages for the transport, each built when a session is ready for the next one.
 
-    The database is read once, here in the task's thread (messages.iter_emails); building is then pure
-    work on data in memory, so the transport's own threads can do it, each for the message it is about to
-    send, while the task's thread records outcomes. A delivery whose message fails to build is kept in
-    `failed` (a technical failure) and the rest go on. Whatever the transport took and has not reported on
-    is known, for the error path."""
+    The database is read once, before the first message (messages.iter_emails); building is then pure work
+    on data in memory, done between the sessions' replies. A delivery whose message fails to build is kept
+    in `failed` (a technical failure) and the rest go on. Whatever the transport took and has not reported
+    on is known, for the error path."""
 
     def __init__(self, deliveries: list[Delivery], *, channel: str) -> None:
         from openbeat.delivery import messages
@@ -326,33 +324,29 @@ class _Feed:
         self.exhausted = False
         self.taken: set[int] = set()
         self.built: set[int] = set()
-        self.lock = threading.Lock()
 
     def __iter__(self) -> _Feed:
         return self
 
     def __next__(self) -> OutgoingEmail | OutgoingSms:
-        with self.lock:
-            if self.exhausted:
-                raise StopIteration
-            try:
-                message = next(self.source)
-            except BaseException:
-                self.exhausted = True
-                raise
-            self.built.add(message.delivery_id)
-            self.taken.add(message.delivery_id)
-            return message
+        if self.exhausted:
+            raise StopIteration
+        try:
+            message = next(self.source)
+        except BaseException:
+            self.exhausted = True
+            raise
+        self.built.add(message.delivery_id)
+        self.taken.add(message.delivery_id)
+        return message
 
     def recorded(self, group: list[Outcome]) -> None:
-        with self.lock:
-            self.taken.difference_update(outcome.delivery_id for outcome in group)
+        self.taken.difference_update(outcome.delivery_id for outcome in group)
 
     def unrecorded(self) -> list[int]:
-        with self.lock:
-            ids = sorted(self.taken)
-            self.taken.clear()
-            return ids
+        ids = sorted(self.taken)
+        self.taken.clear()
+        return ids
 
     def drain(self) -> list[int]:
         """Everything not yet handed over (when the transport fails before taking anything)."""

@@ -40,6 +40,14 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _started(handler, **kwargs) -> tuple[Controller, int]:
+    """A real aiosmtpd server for `handler` on a free local port, running."""
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
+    controller.start()
+    return controller, port
+
+
 class Mailbox:
     """An SMTP server's handler that refuses recipients on cue and counts the sessions it served."""
 
@@ -100,9 +108,7 @@ class Mailbox:
 @pytest.fixture(params=["one command at a time", "pipelining"])
 def mailbox(request, settings):
     handler = Mailbox(pipelining=request.param == "pipelining")
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller, port = _started(handler)
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -618,6 +624,57 @@ def test_a_server_that_offers_pipelining_gets_mail_rcpt_and_data_in_one_go(setti
     assert transport.sessions == 1
 
 
+def test_a_session_the_server_closes_while_its_content_waits_for_the_record_fails_that_message_alone(settings):
+    # Two sessions, served in this order. A: its first message's content is not answered yet. B: one message
+    # accepted, then the next one's DATA is answered and, in the same packet, the server gives up (421). B's
+    # content was waiting for the record of its first outcome (A is still busy, so no group was yielded).
+    settings.DEFAULT_FROM_EMAIL = "alerts@police.example"
+    heard: list = []
+
+    def serve(listener: socket.socket) -> None:
+        sessions = []
+        for _ in range(2):
+            connection, _ = listener.accept()
+            lines = connection.makefile("rb")
+            connection.settimeout(5)
+            connection.sendall(b"220 scripted ESMTP\r\n")
+            lines.readline()
+            connection.sendall(b"250-scripted\r\n250 PIPELINING\r\n")
+            heard.append([lines.readline() for _ in range(3)])
+            sessions.append((connection, lines))
+        (a, a_lines), (b, b_lines) = sessions
+        for connection, lines in sessions:
+            connection.sendall(b"250 ok\r\n250 ok\r\n354 go ahead\r\n")
+            while lines.readline() not in (b".\r\n", b""):
+                pass
+        b.sendall(b"250 queued\r\n")
+        heard.append([b_lines.readline() for _ in range(3)])
+        b.sendall(b"250 ok\r\n250 ok\r\n354 go ahead\r\n421 4.4.2 closing: idle too long\r\n")
+        b.close()
+        a.sendall(b"250 queued\r\n")
+        heard.append(a_lines.readline())
+        a.sendall(b"221 bye\r\n")
+        a.close()
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(2)
+        server = threading.Thread(target=serve, args=(listener,), daemon=True)
+        server.start()
+        options = {"host": "127.0.0.1", "port": listener.getsockname()[1], "timeout": 5}
+        transport = SmtpTransport(connections=2, options=options)
+        outcomes = sorted(transport.send_batch([_email(n) for n in range(1, 4)]), key=lambda o: o.delivery_id)
+        transport.close()
+        server.join(5)
+    assert [(o.ok, o.error and (o.error.permanent, o.error.reason)) for o in outcomes] == [
+        (True, None),
+        (True, None),
+        (False, (False, "server busy")),
+    ]
+    assert heard[2][1] == b"RCPT TO:<resident3@example.com>\r\n"
+    assert heard[3].lower() == b"quit\r\n"
+
+
 # --- TLS and login: the sessions' sockets are driven without blocking, TLS records included ---------------
 
 TLS = Path(__file__).parent / "tls"  # a self-signed certificate for localhost and 127.0.0.1, for tests only
@@ -650,17 +707,10 @@ def trusted(monkeypatch):
     return context
 
 
-def _secure_server(handler, **kwargs):
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
-    controller.start()
-    return controller, port
-
-
 @pytest.mark.parametrize("password", ["s3cret", "wrong"])
 def test_starttls_and_login_send_every_message_over_a_secured_session(trusted, password):
     handler = Secure()
-    controller, port = _secure_server(
+    controller, port = _started(
         handler, tls_context=trusted, require_starttls=True, auth_required=True, authenticator=_login
     )
     options = {"host": "localhost", "port": port, "timeout": 5, "use_tls": True, "username": "alerts",
@@ -696,7 +746,7 @@ def test_large_messages_arrive_whole_through_small_socket_buffers(trusted, monke
 
     monkeypatch.setattr(smtplib.SMTP, "_get_socket", small_buffer)
     handler = Secure()
-    controller, port = _secure_server(handler, **({"ssl_context": trusted} if implicit_tls else {}))
+    controller, port = _started(handler, **({"ssl_context": trusted} if implicit_tls else {}))
     big = "A line of an alert, long enough to need many TLS records and partial writes.\n" * 3000  # 240 kB
     options = {"host": "localhost", "port": port, "timeout": 5, "use_ssl": implicit_tls}
     try:

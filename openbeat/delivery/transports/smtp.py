@@ -203,7 +203,7 @@ class SmtpSession:
                 return lost
         try:
             chunk = self.sock.recv(_READ_SIZE)
-            while self.sock is not None and isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
+            while isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():  # decrypted, not yet read
                 chunk += self.sock.recv(_READ_SIZE)
         except _NOT_READY:
             return None
@@ -235,15 +235,15 @@ class SmtpSession:
 
     def close(self) -> None:
         """End the session politely (QUIT) if it is between messages, else drop it."""
-        if self.sock is None:
+        smtp, sock = self.smtp, self.sock
+        if smtp is None:
             return
-        if self.step != _IDLE or self.smtp is None:
+        if self.step != _IDLE:
             self.drop()
             return
-        smtp = self.smtp
         self._forget()
         try:
-            smtp.sock.settimeout(self.timeout)  # type: ignore[union-attr]
+            sock.settimeout(self.timeout)
             smtp.quit()
         except (smtplib.SMTPException, OSError):
             smtp.close()
@@ -360,7 +360,8 @@ class SmtpSession:
                 self.drop()
             self.step, self.deadline = _IDLE, math.inf
             return None
-        if code not in _EXPECTED[step] and self.refusal is None:
+        # A reply while the content waits for the record (_WAITING) is out of step: the server gave up on us.
+        if code not in _EXPECTED.get(step, ()) and self.refusal is None:
             self.refusal = smtp_error(code, text, to=self.to)
             if code in (421, -1):  # the server is going away (or is not speaking SMTP): a new session next time
                 self.drop()
@@ -406,11 +407,7 @@ class SmtpSession:
         if self.attempt == 1:
             self.attempt = 2
             return self._start()
-        if not isinstance(error, smtplib.SMTPServerDisconnected):
-            wrapped = smtplib.SMTPServerDisconnected(f"Connection unexpectedly closed: {error}")
-            wrapped.__context__ = error
-            error = wrapped
-        return self._failed(_connection_error(error))
+        return self._failed(TransportError(f"{type(error).__name__}: {error}"[:300], reason="server disconnected"))
 
     def _failed(self, error: TransportError) -> Outcome:
         return self._done(Outcome(delivery_id=self.delivery_id, ok=False, error=error))
@@ -464,8 +461,8 @@ class SmtpTransport:
                         if (outcome := session.acknowledge()) is not None:
                             pending.append((outcome, session))
                     continue
-                if not moving:
-                    if exhausted and not pending:
+                if not moving:  # and nothing pending (yielded above)
+                    if exhausted:
                         return
                     continue
                 for session, events in self.poller.wait(min(s.deadline for s in moving) - time.monotonic()):
@@ -492,7 +489,8 @@ class SmtpTransport:
                 if (outcome := session.begin(message, self.sender)) is not None:
                     pending.append((outcome, session))
         if all(session.broken is not None for session in self.pool):
-            # No session could be opened: the rest of the batch fails now, as the last attempt did.
+            # No session will take messages (none could be opened, or the server is not accepting): the rest of
+            # the batch fails now, as the last attempt did.
             session = self.pool[-1]
             for message in emails:
                 pending.append((session.refuse(message, session.broken), session))  # type: ignore[arg-type]
