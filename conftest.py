@@ -36,6 +36,13 @@ def pytest_configure(config: pytest.Config) -> None:
         # django_capture_on_commit_callbacks(execute=True) a test sees a queued email actually sent.
         TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}},
         SMS_BACKEND="locmem",
+        # One test process: its own memory stands in for the database cache (whose table every test's database
+        # would otherwise have to hold before the autouse cache.clear() below). Redis, when set, stays.
+        CACHES=(
+            {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+            if "DatabaseCache" in settings.CACHES["default"]["BACKEND"]
+            else settings.CACHES
+        ),
         STORAGES={
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

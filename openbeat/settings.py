@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,30 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+DEBUG = env_bool("DEBUG")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]", "testserver"}
+# A production deployment: served over HTTPS, or not in DEBUG and answering to a name other than this machine.
+# Stricter defaults follow from it (a secret key from the environment, two-factor sign-in for staff).
+PRODUCTION = env_bool("PRODUCTION", env_bool("HTTPS") or (not DEBUG and bool(set(ALLOWED_HOSTS) - _LOCAL_HOSTS)))
+
+
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once into var/ (never committed)."""
+    """SECRET_KEY from the environment, else (on a single machine only) one generated once into var/.
+
+    In production the key must come from the environment: a web server and a worker on two hosts would each
+    generate their own and sign links the other refuses.
+    """
     if key := os.environ.get("SECRET_KEY"):
         return key
+    if PRODUCTION:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. In production (HTTPS on, or DEBUG off with ALLOWED_HOSTS naming another host) "
+            "every host must share one key: set SECRET_KEY in the environment of the web servers and workers "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
     path = VAR_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
@@ -42,11 +63,11 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = env_bool("DEBUG")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Before openbeat.staff: axes records a failed sign-in before staff's receiver looks at the account.
+    "axes",
     "openbeat.core",
     "openbeat.areas",
     "openbeat.staff",
@@ -57,6 +78,7 @@ INSTALLED_APPS = [
     "openbeat.reports",
     "openbeat.insights",
     "openbeat.demo",
+    "openbeat.scheduler",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -84,18 +106,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over the limit is refused from its Content-Length, before anything reads it.
+    "openbeat.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "openbeat.staff.middleware.StaffSecondFactorMiddleware",
+    # Before the staff middlewares, which leave a message when they sign someone out.
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "openbeat.staff.middleware.StaffIdleTimeoutMiddleware",
+    "openbeat.staff.middleware.StaffSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "openbeat.core.middleware.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "openbeat.urls"
@@ -146,12 +173,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["openbeat.staff.auth.ThrottledModelBackend"]
-# Login throttling: this many failures for one username (or from one address) within the window locks out.
+# Staff sign-in throttling (openbeat/staff/auth.py): django-axes counts failures in the database, shared by every
+# process and host, per username *and* client address, so a stranger's guesses lock out only the stranger.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "openbeat.staff.auth.ThrottledModelBackend"]
+# This many failures for one username from one address within the window lock that pair for the window.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
-# Roles listed here must set up a second factor (TOTP) before using the back office.
-STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA")
+# The account itself is locked (for the window) only after this many failures from at least this many
+# addresses; its owner is emailed when that happens.
+LOGIN_ACCOUNT_LOCK_FAILURES = int(os.environ.get("LOGIN_ACCOUNT_LOCK_FAILURES", "20"))
+LOGIN_ACCOUNT_LOCK_ADDRESSES = int(os.environ.get("LOGIN_ACCOUNT_LOCK_ADDRESSES", "3"))
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW_SECONDS)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "openbeat.core.clientaddr.client_address"
+AXES_USERNAME_CALLABLE = "openbeat.staff.auth.typed_username"
+AXES_LOCKOUT_CALLABLE = "openbeat.staff.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Sign-ins are already in the audit log; axes keeps only the failure counters (no access log, no admin).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken"]
+# The back office asks for a second factor (TOTP) before anything else: compulsory in production unless
+# STAFF_REQUIRE_2FA=off says otherwise explicitly.
+STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", PRODUCTION)
+# A staff session unused for this long is signed out (the back office only; residents have no sessions to keep).
+STAFF_IDLE_TIMEOUT_SECONDS = int(os.environ.get("STAFF_IDLE_TIMEOUT_SECONDS", "1800"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -175,6 +222,9 @@ REPORTS_SUBMIT_LIMIT = int(os.environ.get("REPORTS_SUBMIT_LIMIT", "10"))
 # Days after a report is closed that the reporter's name, email and phone are kept (manage.py
 # reports_retention, from cron): long enough for a complaint about how it was handled, no longer.
 REPORTS_CONTACT_RETENTION_DAYS = int(os.environ.get("REPORTS_CONTACT_RETENTION_DAYS", "365"))
+# The largest request body accepted (evidence uploads are the largest); refused with 413 before it is read.
+# Set the proxy's limit (nginx client_max_body_size) to the same.
+REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", str(EVIDENCE_MAX_BYTES + 1024 * 1024)))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -235,6 +285,15 @@ ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNIN
 # session (delivery.outbox).
 DELIVERY_SMTP_CONNECTIONS = int(os.environ.get("DELIVERY_SMTP_CONNECTIONS", "8"))
 DELIVERY_REPLY_TO = os.environ.get("DELIVERY_REPLY_TO", "")
+# Recovery from a worker killed mid-batch, with no cron (delivery.outbox, "Leases"). A batch holds the rows it
+# claimed under a lease of DELIVERY_LEASE_SECONDS that a thread of its worker renews every third of that; the
+# scheduler (manage.py run_scheduler) sweeps every DELIVERY_SWEEP_SECONDS, returns the rows of expired leases
+# to the outbox and queues their batches again. A kill is therefore recovered within lease + sweep (45 s by
+# default) plus the time a worker takes to pick the batch up. A shorter lease recovers sooner but takes a
+# batch from a worker that could not reach the database for that long (it then stops, and at most the
+# message in flight on each connection repeats); keep the sweep at most half the lease.
+DELIVERY_LEASE_SECONDS = float(os.environ.get("DELIVERY_LEASE_SECONDS", "30"))
+DELIVERY_SWEEP_SECONDS = float(os.environ.get("DELIVERY_SWEEP_SECONDS", "15"))
 
 # Languages residents may choose for In the Know messages (officers may add a translation in each).
 SUBSCRIBER_LANGUAGES = [
@@ -247,6 +306,9 @@ SUBSCRIBER_LANGUAGES = [
     ("ro", "Română (Romanian)"),
     ("ar", "العربية (Arabic)"),
 ]
+# How long a resident's emailed sign-in link to their In the Know preferences works (it works once). The links
+# in alert messages are long-lived but open no session: see openbeat/subscriptions/tokens.py.
+SUBSCRIBER_SIGN_IN_LINK_MINUTES = int(os.environ.get("SUBSCRIBER_SIGN_IN_LINK_MINUTES", "60"))
 
 # Background tasks (django.tasks). db (default): django-tasks-db, worker `manage.py db_worker`.
 # rq or celery: on REDIS_URL, for scale-out. immediate: runs inline (tests of task bodies).
@@ -269,13 +331,22 @@ elif TASKS_BACKEND == "celery":
     CELERY_RESULT_BACKEND = CELERY_BROKER_URL
     CELERY_RESULT_EXTENDED = True
 
+# Rate-limit counters and short locks live here, so every process and host must see the same cache: Redis when
+# REDIS_URL is set, else a table in the database (never per-process memory, which would let each gunicorn
+# worker count on its own and so multiply every limit).
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL and env_bool("CACHE_ON_REDIS", True)
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "openbeat_cache"}
     )
 }
+
+# The client address behind reverse proxies (openbeat/core/clientaddr.py): the proxies' addresses or networks
+# (e.g. "127.0.0.1,10.0.0.0/8"); their header is read only on requests that come from one of them.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# "X-Forwarded-For" (nginx's $proxy_add_x_forwarded_for) or "Forwarded" (RFC 7239).
+PROXY_CLIENT_HEADER = os.environ.get("PROXY_CLIENT_HEADER", "X-Forwarded-For")
 
 # The force this deployment serves. The database row (areas.Force) overrides these once edited.
 FORCE_NAME = os.environ.get("FORCE_NAME", "Demoshire Police")
@@ -350,7 +421,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "wagtail": {"level": "WARNING"}},
+    # axes logs usernames and addresses at WARNING on every failure: personal data stays out of the logs.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
+        "axes": {"level": "ERROR"},
+    },
 }
 
 WAGTAILADMIN_USER_LOGIN_FORM = "openbeat.staff.forms.ThrottledLoginForm"

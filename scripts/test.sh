@@ -3,6 +3,8 @@
 # failure when a selection (-k, a path) matched nothing on purpose; anything else is passed through.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Browser tests need chromium and proxy tests nginx: install them, or stop saying how (never skip silently).
+scripts/system-packages.sh
 .venv/bin/python -m pytest "$@"
 rc=$?
 if [ "$rc" -eq 5 ]; then

@@ -12,6 +12,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from openbeat.audit.models import AuditEntry
+from openbeat.core.clientaddr import client_address
 
 
 def _division_of(target: Any) -> Any:
@@ -43,7 +44,7 @@ def log_action(
         actor=actor,
         actor_label=actor.get_username() if actor is not None else "",
         data=data or {},
-        ip=(request.META.get("REMOTE_ADDR") or None) if request is not None else None,
+        ip=client_address(request),
     )
     if target is not None:
         entry.target_type = target._meta.label_lower

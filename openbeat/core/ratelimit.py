@@ -1,7 +1,8 @@
-"""Rate limits for public forms, on the shared cache (Redis in production, per-process memory otherwise).
+"""Rate limits for public forms, on the cache every process shares (the database, or Redis when set).
 
 `@ratelimit(key="report-submit", limit=10, period=3600)` allows 10 requests an hour per client address
-(and, with `by=`, per another value such as the email typed); the 11th gets a friendly 429 page.
+(and, with `by=`, per another value such as the email typed); the 11th gets a friendly 429 page. The client
+address is the real client's behind the force's trusted proxies (`core.clientaddr`), never the proxy's.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from openbeat.core.clientaddr import client_address
 
 
 def hit(*, key: str, limit: int, period: int) -> bool:
@@ -32,7 +35,7 @@ def hit(*, key: str, limit: int, period: int) -> bool:
 
 def _client(request: HttpRequest) -> str:
     # Hashed so that no address is kept in the cache in clear.
-    return hashlib.sha256((request.META.get("REMOTE_ADDR") or "-").encode()).hexdigest()[:24]
+    return hashlib.sha256((client_address(request) or "-").encode()).hexdigest()[:24]
 
 
 def ratelimit(

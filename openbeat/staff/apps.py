@@ -24,13 +24,21 @@ def _log_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     log_action("staff.login.success", actor=user, request=request)
 
 
+def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    # Runs after axes' own receiver (axes is listed first in INSTALLED_APPS), so this failure is counted.
+    from openbeat.staff.auth import login_failure_recorded, typed_username
+
+    login_failure_recorded(request=request, username=typed_username(request, credentials))
+
+
 class StaffConfig(AppConfig):
     name = "openbeat.staff"
     label = "staff"
     verbose_name = "Staff"
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         post_migrate.connect(_sync_roles, dispatch_uid="openbeat.staff.roles_sync")
         user_logged_in.connect(_log_login, dispatch_uid="openbeat.staff.log_login")
+        user_login_failed.connect(_login_failed, dispatch_uid="openbeat.staff.login_failed")

@@ -4,7 +4,7 @@ from django import forms
 from wagtail.admin.forms.auth import LoginForm
 
 from openbeat.audit.services import log_action
-from openbeat.staff.auth import client_ip, login_locked
+from openbeat.staff.auth import locked_message, login_blocked
 
 
 class ThrottledLoginForm(LoginForm):
@@ -12,10 +12,7 @@ class ThrottledLoginForm(LoginForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.data.get("username", "")
-        if username and login_locked(username=username, ip=client_ip(self.request)):
+        if username and login_blocked(request=self.request, username=username):
             log_action("staff.login.locked", actor=None, data={"username": username[:150]}, request=self.request)
-            raise forms.ValidationError(
-                "Too many failed sign-in attempts. Wait 15 minutes and try again, or ask an administrator.",
-                code="locked",
-            )
+            raise forms.ValidationError(locked_message(), code="locked")
         return super().clean()

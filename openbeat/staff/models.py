@@ -61,14 +61,3 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} in {self.neighbourhood}"
-
-
-class LoginFailure(models.Model):
-    """A failed staff login, counted for throttling. Only the username typed and the address are kept."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    def __str__(self) -> str:
-        return f"{self.username} at {self.at:%Y-%m-%d %H:%M}"
