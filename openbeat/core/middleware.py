@@ -1,3 +1,5 @@
+import functools
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -7,12 +9,24 @@ from django.shortcuts import render
 
 
 class ContentSecurityPolicyMiddleware(BaseCSPMiddleware):
-    """Django's CSP middleware, with the back office's own (looser) policy under its URL prefixes."""
+    """Django's CSP middleware, with the back office's own policies under its URL prefixes: no inline script
+    anywhere but Wagtail's editing forms, which cannot work without (settings.SECURE_CSP_ADMIN explains)."""
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if request.path.startswith(settings.CSP_ADMIN_PATH_PREFIXES) and not hasattr(response, "_csp_config"):
-            response._csp_config = settings.SECURE_CSP_ADMIN  # type: ignore[attr-defined]
+            forms = _admin_form_paths().match(request.path)
+            config = settings.SECURE_CSP_ADMIN_FORMS if forms else settings.SECURE_CSP_ADMIN
+            response._csp_config = config  # type: ignore[attr-defined]
         return super().process_response(request, response)
+
+
+@functools.cache
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _admin_form_paths() -> re.Pattern[str]:
+    return _compile(settings.CSP_ADMIN_FORM_PATHS)
 
 
 class RequestSizeLimitMiddleware:
