@@ -60,7 +60,8 @@ def test_every_back_office_screen_runs_under_the_admin_policy(live_server, page,
     sign_in(page, live_server, "admin.csp")
     for screen in SCREENS:
         response = page.goto(live_server.url + screen.format(home=home.pk))
-        assert response is not None and response.status < 400, screen
+        assert response is not None, screen
+        assert response.status < 400, screen
         page.wait_for_load_state("networkidle")
     assert violations == []
     assert [e for e in console_errors if "EvalError" in e or "unsafe-eval" in e] == []
