@@ -4,7 +4,8 @@ Each link carries the delivery's random token (never its sequential id), signed 
 per purpose, so a rating link cannot be replayed as a reply link and nobody can forge one for someone else's
 delivery. A click link also signs its target URL: the redirect view only ever goes where a message pointed,
 so the link cannot be used as an open redirect. Links do not expire: a message read months later still works,
-and what they do (count a click, store a score, offer a form) is harmless to repeat.
+and what they do is harmless to repeat (count a click, offer a form; a rating link's page stores the score
+only when its button is pressed, never on the GET a link scanner makes).
 
 Paths stay short (/d/<kind>/<token>:<signature>/...) because SMS counts characters and mail clients wrap.
 """

@@ -13,6 +13,7 @@ API keys (`Open311Key`) are stored as a SHA-256 hash only; the key itself is sho
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -23,8 +24,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from openbeat.areas import geo
 from openbeat.areas.models import Force
-from openbeat.areas.postcodes import PostcodeError, postcode_locate
+from openbeat.areas.postcodes import OutsideForceArea, PostcodeError, normalise_postcode, postcode_locate
 from openbeat.audit.services import log_action
 from openbeat.reports.models import Open311Key, Question, Report, ReportType
 from openbeat.reports.services import ReportInvalid, report_submit
@@ -38,6 +40,10 @@ OPEN_STATUSES = (
 # GeoReport v2: "the default query should return requests from the last 90 days" and at most 1,000 of them.
 DEFAULT_DAYS = 90
 MAX_RESULTS = 1000
+# Where a report about a place outside the force's area should go instead (settings.REPORTS_FIND_FORCE_URL).
+FIND_FORCE_URL = "https://www.police.uk/pu/find-a-police-force/"
+# A postcode written inside an address_string ("12 Mill Lane, Preston PR1 1AB"): the text is upper-cased first.
+_POSTCODE_IN_TEXT = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][ABD-HJLNP-UW-Z]{2})\b")
 
 DATATYPES: dict[str, str] = {
     Question.Kind.TEXT: "string",
@@ -290,12 +296,57 @@ def _date_of(value: str) -> str:
     return (timezone.localtime(when) if timezone.is_aware(when) else when).date().isoformat()
 
 
-def _postcode_in(address: str) -> str:
-    """The postcode, when address_string is one we know (so the report is routed); else ""."""
-    try:
-        return postcode_locate(address).postcode if address else ""
-    except PostcodeError:
+def find_force_url() -> str:
+    return getattr(settings, "REPORTS_FIND_FORCE_URL", "") or FIND_FORCE_URL
+
+
+def _outside(what: str) -> Open311Error:
+    force = Force.current().name
+    return Open311Error(
+        400,
+        f"{what} is outside the area {force} covers, so it cannot be reported here. Report it to the police "
+        f"force for that place: {find_force_url()} finds it from a postcode or town.",
+    )
+
+
+def _point_check(lat: float, lon: float) -> None:
+    """Refuse a point outside every neighbourhood of the force. With no boundaries loaded there is nothing to
+    check against, and the report goes to the force-wide queue as before."""
+    if len(geo.boundary_index()) and geo.locate_pk(lat, lon) is None:
+        raise _outside(f"The location lat={lat}, long={lon}")
+
+
+def _address_postcode(address: str) -> str:
+    """The postcode that routes an address_string: the whole string, or the last postcode written in it, when
+    we know it and it is in the force's area; "" when there is none (free text, kept for staff to read).
+
+    A postcode we know to be outside the area is refused, and so is a whole address_string that is a postcode
+    we do not know (most likely elsewhere in the country; the web form refuses it too). A postcode-shaped
+    word inside longer text that we do not know may not be a postcode at all ("Flat A1 2nd floor"): ignored.
+    """
+    if not address:
         return ""
+    try:
+        whole = normalise_postcode(address)
+    except PostcodeError:
+        whole = ""
+    found = _POSTCODE_IN_TEXT.findall(address.upper())
+    candidate = whole or (" ".join(found[-1]) if found else "")
+    if not candidate:
+        return ""
+    try:
+        return postcode_locate(candidate).postcode
+    except OutsideForceArea:
+        raise _outside(f"The postcode {candidate} in address_string") from None
+    except PostcodeError:
+        if not whole:
+            return ""
+        raise Open311Error(
+            400,
+            f"address_string: we do not know the postcode {whole}. If the place is outside the area "
+            f"{Force.current().name} covers, report it to the police force there ({find_force_url()} finds it); "
+            "otherwise send lat and long.",
+        ) from None
 
 
 def answers_from(report_type: ReportType, params: Any) -> dict[str, Any]:
@@ -329,7 +380,13 @@ def request_create(*, params: Any) -> Report:
     address = (params.get("address_string") or "").strip()
     if report_type.location == ReportType.Location.REQUIRED and lat is None and not address:
         raise Open311Error(400, "This service needs a location: lat and long, or address_string.")
-    postcode = _postcode_in(address) if lat is None else ""
+    postcode = ""
+    if report_type.location != ReportType.Location.NONE:
+        # A place outside the force's area is refused, not filed silently in the force-wide queue.
+        if lat is not None and lon is not None:
+            _point_check(lat, lon)
+        else:
+            postcode = _address_postcode(address)
     name = " ".join(p for p in ((params.get("first_name") or "").strip(), (params.get("last_name") or "").strip()) if p)
     try:
         return report_submit(
@@ -339,7 +396,8 @@ def request_create(*, params: Any) -> Report:
             reporter_email=(params.get("email") or "").strip(),
             reporter_phone=(params.get("phone") or "").strip()[:20],
             postcode=postcode,
-            address="" if postcode else address[:300],
+            # The address text is kept unless it was only the postcode.
+            address="" if postcode and _same_postcode(address, postcode) else address[:300],
             lat=lat,
             lon=lon,
             source=Report.Source.OPEN311,
@@ -348,11 +406,20 @@ def request_create(*, params: Any) -> Report:
         raise Open311Error(400, _describe(invalid.errors.items())) from None
 
 
+def _same_postcode(address: str, postcode: str) -> bool:
+    try:
+        return normalise_postcode(address) == postcode
+    except PostcodeError:
+        return False
+
+
 def _describe(errors: Iterable[tuple[str, str]]) -> str:
     return " ".join(f"{key}: {message}" for key, message in errors) or "The request is not valid."
 
 
 def rate_limits() -> dict[str, tuple[int, int]]:
-    """(limit, period in seconds) per client address, overridable with settings.OPEN311_RATE_LIMITS."""
-    defaults = {"read": (600, 60), "write": (60, 3600)}
+    """(limit, period in seconds), overridable with settings.OPEN311_RATE_LIMITS: "read" per client address,
+    "write" per api_key (counted once the key is checked), "bad_key" per client address for submissions with
+    a missing or wrong key (generous: it only slows guessing, and a valid key is never held up by it)."""
+    defaults = {"read": (600, 60), "write": (60, 3600), "bad_key": (100, 3600)}
     return {**defaults, **getattr(settings, "OPEN311_RATE_LIMITS", {})}

@@ -104,15 +104,42 @@ def _json(schema: Schema, description: str) -> Schema:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _errors(*codes: int) -> dict[str, Schema]:
-    text = {
-        400: "Bad request (a parameter that cannot be used, e.g. one containing NUL characters)",
-        403: "Missing or wrong api_key",
-        404: "Not found",
-        405: "Method not allowed",
-        429: "Too many requests",
-    }
-    return {str(code): _json({"$ref": "#/components/schemas/Errors"}, text[code]) for code in codes}
+ERROR_TEXT: dict[int, str] = {
+    400: "Bad request (a parameter that cannot be used, e.g. one containing NUL characters)",
+    403: "Missing or wrong api_key",
+    404: "Not found",
+    405: "Method not allowed",
+    429: "Too many requests from this client address; wait for Retry-After seconds",
+}
+RETRY_AFTER: Schema = {
+    "Retry-After": {"description": "Seconds until the limit's window ends.", "schema": {"type": "integer"}}
+}
+
+
+# POST requests: the key is checked before anything is counted, and the limit is per key.
+SUBMIT_ERROR_TEXT: dict[int, str] = {
+    400: (
+        "Bad request: a field that cannot be used (the description names it), or a place outside the force's "
+        "area (lat/long outside its neighbourhoods, or a postcode in address_string outside it or unknown), "
+        "when the description says where to report instead"
+    ),
+    403: "Missing, wrong or revoked api_key (not counted against any key's limit)",
+    429: (
+        "Too many submissions with this api_key (each key has its own limit), or too many with wrong keys from "
+        "this client address; wait for Retry-After seconds"
+    ),
+}
+
+
+def _errors(*codes: int, text: dict[int, str] | None = None) -> dict[str, Schema]:
+    """Error responses for `codes`, each an Open311 error list; `text` words some of them for one operation."""
+    responses = {}
+    for code in codes:
+        response = _json({"$ref": "#/components/schemas/Errors"}, (text or {}).get(code, ERROR_TEXT[code]))
+        if code == 429:
+            response["headers"] = RETRY_AFTER
+        responses[str(code)] = response
+    return responses
 
 
 def _query(name: str, description: str, schema: Schema | None = None) -> Schema:
@@ -197,7 +224,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                     "responses": {
                         "201": _json({"$ref": "#/components/schemas/Created"}, "Created"),
-                        **_errors(400, 403, 404, 405, 429),
+                        **_errors(400, 403, 404, 405, 429, text=SUBMIT_ERROR_TEXT),
                     },
                 },
             },
@@ -230,9 +257,18 @@ def openapi_document() -> dict[str, Any]:
                         "api_key": {"type": "string"},
                         "jurisdiction_id": {"type": "string"},
                         "service_code": {"type": "string"},
-                        "lat": {"type": "string", "description": "Decimal degrees (WGS84)."},
+                        "lat": {
+                            "type": "string",
+                            "description": "Decimal degrees (WGS84). A point outside the force's area is refused "
+                            "(400).",
+                        },
                         "long": {"type": "string"},
-                        "address_string": {"type": "string"},
+                        "address_string": {
+                            "type": "string",
+                            "description": "Used when lat/long are not given. A postcode (alone, or the last one "
+                            "written in the text) routes the report; one outside the force's area, or an unknown "
+                            "postcode given alone, is refused (400). Other text is kept for staff to read.",
+                        },
                         "email": {"type": "string"},
                         "first_name": {"type": "string"},
                         "last_name": {"type": "string"},

@@ -226,7 +226,7 @@ def _display(question: Question, value: Any) -> str:
 
 def answers_display(report_type: ReportType, answers: Mapping[str, Any]) -> list[dict[str, Any]]:
     """[{"key", "label", "answer", "page"}] for every shown question, in order, as text ("" when not answered).
-    What "check your answers", the confirmation email and `Report.answers_shown` show."""
+    What "check your answers", `Report.answers_shown` (the staff page and the reporter's status page) show."""
     return [
         {
             "key": q.key,

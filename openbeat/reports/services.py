@@ -6,10 +6,12 @@ the report under a row lock, adds a timeline event and writes the audit log (`re
 as target, states and ids only in `data`). Input a person can correct raises `ReportInvalid` with `.errors`,
 {field: message}, for a form to show.
 
-Messages to the reporter: the email says only that there is a new message and links to the status page
-(reference + email, then a magic link); the message itself is shown there and never emailed. Staff write
-about crimes and people; an inbox is often shared or read over a shoulder, and a notice that carries no
-content cannot be spoofed into a convincing "message from the police".
+Emails to the reporter carry no text anyone typed: the confirmation gives the reference and a link to the
+status page (reference + email, then a magic link), not the report; a message notice says only that there is
+a new message, which is shown there and never emailed. The address is whatever was typed, so a copy of the
+report would let anyone have the force's mail server send any text to anyone. Staff write about crimes and
+people; an inbox is often shared or read over a shoulder, and a notice that carries no content cannot be
+spoofed into a convincing "message from the police".
 """
 
 from __future__ import annotations
@@ -234,11 +236,11 @@ def report_submit(
             email_send(
                 to=reporter_email,
                 template="reports/email/confirmation",
+                # The reference, the type's name and a link, never what was typed: the address is whatever
+                # was typed too, so anyone could otherwise have the force's mail server send text to anyone.
                 context={
-                    "report": report,
                     "reference": report.reference,
                     "type_name": report_type.name,
-                    "answers": report.answers_shown,
                     "status_url": status_start_url(),
                 },
                 purpose="reports.confirmation",

@@ -33,7 +33,10 @@ class Scope:
         return division_id is not None and division_id in self.division_ids
 
     def allows(self, obj: Any, field: str = "division") -> bool:
-        """Whether `obj` (anything with a division, or a neighbourhood) is inside this scope."""
+        """Whether `obj` (anything with a division, or a neighbourhood) is inside this scope.
+
+        `field` is the same Division path as for `filter`; "pk" means `obj` is a Division itself.
+        """
         if self.force_wide:
             return True
         *path, last = field.split("__")
@@ -41,7 +44,8 @@ class Scope:
             obj = getattr(obj, part, None)
             if obj is None:
                 return False
-        return getattr(obj, f"{last}_id", None) in self.division_ids
+        division_id = obj.pk if last == "pk" else getattr(obj, f"{last}_id", None)
+        return division_id is not None and division_id in self.division_ids
 
     @property
     def is_empty(self) -> bool:

@@ -25,10 +25,10 @@ from django.db.models import Q
 from openbeat.audit.services import log_action
 from openbeat.core.messaging import email_send
 from openbeat.core.models import TransactionalMessage
-from openbeat.subscriptions.links import preferences_link
+from openbeat.subscriptions.links import sign_in_link
 from openbeat.subscriptions.models import Consent, Subscriber
 from openbeat.subscriptions.services import consent_record, consent_withdraw
-from openbeat.subscriptions.tokens import MAX_AGE
+from openbeat.subscriptions.tokens import lifetime_text
 
 Eraser = Callable[[Subscriber], None]
 _erasers: list[Eraser] = []
@@ -50,12 +50,21 @@ def manage_link_request(*, email: str) -> bool:
     """Email a sign-in link to the preferences if the address is subscribed. Callers must answer the same
     either way (the result is for tests and counts, never for the person who typed the address)."""
     subscriber = subscriber_find_by_email(email)
-    if subscriber is None or not subscriber.email:
+    if subscriber is None:
+        return False
+    return sign_in_link_send(subscriber=subscriber)
+
+
+def sign_in_link_send(*, subscriber: Subscriber) -> bool:
+    """Email the subscriber a fresh sign-in link, to their own address only (False when they have none).
+
+    The link is short-lived and works once; the email says for how long, from the same setting."""
+    if not subscriber.email:
         return False
     email_send(
         to=subscriber.email,
         template="subscriptions/messages/manage_link",
-        context={"link": preferences_link(subscriber), "hours": int(MAX_AGE["manage"].total_seconds() // 3600)},
+        context={"link": sign_in_link(subscriber), "lifetime": lifetime_text("manage")},
         purpose="subscriptions.manage_link",
     )
     return True

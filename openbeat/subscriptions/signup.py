@@ -29,6 +29,7 @@ from openbeat.areas.models import Force
 from openbeat.audit.services import log_action
 from openbeat.core.messaging import email_send, sms_send
 from openbeat.subscriptions import tokens
+from openbeat.subscriptions.links import sign_in_link
 from openbeat.subscriptions.models import Consent, Demographics, Interest, Subscriber, WatchedArea
 from openbeat.subscriptions.services import (
     CONTACT_CONSENT_WORDING,
@@ -188,7 +189,7 @@ def confirm_link(subscriber: Subscriber) -> str:
 def _duplicate_notice(owner: Subscriber) -> None:
     """Tell the address's owner that someone tried to sign it up. Only their own links, nothing typed."""
     assert owner.email
-    manage = _absolute(reverse("subscriptions:manage_link", kwargs={"token": tokens.make_token("manage", owner)}))
+    manage = sign_in_link(owner)
     pending = owner.status == Subscriber.Status.PENDING and owner.email_confirmed_at is None
     stopped = owner.status == Subscriber.Status.UNSUBSCRIBED
     email_send(
@@ -196,7 +197,7 @@ def _duplicate_notice(owner: Subscriber) -> None:
         template=f"{MESSAGES}/duplicate_signup",
         context={
             "manage_link": manage,
-            "manage_hours": int(tokens.MAX_AGE["manage"].total_seconds() // 3600),
+            "manage_lifetime": tokens.lifetime_text("manage"),
             "confirm_link": confirm_link(owner) if pending else "",
             "stopped": stopped,
         },

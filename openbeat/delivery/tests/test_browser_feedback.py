@@ -46,22 +46,33 @@ def test_a_resident_rates_comments_and_replies_and_the_contact_centre_sees_it_ur
     delivery, html = message
     staff_user(roles.CONTACT_CENTRE, None, username="contact.centre")
 
-    # "Was this useful?" 4, in one click (here: one Enter) from the message.
+    # "Was this useful?" 4 from the message (here: one Enter) opens a page with 4 chosen: nothing is recorded
+    # until the resident sends it, so a link scanner following every link rates nothing.
     open_message(page, html)
     follow_link_by_keyboard(page, re.compile(r"^4 . Useful$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your feedback")
-    assert Rating.objects.get(delivery=delivery).score == 4
-    assert_accessible(page, "rated page")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Was this alert useful?")
+    four = page.get_by_role("radio", name="4 \u2013 Useful")
+    expect(four).to_be_checked()
+    assert not Rating.objects.filter(delivery=delivery).exists()
+    assert_accessible(page, "rating page")
 
-    # The optional comment, typed and sent with the keyboard.
+    # The arrow keys move between the scores, as radios do.
+    four.focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("radio", name="5 \u2013 Very useful")).to_be_checked()
+    page.keyboard.press("ArrowUp")
+    expect(four).to_be_checked()
+
+    # The optional comment, typed and sent with the keyboard, with the rating.
     page.get_by_label("Tell us more (optional)").focus()
     page.keyboard.type("Good to know, thank you.")
     page.keyboard.press("Tab")
-    expect(page.get_by_role("button", name="Send comment")).to_be_focused()
+    expect(page.get_by_role("button", name="Send rating")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Comment sent")
-    assert_accessible(page, "comment sent page")
-    assert Rating.objects.get(delivery=delivery).comment == "Good to know, thank you."
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your feedback")
+    assert_accessible(page, "rated page")
+    rating = Rating.objects.get(delivery=delivery)
+    assert (rating.score, rating.comment) == (4, "Good to know, thank you.")
 
     # Reply to the officer: an empty message first shows the error summary, then a real one with a trigger phrase.
     open_message(page, html)

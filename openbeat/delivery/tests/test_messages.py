@@ -306,3 +306,21 @@ def test_an_sms_in_welsh_uses_the_translation():
 def test_an_sms_needs_a_number():
     (delivery,) = _deliveries()  # email only
     assert build_sms([delivery]) == []
+
+
+def test_the_change_link_in_an_alert_email_opens_no_session_and_cannot_download_or_delete(client):
+    """A forwarded alert must not forward the power to export or delete the subscriber's data."""
+    from openbeat.subscriptions.session import SESSION_KEY
+
+    (delivery,) = _deliveries()
+    (message,) = build_emails([delivery])
+    (change,) = [h for h in _hrefs(message.html) if "/in-the-know/manage/" in h]
+    path = urlsplit(change).path
+    assert resolve(path).url_name == "message_options"
+    assert client.get(path).status_code == 200
+    client.post(path, {"action": "pause"})
+    assert SESSION_KEY not in client.session
+    assert client.get("/in-the-know/preferences/my-data.json").status_code == 302
+    assert client.post("/in-the-know/preferences/delete/").status_code == 302
+    delivery.subscriber.refresh_from_db()
+    assert delivery.subscriber.status == "paused"

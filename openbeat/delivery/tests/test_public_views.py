@@ -1,3 +1,4 @@
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -70,39 +71,70 @@ def test_an_old_pixel_counts_nothing_once_the_force_turns_tracking_off(client):
 # Rating
 
 
-def test_one_click_records_the_rating_and_offers_a_comment(client):
+def _checked(page: str) -> list[str]:
+    """The values of the checked radios on a page."""
+    return re.findall(r'<input type="radio" name="score" value="(\d)"[^>]*\schecked', page)
+
+
+def test_opening_a_rating_link_records_nothing_and_shows_the_score_to_send(client):
     delivery = delivery_for()
     response = client.get(path(rating_url(delivery, 4)))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Thank you for your feedback" in page
+    assert "Was this alert useful?" in page
+    assert _checked(page) == ["4"]
+    assert 'name="csrfmiddlewaretoken"' in page
     assert 'name="comment"' in page
-    assert Rating.objects.get(delivery=delivery).score == 4
+    assert "Send rating" in page
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    client.get(path(rating_url(delivery, 4)))  # a link scanner, and a preview, and the resident
+    assert not Rating.objects.exists()
 
 
-def test_a_comment_is_added_to_the_rating(client):
+def test_pressing_send_records_the_rating(client):
+    delivery = delivery_for()
+    url = path(rating_url(delivery, 4))
+    client.get(url)
+    assert not Rating.objects.exists()
+    response = client.post(url, {"score": "4"})
+    assert response.status_code == 200
+    assert "Thank you for your feedback" in response.content.decode()
+    rating = Rating.objects.get(delivery=delivery)
+    assert (rating.score, rating.comment) == (4, "")
+
+
+def test_a_comment_is_sent_with_the_rating(client):
     delivery = delivery_for()
     url = path(rating_url(delivery, 2))
-    client.get(url)
-    response = client.post(url, {"comment": "Too late to be useful"})
-    assert "Comment sent" in response.content.decode()
+    response = client.post(url, {"score": "2", "comment": "Too late to be useful"})
+    assert "We have your comment too" in response.content.decode()
     rating = Rating.objects.get(delivery=delivery)
     assert (rating.score, rating.comment) == (2, "Too late to be useful")
 
 
-def test_an_empty_comment_shows_the_error_summary(client):
+def test_the_score_can_be_changed_on_the_page_before_sending(client):
     delivery = delivery_for()
-    url = path(rating_url(delivery, 3))
-    response = client.post(url, {"comment": ""})
+    client.post(path(rating_url(delivery, 5)), {"score": "3"})
+    assert Rating.objects.get(delivery=delivery).score == 3
+
+
+@pytest.mark.parametrize("score", ["", "0", "6", "four"])
+def test_sending_without_a_valid_score_shows_the_error_summary_and_records_nothing(client, score):
+    url = path(rating_url(delivery_for(), 3))
+    response = client.post(url, {"score": score, "comment": "Hello"})
     page = response.content.decode()
-    assert "There is a problem" in page or "ob-error-summary" in page
-    assert 'href="#id_comment"' in page
+    assert response.status_code == 200
+    assert "ob-error-summary" in page
+    assert 'href="#id_score_0"' in page
+    assert "Hello" in page  # the comment typed is kept
+    assert not Rating.objects.exists()
 
 
-def test_the_comment_form_needs_its_csrf_token():
+def test_the_rating_form_needs_its_csrf_token():
     client = Client(enforce_csrf_checks=True)
     url = path(rating_url(delivery_for(), 3))
-    assert client.post(url, {"comment": "x"}).status_code == 403
+    assert client.post(url, {"score": "3", "comment": "x"}).status_code == 403
+    assert not Rating.objects.exists()
 
 
 def test_a_rating_link_with_a_score_out_of_range_is_refused(client):
@@ -163,9 +195,9 @@ def test_replies_are_rate_limited(client):
     assert Reply.objects.count() == 10
 
 
-def test_comments_are_rate_limited(client):
+def test_ratings_are_rate_limited(client):
     url = path(rating_url(delivery_for(), 4))
-    statuses = [client.post(url, {"comment": f"comment {n}"}).status_code for n in range(11)]
+    statuses = [client.post(url, {"score": "4", "comment": f"comment {n}"}).status_code for n in range(11)]
     assert statuses == [200] * 10 + [429]
 
 
@@ -183,6 +215,7 @@ def test_an_erased_subscribers_links_still_work_and_tie_nothing_to_anyone(client
     assert delivery.subscriber is None
     assert client.get(path(click_url(delivery, "https://police.example/"))).status_code == 302
     assert client.get(path(rating_url(delivery, 5))).status_code == 200
+    assert client.post(path(rating_url(delivery, 5)), {"score": "5"}).status_code == 200
     assert client.post(path(reply_url(delivery)), {"body": "Thanks"}).status_code == 302
     reply = Reply.objects.get()
     assert reply.delivery.subscriber is None

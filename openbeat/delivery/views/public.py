@@ -4,6 +4,10 @@ No sign-in: the signed link is the credential, and it only ever lets someone act
 link that has been tampered with, or made for another purpose, gets a plain 400 page (never a 500, never
 a redirect somewhere unchecked). What is recorded is about the message, not the person: a deleted
 subscriber's delivery still counts a click or a rating, with nothing to tie it to anyone.
+
+Only a click and an open are counted by a GET. A rating link opens a page with the score preselected and is
+recorded only when the resident presses its button (a POST with a CSRF token), because mail scanners and
+link previews fetch every link in a message and would otherwise rate every alert.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from openbeat.core.forms import GovukForm
 from openbeat.core.ratelimit import ratelimit
 from openbeat.delivery import feedback
 from openbeat.delivery.links import SCORES, LinkError, read_click, read_link
+from openbeat.delivery.messages import RATING_WORDS
 from openbeat.delivery.models import Delivery, DeliverySettings
 
 TEMPLATES = "delivery/public"
@@ -29,10 +34,21 @@ TEMPLATES = "delivery/public"
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
-class CommentForm(GovukForm):
+class RatingForm(GovukForm):
+    """The score chosen in the message, to confirm or change, and an optional comment."""
+
+    score = forms.TypedChoiceField(
+        label=_("How useful was this alert?"),
+        # "4 - Useful" with an en dash, as the links in the message say it.
+        choices=[(n, f"{n} \u2013 {RATING_WORDS[n]}") for n in SCORES],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select how useful the alert was")},
+    )
     comment = forms.CharField(
         label=_("Tell us more (optional)"),
         help_text=_("Do not include personal details such as your name, address or phone number."),
+        required=False,
         max_length=feedback.COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": _("Your comment must be %(limit_value)d characters or fewer")},
@@ -98,18 +114,21 @@ def open_pixel(request: HttpRequest, signed: str) -> HttpResponse:
 
 
 @ratelimit(key="delivery-comment", limit=10, period=3600, by=_link)
-def _comment(request: HttpRequest, delivery: Delivery, score: int) -> HttpResponse:
-    form = CommentForm(request.POST)
-    context = {"delivery": delivery, "alert": delivery.alert, "score": score, "form": form}
+def _rate(request: HttpRequest, delivery: Delivery) -> HttpResponse:
+    form = RatingForm(request.POST)
     if not form.is_valid():
-        return render(request, f"{TEMPLATES}/rated.html", context)
-    feedback.rating_record(delivery=delivery, score=score, comment=form.cleaned_data["comment"])
-    return render(request, f"{TEMPLATES}/commented.html", context)
+        return render(request, f"{TEMPLATES}/rate.html", {"alert": delivery.alert, "form": form})
+    score, comment = form.cleaned_data["score"], form.cleaned_data["comment"]
+    feedback.rating_record(delivery=delivery, score=score, comment=comment)
+    context = {"alert": delivery.alert, "score": score, "words": RATING_WORDS[score], "commented": bool(comment)}
+    return render(request, f"{TEMPLATES}/rated.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @never_cache
 def rate(request: HttpRequest, signed: str, score: int) -> HttpResponse:
+    """GET shows the score chosen in the message, preselected, with a button to send it (and a comment): link
+    scanners and previews follow every link in a message, so a GET records nothing. POST records it."""
     try:
         delivery = read_link("rate", signed)
     except LinkError:
@@ -117,14 +136,9 @@ def rate(request: HttpRequest, signed: str, score: int) -> HttpResponse:
     if score not in SCORES:
         return _bad_link(request)
     if request.method == "POST":
-        return _comment(request, delivery, score)
-    # One click from the message records the score (a GET is safe here: it only stores the same score again).
-    feedback.rating_record(delivery=delivery, score=score)
-    return render(
-        request,
-        f"{TEMPLATES}/rated.html",
-        {"delivery": delivery, "alert": delivery.alert, "score": score, "form": CommentForm()},
-    )
+        return _rate(request, delivery)
+    form = RatingForm(initial={"score": score})
+    return render(request, f"{TEMPLATES}/rate.html", {"alert": delivery.alert, "form": form})
 
 
 @ratelimit(key="delivery-reply", limit=10, period=3600, by=_link)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from defusedxml import ElementTree as ET
 from django.core import mail
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from openbeat.areas.models import Force
 from openbeat.areas.tests.factories import NeighbourhoodFactory, PostcodeFactory
 from openbeat.audit.models import AuditEntry
 from openbeat.reports import open311
@@ -200,6 +202,129 @@ def test_writes_are_rate_limited(api_key, incident, settings):
     assert status == 429
     assert body[0]["code"] == 429
     assert Report.objects.count() == 2
+
+
+def submission(key: str, **fields: str) -> dict:
+    """A valid submission (an unrouted free-text address) with `key`; `fields` add to it or replace."""
+    data = {"api_key": key, "service_code": "incident", "address_string": "Mill Lane", "attribute[what]": "x"}
+    return {**data, "attribute[road]": "no", **fields}
+
+
+WRONG_KEY = [{"code": 403, "description": "A valid api_key is required to submit requests."}]
+
+
+def test_a_wrong_key_is_refused_without_using_up_the_write_limit(api_key, incident, settings):
+    settings.OPEN311_RATE_LIMITS = {"write": (2, 3600)}
+    for wrong in ["", "ob311_wrong", "ob311_" + "x" * 40, api_key + "x", "not a key"]:
+        assert post(Client(), submission(wrong)) == (403, WRONG_KEY)
+    # The write limit counts the key's own submissions only: the wrong ones above used up none of it.
+    assert [post(Client(), submission(api_key))[0] for _ in range(3)] == [201, 201, 429]
+    assert Report.objects.count() == 2
+
+
+def test_each_key_has_its_own_write_limit(api_key, incident, settings):
+    settings.OPEN311_RATE_LIMITS = {"write": (2, 3600)}
+    other = open311.key_create(name="Another partner", actor=None)[1]
+    same_address = Client(REMOTE_ADDR="192.0.2.1")
+    assert [post(same_address, submission(api_key))[0] for _ in range(3)] == [201, 201, 429]
+    # A second partner behind the same address is not held up by the first.
+    assert [post(same_address, submission(other))[0] for _ in range(3)] == [201, 201, 429]
+    # The limit goes with the key, not the address: a new address does not reset it.
+    response = Client(REMOTE_ADDR="198.51.100.7").post(URL, submission(api_key))
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert json.loads(response.content) == [
+        {"code": 429, "description": "Too many submissions with this api_key; try again later."}
+    ]
+    assert Report.objects.count() == 4
+
+
+def test_wrong_keys_have_a_limit_of_their_own_per_address(api_key, incident, settings):
+    settings.OPEN311_RATE_LIMITS = {"bad_key": (3, 3600)}
+    guesser = Client(REMOTE_ADDR="203.0.113.5")
+    assert [post(guesser, submission(f"ob311_guess{n}"))[0] for n in range(4)] == [403, 403, 403, 429]
+    assert guesser.post(URL, submission("ob311_guess"))["Retry-After"] == "3600"
+    # Guessing from an address never holds up a valid key used from it, nor wrong keys elsewhere.
+    assert post(guesser, submission(api_key))[0] == 201
+    assert post(Client(REMOTE_ADDR="192.0.2.1"), submission("ob311_typo")) == (403, WRONG_KEY)
+
+
+def test_a_point_outside_the_force_area_is_refused_and_one_inside_accepted(
+    api_key, incident, settings, django_capture_on_commit_callbacks
+):
+    neighbourhood = NeighbourhoodFactory()
+    data = submission(api_key, email="sam@example.com")
+    del data["address_string"]
+    with django_capture_on_commit_callbacks(execute=True):
+        status, body = post(Client(), {**data, "lat": "51.50735", "long": "-0.12776"})  # London: not this force
+    assert status == 400
+    [error] = body
+    assert set(error) == {"code", "description"}
+    assert error["code"] == 400
+    assert "outside the area" in error["description"]
+    assert Force.current().name in error["description"]
+    assert "https://www.police.uk/pu/find-a-police-force/" in error["description"]
+    assert Report.objects.count() == 0
+    assert mail.outbox == []
+
+    # XML clients get the same error as Open311's XML error list; the link to use instead is a setting.
+    settings.REPORTS_FIND_FORCE_URL = "https://police.example/other-forces"
+    response = Client().post(URL.replace(".json", ".xml"), {**data, "lat": "51.50735", "long": "-0.12776"})
+    assert response.status_code == 400
+    root = ET.fromstring(response.content)
+    assert root.findtext("error/code") == "400"
+    assert "https://police.example/other-forces" in root.findtext("error/description")
+
+    lat, lon = str(neighbourhood.centroid_lat), str(neighbourhood.centroid_lon)
+    with django_capture_on_commit_callbacks(execute=True):
+        status, body = post(Client(), {**data, "lat": lat, "long": lon})
+    assert status == 201, body
+    report = Report.objects.get()
+    assert (report.neighbourhood, report.division) == (neighbourhood, neighbourhood.division)
+    assert [m.to for m in mail.outbox] == [["sam@example.com"]]
+
+
+def test_without_boundaries_a_point_goes_to_the_force_wide_queue(api_key, incident):
+    NeighbourhoodFactory(boundary=None)
+    data = submission(api_key, lat="51.50735", long="-0.12776")
+    del data["address_string"]
+    status, body = post(Client(), data)
+    assert status == 201, body
+    assert Report.objects.get().division is None
+
+
+@pytest.mark.parametrize(
+    ("address", "mentions"),
+    [
+        ("{outside}", "outside the area"),
+        ("1 High Street, Elsewhere {outside}", "outside the area"),
+        ("ZZ9 9ZZ", "we do not know the postcode ZZ9 9ZZ"),
+    ],
+)
+def test_an_address_string_postcode_outside_the_area_or_unknown_is_refused(api_key, incident, address, mentions):
+    NeighbourhoodFactory()
+    outside = PostcodeFactory(neighbourhood=None)  # known, but in none of the force's neighbourhoods
+    status, body = post(Client(), submission(api_key, address_string=address.format(outside=outside.postcode)))
+    assert status == 400, body
+    assert body[0]["code"] == 400
+    assert mentions in body[0]["description"]
+    assert "https://www.police.uk/pu/find-a-police-force/" in body[0]["description"]
+    assert Report.objects.count() == 0
+
+
+def test_a_postcode_written_in_an_address_string_routes_it(api_key, incident):
+    postcode = PostcodeFactory()
+    address = f"12 Mill Lane, Preston {postcode.postcode.lower().replace(' ', '')}"
+    assert post(Client(), submission(api_key, address_string=address))[0] == 201
+    report = Report.objects.get()
+    assert (report.postcode, report.neighbourhood, report.address) == (
+        postcode.postcode,
+        postcode.neighbourhood,
+        address,
+    )
+    # A postcode-shaped word we do not know, inside other text, may be no postcode at all: kept as text.
+    assert post(Client(), submission(api_key, address_string="Flat A1 2nd floor, Mill Lane"))[0] == 201
+    assert Report.objects.latest("pk").division is None
 
 
 FIELDS = ["service_code", "lat", "long", "address_string", "email", "first_name", "last_name", "phone",

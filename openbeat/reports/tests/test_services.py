@@ -71,11 +71,12 @@ def test_submit_by_map_pin_routes_to_the_neighbourhood_and_emails_a_confirmation
     assert email.to == ["sam@example.com"]
     assert report.reference in email.subject
     assert report.reference in email.body
-    assert "Shed broken into" in email.body
     assert "/report/status/" in email.body
     html = email.alternatives[0][0]
     assert report.reference in html
-    assert "Shed broken into" in html
+    # The reference and a link, never a copy of what was typed (see test_confirmation_email_...).
+    assert "Shed broken into" not in email.body
+    assert "Shed broken into" not in html
 
     entry = AuditEntry.objects.get(action="reports.report.submit")
     assert entry.actor is None
@@ -83,6 +84,60 @@ def test_submit_by_map_pin_routes_to_the_neighbourhood_and_emails_a_confirmation
     assert entry.division == place.division
     assert "sam@example.com" not in str(entry.data)
     assert "Sam" not in str(entry.data)
+
+
+TYPED = "Buy cheap watches at spam.example and call 0900 123456"
+
+
+def test_confirmation_email_has_the_reference_and_status_link_but_not_the_typed_text(
+    crime, place, settings, django_capture_on_commit_callbacks
+):
+    """Anyone can type anyone's address: the force's mail server must not carry their words to it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_submit(
+            report_type=crime,
+            answers={"what": TYPED},
+            reporter_name="Visit spam.example now",
+            reporter_email="someone.else@example.com",
+            address="Outside spam.example HQ",
+            lat=place.centroid_lat,
+            lon=place.centroid_lon,
+        )
+    [email] = mail.outbox
+    assert email.to == ["someone.else@example.com"]
+    html = email.alternatives[0][0]
+    for text in (email.subject, email.body, html):
+        assert report.reference in text
+        assert "spam.example" not in text
+        assert "0900" not in text
+    for text in (email.body, html):
+        assert f"{settings.BASE_URL.rstrip('/')}/report/status/" in text
+        assert "Report a crime" in text  # the type's name, which staff wrote
+        assert "What happens next" in text
+    # What was typed is kept for staff, and for the reporter behind the status page's magic link.
+    assert report.answers == {"what": TYPED}
+
+
+def test_no_email_to_the_reporter_carries_text_anyone_typed(
+    crime, place, owner, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_submit(
+            report_type=crime,
+            answers={"what": TYPED},
+            lat=place.centroid_lat,
+            lon=place.centroid_lon,
+            **RESIDENT,
+        )
+        services.report_message_to_reporter(report=report, actor=owner, body="Staff words: ring 0900 654321")
+        client.post("/report/status/", {"reference": report.reference, "email": RESIDENT["reporter_email"]})
+    assert [m.to for m in mail.outbox] == [[RESIDENT["reporter_email"]]] * 3
+    for email in mail.outbox:
+        bodies = [email.subject, email.body, *(content for content, _ in email.alternatives)]
+        for text in bodies:
+            assert report.reference in text
+            for typed in ("spam.example", "0900", "Staff words", RESIDENT["reporter_name"]):
+                assert typed not in text
 
 
 def test_submit_by_postcode(crime, place):

@@ -113,6 +113,24 @@ def test_the_status_page_shows_status_note_and_only_what_the_reporter_may_see(cl
     assert "Upload this file" in text
 
 
+def test_the_status_page_shows_what_the_reporter_told_us(client, report):
+    """The confirmation email no longer carries a copy of the report: the reporter reads it here, after the
+    magic link has shown the address is theirs."""
+    Report.objects.filter(pk=report.pk).update(
+        answers_shown=[
+            {"key": "what", "label": "What happened?", "answer": "My shed was broken into\nand a bike taken"},
+            {"key": "when", "label": "When?", "answer": ""},
+        ]
+    )
+    report.refresh_from_db()
+    sign_in(client, report)
+    text = client.get("/report/status/report/").text
+    assert "What you told us" in text
+    assert "What happened?" in text
+    assert "My shed was broken into<br>and a bike taken" in text
+    assert "Not answered" in text
+
+
 def test_the_reporter_replies_and_adds_a_file(client, report):
     sign_in(client, report)
     response = client.post("/report/status/report/reply/", {"body": "   "})

@@ -1,7 +1,10 @@
 """Open311 GeoReport v2 endpoints: thin wrappers over `reports.open311`, answering JSON (or XML).
 
-The API is CSRF-exempt (clients are servers holding an api_key, not browsers with our cookies) and rate-limited
-per client address. Every failure is an Open311 error list with a 4xx status, never an HTML page or a 500.
+The API is CSRF-exempt (clients are servers holding an api_key, not browsers with our cookies). Reads are
+rate-limited per client address; submissions per api_key, counted only once the key is checked, so one
+partner cannot use up another's limit and a wrong key uses up nobody's (wrong keys have a generous limit of
+their own per client address, against guessing). Every failure is an Open311 error list with a 4xx status,
+never an HTML page or a 500.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from openbeat.core import ratelimit
 from openbeat.reports import open311
+from openbeat.reports.models import Open311Key
 from openbeat.reports.openapi import openapi_document
 
 # Element names for the XML form of each list (GeoReport v2's XML examples).
@@ -75,8 +79,48 @@ def _has_nul(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
     return any("\x00" in str(value) for value in values)
 
 
+TOO_MANY = {
+    "read": "Too many requests; try again later.",
+    "write": "Too many submissions with this api_key; try again later.",
+    "bad_key": "Too many submissions with a wrong api_key from this address; try again later.",
+}
+
+
+def too_many(limit: str, period: int, fmt: str) -> HttpResponse:
+    response = error(429, TOO_MANY[limit], fmt)
+    response["Retry-After"] = str(period)
+    return response
+
+
+def _counted(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(status=204)
+
+
+def per_address(request: HttpRequest, limit: str, fmt: str) -> HttpResponse | None:
+    """Count this request against `limit` for its client address; a 429 once that is used up, else None.
+
+    Counted through `core.ratelimit`'s decorator, so the client address is the one it settles on (behind a
+    trusted proxy too); its own 429 page is HTML, so only its status is used here.
+    """
+    allowed, period = open311.rate_limits()[limit]
+    counted = ratelimit.ratelimit(key=f"open311-{limit}", limit=allowed, period=period)(_counted)
+    return too_many(limit, period, fmt) if counted(request).status_code == 429 else None
+
+
+def per_key(key: Open311Key, fmt: str) -> HttpResponse | None:
+    """Count a submission against its api_key's write limit; a 429 once that is used up, else None."""
+    allowed, period = open311.rate_limits()["write"]
+    if ratelimit.hit(key=f"open311-write:key:{key.pk}", limit=allowed, period=period):
+        return None
+    return too_many("write", period, fmt)
+
+
 def api(method: str, limit: str) -> Callable[[Callable[..., tuple[str, Any, int]]], Callable[..., HttpResponse]]:
-    """Method check, rate limit, and Open311Error -> error list; the view returns (kind, payload, status)."""
+    """Method check, rate limit, and Open311Error -> error list; the view returns (kind, payload, status).
+
+    `limit` "write" checks the api_key first: a wrong one answers 403 (counted per address as "bad_key"), a
+    right one is counted against its own write limit.
+    """
 
     def decorator(view: Callable[..., tuple[str, Any, int]]) -> Callable[..., HttpResponse]:
         @csrf_exempt
@@ -89,11 +133,17 @@ def api(method: str, limit: str) -> Callable[[Callable[..., tuple[str, Any, int]
             if _has_nul(request, kwargs):
                 # PostgreSQL cannot store or compare text with NUL bytes: refuse it here, as bad input.
                 return error(400, "Parameters cannot contain NUL characters.", fmt)
-            allowed, period = open311.rate_limits()[limit]
-            if not ratelimit.hit(key=f"open311-{limit}:{ratelimit._client(request)}", limit=allowed, period=period):
-                response = error(429, "Too many requests; try again later.", fmt)
-                response["Retry-After"] = str(period)
-                return response
+            if limit == "write":
+                key = open311.key_check(request.POST.get("api_key") or "")
+                if key is None:
+                    return per_address(request, "bad_key", fmt) or error(
+                        403, "A valid api_key is required to submit requests.", fmt
+                    )
+                refused = per_key(key, fmt)
+            else:
+                refused = per_address(request, limit, fmt)
+            if refused is not None:
+                return refused
             try:
                 kind, payload, status = view(request, *args, **kwargs)
             except open311.Open311Error as problem:
@@ -127,10 +177,9 @@ def request_list(request: HttpRequest) -> tuple[str, Any, int]:
 
 @api("POST", "write")
 def request_create(request: HttpRequest) -> tuple[str, Any, int]:
+    """The api_key has been checked (and counted) by `api`."""
     params = request.POST
     open311.jurisdiction_check(params.get("jurisdiction_id"))
-    if open311.key_check(params.get("api_key") or "") is None:
-        raise open311.Open311Error(403, "A valid api_key is required to submit requests.")
     report = open311.request_create(params=params)
     notice = "We have your report. Staff read every report; in an emergency call 999."
     return "created", [{"service_request_id": report.reference, "service_notice": notice, "account_id": None}], 201

@@ -108,10 +108,10 @@ def test_the_unsubscribe_and_error_pages_are_accessible(live_server, page, asser
 
 
 def test_stopping_and_subscribing_again_with_the_keyboard(live_server, page, assert_accessible, console_errors):
-    from openbeat.subscriptions.links import preferences_link
+    from openbeat.subscriptions.links import sign_in_link
 
     ann = make_resident("ann@example.com")
-    page.goto(live_server.url + "/in-the-know/manage/" + preferences_link(ann).split("/manage/")[1])
+    page.goto(live_server.url + "/in-the-know/manage/" + sign_in_link(ann).split("/manage/")[1])
     page.get_by_role("button", name="Continue to your preferences").press("Enter")
 
     page.get_by_role("button", name="Stop all messages").press("Enter")
@@ -139,3 +139,40 @@ def test_stopping_and_subscribing_again_with_the_keyboard(live_server, page, ass
     expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
     assert_accessible(page, "signed out")
     assert console_errors == []
+
+
+def test_the_link_in_a_message_pauses_and_sends_a_sign_in_link_with_the_keyboard(
+    live_server, page, smtp_server, settings, assert_accessible, console_errors
+):
+    """The "change what you get" link of an alert email: no session, pause in one press, and a fresh sign-in
+    link (which works once) to the subscriber's own address for everything else."""
+    from openbeat.subscriptions.links import preferences_link
+
+    settings.BASE_URL = live_server.url
+    ann = make_resident("ann@example.com")
+    page.goto(preferences_link(ann))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your In the Know messages")
+    expect(page.get_by_text("ann@example.com")).to_have_count(0)
+    assert_accessible(page, "message link page")
+
+    page.get_by_role("button", name="Pause all messages").press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("Your messages are paused")
+    assert_accessible(page, "message link page, paused")
+    ann.refresh_from_db()
+    assert ann.status == Subscriber.Status.PAUSED
+
+    page.get_by_role("button", name="Email me a link to sign in").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    expect(page.get_by_text("works for 1 hour and only once")).to_be_visible()
+    link = link_from_mail(smtp_server, live_server.url)
+    page.goto(link)
+    page.get_by_role("button", name="Continue to your preferences").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your preferences")
+
+    # The same link a second time: refused, with a way to get a new one in one press.
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link has already been used")
+    assert_accessible(page, "used link")
+    expect(page.get_by_role("button", name="Send me a new link")).to_be_visible()
+    # The browser reports the used link's page's status (410) as a console error; nothing else may appear.
+    assert [e for e in console_errors if "status of 410" not in e] == []

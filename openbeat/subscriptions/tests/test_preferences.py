@@ -122,7 +122,7 @@ def test_asking_for_a_link_emails_a_known_subscriber_a_link_that_signs_them_in(
     assert link.startswith("https://beat.police.example/in-the-know/manage/")
     assert f'href="{link}"' in message.alternatives[0].content
     path = link.removeprefix("https://beat.police.example")
-    assert "24 hours" in message.body
+    assert "works for 1 hour and only once" in message.body
     assert client.get(reverse("subscriptions:preferences")).status_code == 302  # not signed in yet
     assert client.post(path).status_code == 302
     assert client.get(reverse("subscriptions:preferences")).status_code == 200
@@ -138,7 +138,7 @@ def test_an_unknown_address_gets_the_same_answer_and_no_email(client, django_cap
     assert unknown.redirect_chain == known.redirect_chain
     assert without_nonce(unknown.content) == without_nonce(known.content)
     assert "If that address is subscribed" in unknown.content.decode()
-    assert "works for 24 hours" in unknown.content.decode()
+    assert "works for 1 hour and only once" in unknown.content.decode()
     assert [m.to for m in mail.outbox] == [["ann@example.com"]]
 
 
@@ -195,12 +195,12 @@ def test_continuing_signs_in_and_takes_the_token_out_of_the_address_bar(client, 
     assert client.session[SESSION_KEY]["id"] == resident.pk
 
 
-def test_the_preferences_link_in_messages_is_absolute_and_signs_in(client, resident, settings):
+def test_the_preferences_link_in_messages_is_absolute_and_opens_its_page_without_signing_in(client, resident, settings):
     settings.BASE_URL = "https://beat.police.example/"
     link = preferences_link(resident)
-    assert link.startswith("https://beat.police.example/in-the-know/manage/")
-    assert client.post(link.removeprefix("https://beat.police.example")).status_code == 302
-    assert client.session[SESSION_KEY]["id"] == resident.pk
+    assert link.startswith("https://beat.police.example/in-the-know/manage/options/")
+    assert client.get(link.removeprefix("https://beat.police.example")).status_code == 200
+    assert SESSION_KEY not in client.session
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -409,7 +409,7 @@ def test_the_unsubscribe_link_in_messages_is_absolute(resident, settings):
     assert unsubscribe_link(resident).startswith("https://beat.police.example/in-the-know/unsubscribe/")
 
 
-def test_the_preferences_link_in_a_message_still_signs_in_weeks_later(client, monkeypatch):
+def test_the_preferences_link_in_a_message_still_works_weeks_later(client, monkeypatch):
     import time as time_module
 
     from openbeat.subscriptions.links import preferences_link
@@ -418,6 +418,8 @@ def test_the_preferences_link_in_a_message_still_signs_in_weeks_later(client, mo
     link = preferences_link(subscriber)
     real_time = time_module.time
     monkeypatch.setattr(time_module, "time", lambda: real_time() + 30 * 24 * 3600)
-    response = client.post(link.removeprefix("http://127.0.0.1:8000"))
+    response = client.post(link.removeprefix("http://127.0.0.1:8000"), {"action": "pause"})
     assert response.status_code == 302
-    assert response["Location"].endswith("/in-the-know/preferences/")
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.PAUSED
+    assert SESSION_KEY not in client.session

@@ -1,14 +1,17 @@
-"""A subscriber's own pages: ask for a magic link, sign in with it, see and manage everything held, stop
+"""A subscriber's own pages: ask for a sign-in link, sign in with it, see and manage everything held, stop
 messages (also in one click from any message), download or delete their data.
 
-Every page behind the magic link needs the resident session (`subscriber_required`); people who have
-unsubscribed may still sign in, to download or delete their data or to start messages again.
+Every page behind the sign-in link needs the resident session (`subscriber_required`); people who have
+unsubscribed may still sign in, to download or delete their data or to start messages again. The sign-in
+link is short-lived and works once; the link in every message opens only `message_options`, which can
+pause or stop messages or email a fresh sign-in link, and never opens a session (see tokens.py).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -27,8 +30,23 @@ from openbeat.subscriptions import preferences, privacy
 from openbeat.subscriptions.forms_preferences import ManageLinkForm, ResubscribeForm
 from openbeat.subscriptions.models import Consent, Demographics, Interest, Subscriber
 from openbeat.subscriptions.services import CONTACT_CONSENT_WORDING
-from openbeat.subscriptions.session import current_subscriber, subscriber_sign_in, subscriber_sign_out
-from openbeat.subscriptions.tokens import TokenError, TokenExpired, read_token
+from openbeat.subscriptions.session import (
+    SESSION_SECONDS,
+    current_subscriber,
+    subscriber_sign_in,
+    subscriber_sign_out,
+)
+from openbeat.subscriptions.tokens import (
+    TokenError,
+    TokenExpired,
+    TokenUsed,
+    duration_text,
+    lifetime_text,
+    read_token,
+    read_token_any_age,
+    sign_in_link_use,
+    sign_in_link_used,
+)
 from openbeat.subscriptions.views.common import link_error
 
 TEMPLATES = "subscriptions/preferences"
@@ -53,7 +71,15 @@ def subscriber_required(view: SubscriberView) -> Callable[..., HttpResponse]:
     return never_cache(wrapped)
 
 
-# Magic links
+# Sign-in links
+
+
+def _lifetimes() -> dict[str, str]:
+    """How long a sign-in link and a session last, in words, from the values the code checks."""
+    return {
+        "link_lifetime": lifetime_text("manage"),
+        "session_lifetime": duration_text(timedelta(seconds=SESSION_SECONDS)),
+    }
 
 
 def _typed_email(request: HttpRequest) -> str | None:
@@ -64,10 +90,22 @@ def _typed_email(request: HttpRequest) -> str | None:
 def _manage_link_send(request: HttpRequest) -> HttpResponse:
     form = ManageLinkForm(request.POST)
     if not form.is_valid():
-        return render(request, f"{TEMPLATES}/manage.html", {"form": form})
+        return render(request, f"{TEMPLATES}/manage.html", {"form": form, **_lifetimes()})
     preferences.manage_link_request(email=form.cleaned_data["email"])
     # The same answer whether or not the address is subscribed, so the form tells nobody who is.
     return redirect("subscriptions:manage_sent")
+
+
+def _send_fresh_link(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    """Email a new sign-in link to the subscriber's own address, within the same limits as the form that
+    asks for one by address (per client, and per subscriber's address whatever the client)."""
+
+    def send(request: HttpRequest) -> HttpResponse:
+        preferences.sign_in_link_send(subscriber=subscriber)
+        return redirect(reverse("subscriptions:manage_sent") + "?own=1")
+
+    limited = ratelimit(key="itk-manage-link", limit=5, period=900, by=lambda _request: subscriber.email)
+    return limited(send)(request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,42 +114,129 @@ def manage(request: HttpRequest) -> HttpResponse:
         # Only asking for a link counts towards the limit, not reading the page.
         return _manage_link_send(request)
     return render(
-        request, f"{TEMPLATES}/manage.html", {"form": ManageLinkForm(), "signed_out": "signed-out" in request.GET}
+        request,
+        f"{TEMPLATES}/manage.html",
+        {"form": ManageLinkForm(), "signed_out": "signed-out" in request.GET, **_lifetimes()},
     )
 
 
 @require_GET
 def manage_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, f"{TEMPLATES}/manage_sent.html")
+    # ?own=1: sent from a link that named the subscriber, so to the address they subscribed with.
+    return render(request, f"{TEMPLATES}/manage_sent.html", {"own": "own" in request.GET, **_lifetimes()})
 
 
-def _link_error(request: HttpRequest, error: TokenError) -> HttpResponse:
-    return link_error(request, error, template=f"{TEMPLATES}/link_error.html")
+def _link_error(request: HttpRequest, error: TokenError, **context: Any) -> HttpResponse:
+    return link_error(request, error, template=f"{TEMPLATES}/link_error.html", **context)
 
 
-def _read_manage_token(token: str) -> Subscriber:
-    """A link asked for by email ("manage", 24 hours) or one from a message ("preferences", 60 days)."""
+def _renewable_error(request: HttpRequest, error: TokenError, token: str) -> HttpResponse:
+    """An expired or used link that is genuine: the page offers to email a fresh sign-in link, in one press,
+    to the address of the subscriber it was for (never to an address typed here)."""
+    renew = reverse("subscriptions:manage_link_renew", kwargs={"token": token})
+    return _link_error(request, error, renew_url=renew, **_lifetimes())
+
+
+def _renewable_subscriber(token: str) -> Subscriber:
+    """Whose genuine sign-in or message link this is, however old or used (TokenError otherwise)."""
     try:
-        return read_token("manage", token)
-    except TokenExpired:
-        raise
+        return read_token_any_age("manage", token)
     except TokenError:
-        return read_token("preferences", token)
+        return read_token_any_age("preferences", token)
+
+
+def _is_message_link(token: str) -> bool:
+    try:
+        read_token("preferences", token)
+    except TokenError:
+        return False
+    return True
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def manage_link(request: HttpRequest, token: str) -> HttpResponse:
-    """GET only shows a button, so a mail scanner that follows the link signs nobody in."""
+    """The emailed sign-in link. GET only shows a button, so a mail scanner that follows the link neither signs
+    anyone in nor uses the link up; POST uses it (once) and opens the session."""
     try:
-        subscriber = _read_manage_token(token)
+        read_token("manage", token)
+        if sign_in_link_used(token):
+            raise TokenUsed()
+    except (TokenExpired, TokenUsed) as error:
+        return _renewable_error(request, error, token)
     except TokenError as error:
+        # Alert emails sent before message links had a page of their own pointed here: such a link still
+        # works, but only as a message link, which opens no session.
+        if _is_message_link(token):
+            return redirect("subscriptions:message_options", token=token)
         return _link_error(request, error)
     if request.method == "POST":
+        try:
+            subscriber = sign_in_link_use(token)
+        except (TokenExpired, TokenUsed) as error:
+            return _renewable_error(request, error, token)
+        except TokenError as error:
+            return _link_error(request, error)
         subscriber_sign_in(request, subscriber)
         # Redirect, so the token leaves the address bar and the browser history.
         return redirect("subscriptions:preferences")
-    return render(request, f"{TEMPLATES}/manage_link.html")
+    return render(request, f"{TEMPLATES}/manage_link.html", _lifetimes())
+
+
+@never_cache
+@require_POST
+def manage_link_renew(request: HttpRequest, token: str) -> HttpResponse:
+    """The "Send me a new link" button of an expired or used link's page."""
+    try:
+        subscriber = _renewable_subscriber(token)
+    except TokenError as error:
+        return _link_error(request, error)
+    return _send_fresh_link(request, subscriber)
+
+
+# The page behind the link in every message
+
+MESSAGE_OPTION_DONE = {
+    "paused": "Your messages are paused. Resume them here at any time.",
+    "resumed": "Your messages have started again.",
+    "stopped": "You have unsubscribed. You will not get any more In the Know messages.",
+}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def message_options(request: HttpRequest, token: str) -> HttpResponse:
+    """The page behind "Change what you get" in every alert email and digest. The link lives long and travels
+    with a forwarded message, so it opens no session and shows nothing about the person: it can pause, resume
+    or stop messages (which the unsubscribe link in the same message can do anyway) or email a fresh sign-in
+    link to the subscriber's own address, for everything else (changes, download, delete)."""
+    try:
+        subscriber = read_token("preferences", token)
+    except TokenExpired as error:
+        return _renewable_error(request, error, token)
+    except TokenError as error:
+        return _link_error(request, error)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "sign-in":
+            return _send_fresh_link(request, subscriber)
+        done = ""
+        if action == "pause" and preferences.subscriber_pause(subscriber=subscriber):
+            done = "paused"
+        elif action == "resume" and preferences.subscriber_resume(subscriber=subscriber):
+            done = "resumed"
+        elif action == "stop":
+            preferences.subscriber_unsubscribe(subscriber=subscriber)
+            done = "stopped"
+        here = reverse("subscriptions:message_options", kwargs={"token": token})
+        return redirect(f"{here}?done={done}" if done else here)
+    context = {
+        "status": subscriber.status,
+        "has_email": bool(subscriber.email),
+        "done": MESSAGE_OPTION_DONE.get(request.GET.get("done", ""), ""),
+        **_lifetimes(),
+    }
+    return render(request, f"{TEMPLATES}/message_options.html", context)
 
 
 # The preferences page
