@@ -3,7 +3,9 @@
 `audience_resolve` says who is reachable; this splits each channel by the rules delivery applies at
 hand-off (the subscriber's day/night choice for the channel, and their minimum priority for it), so an
 officer sees "1,100 by email: 1,000 if sent by day, 900 at night; 40 want only higher priorities".
-`zero_reason` explains an empty audience by relaxing the spec one rule at a time.
+`zero_reason` explains an empty audience by relaxing the spec one rule at a time. `audience_shown` is what the
+composer and the alert's page show: for a targeting with a demographic group, only what `alerts.disclosure`
+allows (the whole split, or only the number of subscribers, perhaps as "fewer than 10").
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from openbeat.alerts import disclosure
 from openbeat.alerts.audience import CHANNELS, AreaSet, SetRule, TargetingSpec, audience_resolve
 from openbeat.subscriptions.models import Interest, Subscriber
 
@@ -108,13 +111,94 @@ def _channel(ids: np.ndarray, channel: str, priority: int) -> ChannelBreakdown:
 
 
 def audience_breakdown(*, spec: TargetingSpec, priority: int) -> Breakdown:
-    """Who an alert with this targeting and priority reaches, per channel, split by the hand-off rules."""
+    """Who an alert with this targeting and priority reaches, per channel, split by the hand-off rules.
+
+    Exact, whatever the targeting: what may be shown of it is `audience_shown`."""
     audience = audience_resolve(spec)
     return Breakdown(
         subscribers=audience.subscriber_count,
         email=_channel(audience.email, "email", priority),
         sms=_channel(audience.sms, "sms", priority),
     )
+
+
+# ------------------------------------------------------------------------------------------- what is shown
+
+
+def _atoms(breakdown: Breakdown) -> dict[str, int]:
+    """The finest parts every figure of a breakdown adds up from (alerts.disclosure, rule 2)."""
+    atoms = disclosure.channel_atoms(breakdown.subscribers, breakdown.email.reachable, breakdown.sms.reachable)
+    for name, split in (("email", breakdown.email), ("sms", breakdown.sms)):
+        atoms.update(
+            {
+                f"{name}.below_priority": split.below_priority,
+                f"{name}.day_only": split.day_only,
+                f"{name}.night_only": split.night_only,
+                f"{name}.day_and_night": split.day_and_night,
+            }
+        )
+    return atoms
+
+
+@dataclass(frozen=True)
+class ShownAudience:
+    """The live count as the composer and the alert's page may show it."""
+
+    subscribers: disclosure.Shown
+    # Every figure, when all of them may be shown (always, for a targeting without a demographic group).
+    breakdown: Breakdown | None
+    reason: str | None
+    summary: str
+    demographic: bool
+    threshold: int
+
+    @property
+    def withheld(self) -> bool:
+        """Some figure is not shown (the split, or the exact number of subscribers)."""
+        return self.breakdown is None
+
+    def as_json(self) -> dict[str, Any]:
+        figures = self.breakdown.as_json() if self.breakdown is not None else {"email": None, "sms": None}
+        return {
+            **figures,
+            "subscribers": self.subscribers.value,
+            "subscribers_text": self.subscribers.text,
+            "withheld": self.withheld,
+            "demographic": self.demographic,
+            "threshold": self.threshold,
+            "reason": self.reason,
+            "summary": self.summary,
+        }
+
+
+def audience_shown(*, spec: TargetingSpec, priority: int, n: int | None = None) -> ShownAudience:
+    """The live count of this targeting as it may be shown (alerts.disclosure, rules 1-3).
+
+    Without a demographic group: every figure. With one: the same breakdown is counted without the demographic
+    rules too; every figure is shown when each atom is safe against it, otherwise only the number of
+    subscribers (exactly when safe, else its band), and an empty audience is explained only when it is empty
+    without the demographic rules as well.
+    """
+    n = disclosure.threshold() if n is None else n
+    found = audience_breakdown(spec=spec, priority=priority)
+    if not disclosure.uses_demographics(spec):
+        reason = zero_reason(spec=spec) if found.subscribers == 0 else None
+        summary = breakdown_summary(found, reason)
+        return ShownAudience(disclosure.exact(found.subscribers), found, reason, summary, False, n)
+    public = disclosure.without_demographics(spec)
+    base = audience_breakdown(spec=public, priority=priority)
+    reason = zero_reason(spec=public) if base.subscribers == 0 else None
+    if disclosure.table_safe(_atoms(found), _atoms(base), n):
+        return ShownAudience(
+            disclosure.exact(found.subscribers), found, reason, breakdown_summary(found, reason), True, n
+        )
+    subscribers = disclosure.band(found.subscribers, base.subscribers, n)
+    summary = (
+        f"{str(subscribers)[:1].upper()}{str(subscribers)[1:]} subscriber{'s' if subscribers.plural else ''}. "
+        f"With a demographic group, no figure is shown from which a group of fewer than {n:,} people could be "
+        "worked out, so the split by channel and time of day is not shown."
+    )
+    return ShownAudience(subscribers, None, None, summary, True, n)
 
 
 # ------------------------------------------------------------------------------------------- zero reason
@@ -151,8 +235,13 @@ def zero_reason(*, spec: TargetingSpec) -> str | None:
     """Why this targeting reaches nobody, in an officer's words; None when it reaches someone.
 
     Starts from everyone reachable in the areas and adds the spec's rules back one at a time (exclusions,
-    topics, groups, demographics, channels): the first rule that empties the audience is the reason.
+    topics, groups, channels): the first rule that empties the audience is the reason. A targeting with a
+    demographic group is explained only by its other rules, and only when they alone reach nobody: "none match
+    the demographic rules" would tell the answers of the few people in a small area (alerts.disclosure).
     """
+    if disclosure.uses_demographics(spec):
+        public = disclosure.without_demographics(spec)
+        return zero_reason(spec=public) if _count(public) == 0 else None
     if spec.areas.is_empty:
         return "No area chosen"
     if not set(spec.channels) & set(CHANNELS):
@@ -175,7 +264,6 @@ def zero_reason(*, spec: TargetingSpec) -> str | None:
     steps: list[tuple[dict[str, Any], str]] = [
         ({"topics": spec.topics}, _topic_words(spec.topics)),
         ({"groups": spec.groups}, "none match the group rules"),
-        ({"demographics": spec.demographics}, "none match the demographic rules"),
     ]
     for change, words in steps:
         current = replace(current, **change)

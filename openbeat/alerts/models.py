@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
@@ -59,6 +60,11 @@ class Alert(models.Model):
     audience_email = models.PositiveIntegerField(default=0)
     audience_sms = models.PositiveIntegerField(default=0)
     audience_subscribers = models.PositiveIntegerField(default=0)
+    # For a targeting with a demographic group only: the same three counts without its demographic rules, counted
+    # at the same moment. What may be shown of the counts above is decided against these (alerts.disclosure).
+    audience_base_email = models.PositiveIntegerField(null=True, blank=True)
+    audience_base_sms = models.PositiveIntegerField(null=True, blank=True)
+    audience_base_subscribers = models.PositiveIntegerField(null=True, blank=True)
     needs_approval = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="alerts_created"
@@ -96,6 +102,15 @@ class Alert(models.Model):
         return reverse("alerts:archive_detail", kwargs={"public_id": self.public_id})
 
     @property
+    def targets_demographics(self) -> bool:
+        """True when the targeting includes, requires or excludes a demographic group: then every count of its
+        audience is a count of special-category answers, shown only as `alerts.disclosure` allows."""
+        groups = (self.targeting or {}).get("demographics") or {}
+        if not isinstance(groups, dict):
+            return True  # not the shape spec_to_json writes: assume the worst
+        return any(any(rules.values()) if isinstance(rules, dict) else bool(rules) for rules in groups.values())
+
+    @property
     def is_editable(self) -> bool:
         return self.state == self.State.DRAFT
 
@@ -126,6 +141,16 @@ class AlertSettings(BaseGenericSetting):
     approval_threshold = models.PositiveIntegerField(
         default=5000,
         help_text="Alerts to more recipients than this need a second person's approval. Force-wide alerts always do.",
+    )
+    demographic_threshold = models.PositiveSmallIntegerField(
+        "smallest demographic group shown",
+        default=10,
+        validators=[MinValueValidator(2)],
+        help_text=(
+            "Counts of residents chosen by their answers about themselves (age band, ethnic group, disability) are "
+            "never shown below this: the live count, the alert's pages, its delivery figures and the audit log say "
+            "'fewer than' instead, and hide any figure a small group could be worked out from."
+        ),
     )
 
     class Meta:

@@ -2,7 +2,8 @@
 
 Every function checks who is acting (through `selectors.alert_problem`, the rules the UI also asks) and
 where they may send (`targeting_check_scope`), changes the alert under a row lock, and writes the audit log
-(`alerts.alert.<verb>`, the alert as target, counts and states only in `data`).
+(`alerts.alert.<verb>`, the alert as target, counts and states only in `data`; an alert targeted at a
+demographic group has its counts recorded only as `alerts.disclosure` allows them to be shown).
 
 Errors, each with a `.message` a person can act on:
 - `AlertPermissionError` (a PermissionDenied): the actor may not do this to this alert.
@@ -32,7 +33,7 @@ from django.tasks import default_task_backend
 from django.utils import timezone
 from shapely.geometry import shape
 
-from openbeat.alerts import handoff
+from openbeat.alerts import disclosure, handoff
 from openbeat.alerts.audience import Audience, TargetingSpec, audience_resolve, geometry_of
 from openbeat.alerts.models import Alert, AlertSettings, AlertTranslation, Priority
 from openbeat.alerts.selectors import alert_problem, neighbourhoods_overlapping
@@ -266,15 +267,30 @@ def _check(user: Any, alert: Alert, action: str) -> None:
     raise AlertPermissionError(problem)
 
 
-def _counts(alert: Alert, audience: Audience) -> dict[str, int]:
+COUNT_FIELDS = [
+    "audience_email",
+    "audience_sms",
+    "audience_subscribers",
+    "audience_base_email",
+    "audience_base_sms",
+    "audience_base_subscribers",
+]
+
+
+def _counts(alert: Alert, audience: Audience, spec: TargetingSpec) -> dict[str, int | str]:
+    """Keep the audience's counts on the alert (for a demographic group, also the same counts without the
+    demographic rules, which `alerts.disclosure` compares them with); returns them as the audit log may hold
+    them."""
     alert.audience_email = len(audience.email)
     alert.audience_sms = len(audience.sms)
     alert.audience_subscribers = audience.subscriber_count
-    return {
-        "audience_email": alert.audience_email,
-        "audience_sms": alert.audience_sms,
-        "audience_subscribers": alert.audience_subscribers,
-    }
+    if disclosure.uses_demographics(spec):
+        base = audience_resolve(disclosure.without_demographics(spec))
+        alert.audience_base_email, alert.audience_base_sms = len(base.email), len(base.sms)
+        alert.audience_base_subscribers = base.subscriber_count
+    else:
+        alert.audience_base_email = alert.audience_base_sms = alert.audience_base_subscribers = None
+    return disclosure.alert_counts(alert).as_data()
 
 
 def _schedule(alert: Alert) -> None:
@@ -371,7 +387,9 @@ def alert_update(*, alert: Alert, editor: Any, request: HttpRequest | None = Non
     return alert
 
 
-def _recheck_and_count(alert: Alert, user: Any, action: str, *, expired: str) -> tuple[Alert, dict[str, int], Any]:
+def _recheck_and_count(
+    alert: Alert, user: Any, action: str, *, expired: str
+) -> tuple[Alert, dict[str, int | str], Any]:
     """What submitting and approving both check again under the row lock (who, where, not expired), then the
     audience counted as it stands now."""
     alert = _locked(alert)
@@ -381,7 +399,7 @@ def _recheck_and_count(alert: Alert, user: Any, action: str, *, expired: str) ->
     now = timezone.now()
     if alert.expires_at is not None and alert.expires_at <= now:
         raise AlertStateError(expired)
-    return alert, _counts(alert, audience_resolve(spec)), now
+    return alert, _counts(alert, audience_resolve(spec), spec), now
 
 
 @transaction.atomic
@@ -390,7 +408,11 @@ def alert_submit(*, alert: Alert, actor: Any, request: HttpRequest | None = None
     alert, counts, now = _recheck_and_count(
         alert, actor, "submit", expired="This alert's expiry time has passed: change it before submitting"
     )
-    alert.needs_approval = approval_needed(alert=alert, audience_size=alert.audience_subscribers)
+    # A count not shown exactly (a small demographic group) is taken at the top of the band shown, so whether
+    # approval is needed tells nothing finer than the band (alerts.disclosure, rule 3).
+    shown = disclosure.alert_counts(alert).subscribers
+    size = shown.high if shown.high is not None else alert.audience_subscribers
+    alert.needs_approval = approval_needed(alert=alert, audience_size=size)
     alert.submitted_at = now
     alert.rejection_reason = ""
     if alert.needs_approval:
@@ -500,8 +522,8 @@ def alert_dispatch(*, alert_id: int) -> Alert:
             return Alert.objects.get(pk=alert_id)
         alert = Alert.objects.select_related("division").get(pk=alert_id)
         audience = audience_resolve(spec)
-        counts = _counts(alert, audience)
-        alert.save(update_fields=[*counts, "updated_at"])
+        counts = _counts(alert, audience, spec)
+        alert.save(update_fields=[*COUNT_FIELDS, "updated_at"])
         log_action("alerts.alert.dispatch", actor=None, target=alert, data={"state": alert.state, **counts})
         pipeline = handoff.installed()
         if pipeline is not None:
@@ -522,12 +544,7 @@ def alert_mark_sent(*, alert: Alert) -> Alert:
             "alerts.alert.sent",
             actor=None,
             target=alert,
-            data={
-                "state": alert.state,
-                "audience_email": alert.audience_email,
-                "audience_sms": alert.audience_sms,
-                "audience_subscribers": alert.audience_subscribers,
-            },
+            data={"state": alert.state, **disclosure.alert_counts(alert).as_data()},
         )
     return alert
 

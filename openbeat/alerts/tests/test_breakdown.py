@@ -237,13 +237,21 @@ def test_nobody_matches_the_group_rules(place):
     assert reason == "1 subscriber in these areas, but none match the group rules"
 
 
-def test_nobody_matches_the_demographic_rules(place):
+def test_an_empty_demographic_group_is_not_explained(place):
+    # "None match the demographic rules" would tell the answers of the few people in a small area
+    # (alerts.disclosure): an empty audience is explained only when it is empty without the demographic rules.
     resident(place["abbey"], age_band="25-34")
     resident(place["abbey"])  # gave no answer
 
-    reason = zero_reason(spec=in_(place["abbey"], demographics={"age_band": {"include": ["75-or-over"]}}))
-
-    assert reason == "2 subscribers in these areas, but none match the demographic rules"
+    assert zero_reason(spec=in_(place["abbey"], demographics={"age_band": {"include": ["75-or-over"]}})) is None
+    assert (
+        zero_reason(spec=in_(place["brook"], demographics={"age_band": {"include": ["75-or-over"]}}))
+        == "Nobody has subscribed in these areas yet"
+    )
+    assert (
+        zero_reason(spec=in_(place["abbey"], channels=["sms"], demographics={"age_band": {"include": ["25-34"]}}))
+        == "2 match, but none can be reached by SMS (no verified phone)"
+    )
 
 
 def test_nobody_can_be_reached_by_sms(place):

@@ -144,3 +144,21 @@ def test_an_officer_draws_a_circle_with_a_typed_radius_and_previews_the_alert(
     assert_accessible(page, "composer with a circle and the previews")
     assert not Alert.objects.exists()
     assert console_errors == []
+
+
+def test_a_demographic_group_in_a_small_area_is_counted_only_as_fewer_than_the_threshold(
+    live_server, page, place, console_errors
+):
+    sign_in(page, live_server, "officer.west")
+    page.goto(live_server.url + "/admin/alerts/new/")
+    summary = page.locator("[data-audience-summary]")
+    page.locator("#id_neighbourhoods").get_by_label("Abbey").check()
+    expect(summary).to_have_text(re.compile(r"^3 subscribers: 3 by email"))
+    expect(page.locator("[data-audience-table]")).to_be_visible()
+
+    page.locator("select[data-rule-dimension='disability'][data-rule-value='yes']").select_option("exclude")
+
+    expect(summary).to_have_text(re.compile(r"^Fewer than 10 subscribers\. "))
+    expect(page.locator("[data-audience-table]")).to_be_hidden()
+    expect(page.locator("[data-audience-total]")).to_have_text("fewer than 10 different subscribers in all.")
+    assert console_errors == []

@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 
-from openbeat.alerts import handoff, services
+from openbeat.alerts import disclosure, handoff, services
 from openbeat.alerts.audience import geometry_of
-from openbeat.alerts.breakdown import audience_breakdown, breakdown_summary, zero_reason
+from openbeat.alerts.breakdown import audience_shown
 from openbeat.alerts.forms import DEMOGRAPHICS, AlertForm
 from openbeat.alerts.markdown import render_html, render_text
 from openbeat.alerts.models import Alert, Priority
@@ -68,6 +68,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "alerts/staff/alert_list.html",
         {
             "page": page,
+            "alerts": disclosure.annotate(page.object_list, request),
             "states": Alert.State.choices,
             "state": state,
             "can_compose": request.user.has_perm("alerts.send_alert"),
@@ -80,7 +81,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 def _composer(request: HttpRequest, form: AlertForm, alert: Alert | None, previews: Any = None) -> HttpResponse:
     # Editing a draft opens with its count (the script refreshes it as the targeting changes).
-    live = _live_breakdown(alert) if alert is not None and not form.is_bound else None
+    live = _live_breakdown(request, alert) if alert is not None and not form.is_bound else None
     if live and "error" in live:
         live = None
     return render(
@@ -93,8 +94,9 @@ def _composer(request: HttpRequest, form: AlertForm, alert: Alert | None, previe
             "map_neighbourhoods": form.map_neighbourhoods,
             "map_tile_url": settings.MAP_TILE_URL,
             "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
-            "summary": live["summary"] if live else "",
-            "breakdown": live["breakdown"] if live else None,
+            "summary": live["shown"].summary if live else "",
+            "breakdown": live["shown"].breakdown if live else None,
+            "shown": live["shown"] if live else None,
         },
     )
 
@@ -193,7 +195,9 @@ def _json_error(message: str, status: int = 400) -> JsonResponse:
 def alert_audience(request: HttpRequest) -> JsonResponse:
     """The live count: {"targeting": {...}, "priority": n} in, the breakdown (or why it is empty) out.
 
-    The same scope check as saving, so nobody can probe another division's numbers through it.
+    The same scope check as saving, so nobody can probe another division's numbers through it. For a targeting
+    with a demographic group, only what `alerts.disclosure` allows: `withheld` says some figure is not shown
+    (then `email` and `sms` are null), `subscribers` is null unless exact, and `subscribers_text` always says it.
     """
     if not request.user.has_perm("alerts.send_alert"):
         return _json_error("You do not have permission to send alerts", status=403)
@@ -214,9 +218,7 @@ def alert_audience(request: HttpRequest) -> JsonResponse:
             services.targeting_check_scope(user=request.user, spec=spec)
     except TargetingError as error:
         return _json_error(error.message)
-    breakdown = audience_breakdown(spec=spec, priority=priority)
-    reason = zero_reason(spec=spec) if breakdown.subscribers == 0 else None
-    return JsonResponse({**breakdown.as_json(), "reason": reason, "summary": breakdown_summary(breakdown, reason)})
+    return JsonResponse(audience_shown(spec=spec, priority=priority, n=disclosure.threshold(request)).as_json())
 
 
 # ----------------------------------------------------------------------------------------------- detail
@@ -286,7 +288,7 @@ def targeting_in_words(targeting: dict[str, Any]) -> list[tuple[str, list[str]]]
     return [(heading, lines) for heading, lines in sections if lines]
 
 
-def _live_breakdown(alert: Alert) -> dict[str, Any] | None:
+def _live_breakdown(request: HttpRequest, alert: Alert) -> dict[str, Any] | None:
     """The audience now, for an alert not yet sent (a sent alert shows the counts it was sent with)."""
     if alert.state in (Alert.State.SENDING, Alert.State.SENT, Alert.State.CANCELLED):
         return None
@@ -294,9 +296,7 @@ def _live_breakdown(alert: Alert) -> dict[str, Any] | None:
         spec = spec_from_json(alert.targeting)
     except TargetingError as error:
         return {"error": error.message}
-    breakdown = audience_breakdown(spec=spec, priority=alert.priority)
-    reason = zero_reason(spec=spec) if breakdown.subscribers == 0 else None
-    return {"breakdown": breakdown, "reason": reason, "summary": breakdown_summary(breakdown, reason)}
+    return {"shown": audience_shown(spec=spec, priority=alert.priority, n=disclosure.threshold(request))}
 
 
 @permission_required("alerts.view_alert", raise_exception=True)
@@ -312,7 +312,8 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "alert": alert,
             "can": {action: alert_can(request.user, alert, action) for action in ACTIONS},
             "targeting_words": targeting_in_words(alert.targeting or {}),
-            "live": _live_breakdown(alert),
+            "live": _live_breakdown(request, alert),
+            "counts": disclosure.alert_counts(alert, disclosure.threshold(request)),
             "previews": preview_context(
                 title=alert.title,
                 body=alert.body,

@@ -2,7 +2,8 @@
 
 Replies are read only through `replies_for(user)` (division staff see their division's, the contact centre
 every division's, urgent first); a reply outside it is a 404. Reading a reply is audit-logged because its
-text is personal data. Statistics follow the alert's own rule (`alert_can(user, alert, "view")`).
+text is personal data. Statistics follow the alert's own rule (`alert_can(user, alert, "view")`); those of an
+alert sent to a demographic group show only what `alerts.disclosure` allows.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin import messages
 
+from openbeat.alerts import disclosure
 from openbeat.alerts.models import Alert
 from openbeat.alerts.selectors import alert_can
 from openbeat.audit.services import log_action
@@ -126,7 +128,24 @@ def _viewable_alert(request: HttpRequest, pk: int) -> Alert:
 def alert_delivery(request: HttpRequest, pk: int) -> HttpResponse:
     alert = _viewable_alert(request, pk)
     stats = delivery_stats(alert)
-    return render(request, "delivery/staff/alert_delivery.html", {"alert": alert, "stats": stats})
+    n = disclosure.threshold(request)
+    engagement = {
+        "opened": stats.opened,
+        "clicked": stats.clicked,
+        "rated": stats.rated,
+        "replies": stats.replies,
+    }
+    return render(
+        request,
+        "delivery/staff/alert_delivery.html",
+        {
+            "alert": alert,
+            "stats": stats,
+            "counts": disclosure.alert_counts(alert, n),
+            # None: every figure as it is; else the engagement figures as they may be shown (no state figures).
+            "shown": disclosure.alert_results(alert, engagement, n),
+        },
+    )
 
 
 @permission_required("alerts.view_alert", raise_exception=True)
@@ -134,4 +153,7 @@ def alert_delivery(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def alert_delivery_progress(request: HttpRequest, pk: int) -> JsonResponse:
     alert = _viewable_alert(request, pk)
+    if alert.targets_demographics:
+        # The states of its messages would split a demographic group by its members' choices (alerts.disclosure).
+        return JsonResponse({"withheld": True, "alert_state": alert.state})
     return JsonResponse({**delivery_progress(alert).as_json(), "alert_state": alert.state})

@@ -77,12 +77,15 @@
     summary.textContent = data.summary || data.reason || "";
     panel.querySelectorAll("[data-count]").forEach(function (cell) {
       var value = lookup(data, cell.dataset.count);
-      cell.textContent = typeof value === "number" ? value.toLocaleString("en-GB") : "";
+      if (typeof value === "number") { value = value.toLocaleString("en-GB"); }
+      cell.textContent = typeof value === "string" ? value : "";
     });
+    // With a demographic group the server may withhold figures (alerts/disclosure.py): then "email" and "sms"
+    // are null, "subscribers" is null unless exact, and "subscribers_text" says what may be said.
     var any = data.subscribers > 0;
-    panel.querySelector("[data-audience-table]").hidden = !any;
-    panel.querySelector("[data-audience-total]").hidden = !any;
-    panel.dataset.subscribers = String(data.subscribers);
+    panel.querySelector("[data-audience-table]").hidden = !(any && data.email);
+    panel.querySelector("[data-audience-total]").hidden = !(any || data.withheld);
+    panel.dataset.subscribers = typeof data.subscribers === "number" ? String(data.subscribers) : "";
   }
 
   function showError(message) {
