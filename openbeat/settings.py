@@ -219,6 +219,8 @@ CLAMD_HOST = os.environ.get("CLAMD_HOST", "")
 CLAMD_PORT = int(os.environ.get("CLAMD_PORT", "3310"))
 # Online reports a person (one IP, one email address) may send per hour.
 REPORTS_SUBMIT_LIMIT = int(os.environ.get("REPORTS_SUBMIT_LIMIT", "10"))
+# How long a reporter's emailed link to their report's status page works (it works once).
+REPORTS_STATUS_LINK_MINUTES = int(os.environ.get("REPORTS_STATUS_LINK_MINUTES", "60"))
 # Days after a report is closed that the reporter's name, email and phone are kept (manage.py
 # reports_retention, from cron): long enough for a complaint about how it was handled, no longer.
 REPORTS_CONTACT_RETENTION_DAYS = int(os.environ.get("REPORTS_CONTACT_RETENTION_DAYS", "365"))

@@ -57,3 +57,17 @@ class TransactionalMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.purpose} #{self.pk}"
+
+
+class UsedLink(models.Model):
+    """A single-use link that has been used, so that it is refused the second time (core.links).
+
+    Only the SHA-256 of the link's token is kept, never the token or whose it was, and only until the link
+    would have expired anyway: rows past `expires_at` are deleted whenever a link is used.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"Used link {self.token_hash[:8]}"

@@ -1,8 +1,10 @@
 """The reporter's way back to a report: no password, a link emailed to the address on the report.
 
 Someone types a reference and an email address; if they match a report, the address is sent a signed link
-(purpose-specific salt, 24 hours). Opening the link shows a button; pressing it signs the browser in to that
-one report for an hour (`status_sign_in`), and `status_report(request)` gives the report on every status page.
+(purpose-specific salt) that works for REPORTS_STATUS_LINK_MINUTES (an hour) and only once, so a forwarded or
+leaked email opens nothing. Opening the link shows a button (a mail scanner's GET uses nothing up); pressing it
+uses the link (core.links) and signs the browser in to that one report for an hour (`status_sign_in`), and
+`status_report(request)` gives the report on every status page.
 
 A token names the report's public id and a fingerprint of the reporter's address, so a link stops working if
 the address on the report is corrected. The same answer is shown whether or not anything matched.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -20,14 +22,23 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from openbeat.audit.services import log_action
+from openbeat.core.links import link_use_once
 from openbeat.core.messaging import email_send
 from openbeat.core.signing import timestamp_signer
 from openbeat.reports.models import Report
-from openbeat.subscriptions.tokens import TokenError, TokenExpired
+from openbeat.subscriptions.tokens import TokenError, TokenExpired, TokenUsed, duration_text
 
-__all__ = ["MAX_AGE", "TokenError", "TokenExpired", "status_link_request", "status_token_make", "status_token_read"]
-
-MAX_AGE = timedelta(hours=24)
+__all__ = [
+    "TokenError",
+    "TokenExpired",
+    "TokenUsed",
+    "lifetime_text",
+    "max_age",
+    "status_link_request",
+    "status_token_make",
+    "status_token_read",
+    "status_token_use",
+]
 _SALT = "openbeat.reports.status"
 SESSION_KEY = "report_status"
 SESSION_SECONDS = 60 * 60
@@ -37,6 +48,15 @@ def _fingerprint(report: Report) -> str:
     return hashlib.sha256(report.reporter_email.strip().lower().encode()).hexdigest()[:12]
 
 
+def max_age() -> timedelta:
+    return timedelta(minutes=settings.REPORTS_STATUS_LINK_MINUTES)
+
+
+def lifetime_text() -> str:
+    """How long a status link works, in words, from the value status_token_read checks."""
+    return duration_text(max_age())
+
+
 def status_token_make(report: Report) -> str:
     return timestamp_signer(_SALT).sign(f"{report.public_id}:{_fingerprint(report)}")
 
@@ -44,7 +64,7 @@ def status_token_make(report: Report) -> str:
 def status_token_read(token: str) -> Report:
     """The report a token is for; TokenExpired or TokenError (tampered, wrong purpose, address changed, gone)."""
     try:
-        value = timestamp_signer(_SALT).unsign(token, max_age=MAX_AGE)
+        value = timestamp_signer(_SALT).unsign(token, max_age=max_age())
     except signing.SignatureExpired as error:
         raise TokenExpired() from error
     except signing.BadSignature as error:
@@ -56,6 +76,16 @@ def status_token_read(token: str) -> Report:
         raise TokenError() from error
     if not report.reporter_email or fingerprint != _fingerprint(report):
         raise TokenError()
+    return report
+
+
+def status_token_use(token: str) -> Report:
+    """Read a status link and mark it used: the report the first time, TokenUsed every time after."""
+    report = status_token_read(token)
+    signed_at = signing.b62_decode(token.rsplit(":", 2)[-2])
+    expires_at = datetime.fromtimestamp(signed_at, tz=UTC) + max_age()
+    if not link_use_once(token, expires_at=expires_at):
+        raise TokenUsed()
     return report
 
 
@@ -77,7 +107,7 @@ def status_link_request(*, reference: str, email: str) -> bool:
     email_send(
         to=report.reporter_email,
         template="reports/public/email/status_link",
-        context={"report": report, "link": status_link(report), "hours": int(MAX_AGE.total_seconds() // 3600)},
+        context={"report": report, "link": status_link(report), "lifetime": lifetime_text()},
         purpose="reports.status_link",
     )
     log_action("reports.report.status_link_sent", actor=None, target=report, data={})

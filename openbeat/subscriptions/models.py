@@ -190,17 +190,3 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
-
-
-class UsedSignInLink(models.Model):
-    """A sign-in link that has been used, so that it is refused the second time (see tokens.sign_in_link_use).
-
-    Only the SHA-256 of the link's token is kept, never the token or whose it was, and only until the link
-    would have expired anyway: rows past `expires_at` are deleted whenever a link is used.
-    """
-
-    token_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField(db_index=True)
-
-    def __str__(self) -> str:
-        return f"Used sign-in link {self.token_hash[:8]}"

@@ -27,10 +27,10 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
 
+from openbeat.core.links import link_use_once, link_used
 from openbeat.core.signing import timestamp_signer
-from openbeat.subscriptions.models import Subscriber, UsedSignInLink
+from openbeat.subscriptions.models import Subscriber
 
 # Fixed lifetimes; the sign-in link's ("manage") is a setting: see max_age().
 MAX_AGE = {
@@ -146,24 +146,15 @@ def read_token_any_age(purpose: str, token: str) -> Subscriber:
     return _subscriber(purpose, value)
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def sign_in_link_used(token: str) -> bool:
-    return UsedSignInLink.objects.filter(token_hash=_hash(token)).exists()
+    return link_used(token)
 
 
 def sign_in_link_use(token: str, *, now: datetime | None = None) -> Subscriber:
     """Read a sign-in link and mark it used, in one step: the subscriber the first time; TokenUsed every time
-    after (two requests at once cannot both succeed: the hash is unique). TokenExpired or TokenError as
-    read_token. Records of links past their lifetime are deleted here, so the table stays small."""
+    after (core.links). TokenExpired or TokenError as read_token."""
     subscriber, signed_at = _read("manage", token, now)
     expires_at = datetime.fromtimestamp(signed_at, tz=UTC) + max_age("manage")
-    UsedSignInLink.objects.filter(expires_at__lt=datetime.fromtimestamp(_now(now), tz=UTC)).delete()
-    try:
-        with transaction.atomic():
-            UsedSignInLink.objects.create(token_hash=_hash(token), expires_at=expires_at)
-    except IntegrityError as error:
-        raise TokenUsed() from error
+    if not link_use_once(token, expires_at=expires_at, now=datetime.fromtimestamp(_now(now), tz=UTC)):
+        raise TokenUsed()
     return subscriber

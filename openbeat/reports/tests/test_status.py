@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from openbeat.reports.models import Evidence, Report, ReportEvent
 from openbeat.reports.services import report_message_to_reporter, report_note_add, report_status_set
@@ -165,3 +166,30 @@ def test_a_closed_report_takes_no_replies_and_signing_out_ends_the_session(clien
     assert not ReportEvent.objects.filter(kind=ReportEvent.Kind.FROM_REPORTER).exists()
     assert client.post("/report/status/sign-out/")["Location"] == "/report/"
     assert client.get("/report/status/report/")["Location"] == "/report/status/?signed-out=1"
+
+
+def test_a_status_link_works_once_and_states_its_lifetime(client, report, settings, django_capture_on_commit_callbacks):
+    settings.REPORTS_STATUS_LINK_MINUTES = 60
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post("/report/status/", {"reference": report.reference, "email": "ann@example.com"}, follow=True)
+    assert "The link works for 1 hour and only once." in sent.text
+    assert "The link works for 1 hour and only once." in mail.outbox[0].body
+    link = link_from(mail.outbox[0])
+    assert client.get(link).status_code == 200  # looking (a mail scanner) uses nothing up
+    assert client.post(link)["Location"] == "/report/status/report/"
+
+    forwarded = Client()  # whoever else holds the email later
+    again = forwarded.post(link)
+    assert again.status_code == 410
+    assert "This link has already been used" in again.text
+    assert "This link has already been used" in forwarded.get(link).text
+    assert forwarded.get("/report/status/report/")["Location"] == "/report/status/?signed-out=1"
+
+
+def test_a_status_link_expires_after_the_setting(client, report, settings):
+    token = status_token_make(report)
+    settings.REPORTS_STATUS_LINK_MINUTES = 0
+    time.sleep(1.1)
+    expired = client.post(f"/report/status/link/{token}/")
+    assert expired.status_code == 410
+    assert "This link has expired" in expired.text

@@ -15,19 +15,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openbeat.core.forms import GovukForm
+from openbeat.core.links import link_used
 from openbeat.core.ratelimit import ratelimit
 from openbeat.reports import forms
 from openbeat.reports.evidence import EvidenceRejected, evidence_add
 from openbeat.reports.models import Report, ReportEvent
 from openbeat.reports.services import report_reply_from_reporter
 from openbeat.reports.status_tokens import (
-    MAX_AGE,
     TokenError,
+    TokenUsed,
+    lifetime_text,
     status_link_request,
     status_report,
     status_sign_in,
     status_sign_out,
     status_token_read,
+    status_token_use,
 )
 from openbeat.subscriptions.views.common import link_error
 
@@ -70,15 +73,20 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def sent(request: HttpRequest) -> HttpResponse:
-    return render(request, f"{TEMPLATES}/sent.html", {"hours": int(MAX_AGE.total_seconds() // 3600)})
+    return render(request, f"{TEMPLATES}/sent.html", {"lifetime": lifetime_text()})
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def link(request: HttpRequest, token: str) -> HttpResponse:
-    """GET only shows a button, so a mail scanner that follows the link signs nobody in."""
+    """GET only shows a button, so a mail scanner that follows the link signs nobody in (nor uses it up)."""
     try:
-        report = status_token_read(token)
+        if request.method == "POST":
+            report = status_token_use(token)
+        elif link_used(token):
+            raise TokenUsed()
+        else:
+            report = status_token_read(token)
     except TokenError as error:
         return link_error(request, error, template=f"{TEMPLATES}/link_error.html")
     if request.method == "POST":

@@ -12,9 +12,10 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from openbeat.core.models import UsedLink
 from openbeat.subscriptions import tokens
 from openbeat.subscriptions.links import preferences_link, sign_in_link, unsubscribe_link
-from openbeat.subscriptions.models import Subscriber, UsedSignInLink
+from openbeat.subscriptions.models import Subscriber
 from openbeat.subscriptions.session import SESSION_KEY
 from openbeat.subscriptions.tests.test_preferences import make_resident
 
@@ -71,7 +72,7 @@ def test_opening_the_link_does_not_use_it_up_so_a_mail_scanner_cannot_spend_it(c
     url = sign_in_url(resident)
     assert client.get(url).status_code == 200
     assert client.get(url).status_code == 200
-    assert not UsedSignInLink.objects.exists()
+    assert not UsedLink.objects.exists()
     assert client.post(url).status_code == 302
 
 
@@ -81,7 +82,7 @@ def test_using_a_link_twice_at_the_service_level_is_refused(resident):
     with pytest.raises(tokens.TokenUsed):
         tokens.sign_in_link_use(token)
     # Only a hash of the token is kept, never the token or whose it was.
-    (used,) = UsedSignInLink.objects.all()
+    (used,) = UsedLink.objects.all()
     assert token not in used.token_hash
     assert used.expires_at == signed_at(token) + timedelta(hours=1)
 
@@ -99,7 +100,7 @@ def test_records_of_used_links_are_deleted_once_the_links_would_have_expired(res
     monkeypatch.setattr(tokens.time, "time", lambda: real_time() + 2 * 3600)
     later = tokens.make_token("manage", resident)
     tokens.sign_in_link_use(later)
-    (kept,) = UsedSignInLink.objects.all()
+    (kept,) = UsedLink.objects.all()
     assert kept.expires_at == signed_at(later) + timedelta(hours=1)
 
 
@@ -119,7 +120,7 @@ def test_a_sign_in_link_expires_after_the_setting(resident, settings):
         tokens.read_token("manage", token, now=made + timedelta(minutes=16))
     with pytest.raises(tokens.TokenExpired):
         tokens.sign_in_link_use(token, now=made + timedelta(minutes=16))
-    assert not UsedSignInLink.objects.exists()
+    assert not UsedLink.objects.exists()
 
 
 def test_an_expired_link_offers_to_send_a_fresh_one_to_the_subscribers_own_address(
