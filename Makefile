@@ -21,7 +21,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput -v0
 
 demo: migrate
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --skip-if-real-data
 
 run: demo
 	$(PY) manage.py collectstatic --noinput -v0

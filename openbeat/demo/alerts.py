@@ -5,8 +5,9 @@ believable in them.
 Rows are written directly, not through the services: sent alerts need send dates in the past, and their
 audience counts are what a force of this size would see, not what the (small) demo subscriber list gives.
 Every alert is one its author could have sent (their division, their permissions): tests check that.
-Idempotent: an alert is found by its title; one whose areas no longer exist (after `load_demo --reset`
-re-created the neighbourhoods) gets its areas again.
+Idempotent: an alert is found by its title among the demo's own alerts; one whose areas no longer exist (after
+`load_demo --reset` re-created the neighbourhoods) gets its areas again. Authors, areas and divisions are the
+demo's own: an alert whose author's login belongs to an account the demo did not make is left out.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from openbeat.alerts.models import Alert, AlertTranslation, Priority
 from openbeat.areas.models import Division, Neighbourhood
+from openbeat.demo.registry import demo_delete, demo_label, demo_tag, demo_tagged
 from openbeat.staff.models import StaffProfile
 from openbeat.subscriptions.models import Interest
 
@@ -330,22 +332,27 @@ def _fields(spec: DemoAlert, users: dict[str, Any], now: datetime, targeting: di
 
 
 def step_alerts(ctx: Any) -> str:
-    users = {
-        u.username: u for u in get_user_model().objects.filter(username__in={a.author for a in ALERTS} | {"admin"})
-    }
+    from openbeat.demo.steps import demo_divisions, demo_neighbourhoods
+
+    names = {a.author for a in ALERTS} | {a.approver for a in ALERTS if a.approver}
+    users = {u.username: u for u in demo_tagged(get_user_model().objects.filter(username__in=names))}
     missing = {a.author for a in ALERTS} - users.keys()
-    if missing:
+    if missing == {a.author for a in ALERTS}:
         return f"skipped: no staff logins {', '.join(sorted(missing))} (run the staff step first)"
-    nbh = {n.name: n for n in Neighbourhood.objects.select_related("division")}
-    divisions = {d.name: d for d in Division.objects.all()}
+    nbh = {n.name: n for n in demo_neighbourhoods().values()}
+    divisions = demo_divisions()
     now = timezone.now()
-    created = refreshed = 0
+    created = refreshed = left_out = 0
     for spec in ALERTS:
+        if spec.author in missing:
+            left_out += 1
+            continue
         targeting = _targeting(spec, nbh, divisions)
         owner = _owner(spec, users[spec.author], nbh, divisions)
-        alert = Alert.objects.filter(title=spec.title).first()
+        alert = demo_tagged(Alert.objects.filter(title=spec.title)).first()
         if alert is None:
             alert = Alert.objects.create(title=spec.title, **_fields(spec, users, now, targeting, owner))
+            demo_tag(objs=[alert])
             created += 1
         elif _stale(alert):
             Alert.objects.filter(pk=alert.pk).update(targeting=targeting, division=owner, created_by=users[spec.author])
@@ -355,7 +362,10 @@ def step_alerts(ctx: Any) -> str:
                 alert=alert, language=language, defaults={"title": title, "body": body}
             )
     states = ", ".join(f"{n} {s}" for s, n in _by_state().items())
-    return f"{len(ALERTS)} alerts ({created} new, {refreshed} re-targeted): {states}"
+    summary = f"{len(ALERTS)} alerts ({created} new, {refreshed} re-targeted): {states}"
+    if left_out:
+        summary += f"; {left_out} left out (their authors' logins are accounts the demo did not make)"
+    return summary
 
 
 def _stale(alert: Alert) -> bool:
@@ -367,11 +377,11 @@ def _stale(alert: Alert) -> bool:
 def _by_state() -> dict[str, int]:
     titles = [a.title for a in ALERTS]
     counts: dict[str, int] = {}
-    for state in Alert.objects.filter(title__in=titles).values_list("state", flat=True):
+    for state in demo_tagged(Alert.objects.filter(title__in=titles)).values_list("state", flat=True):
         counts[state] = counts.get(state, 0) + 1
     return dict(sorted(counts.items()))
 
 
 def demo_alerts_reset() -> int:
-    """Remove the demo's alerts (for `load_demo --reset`)."""
-    return Alert.objects.filter(title__in=[a.title for a in ALERTS]).delete()[0]
+    """Remove the alerts the demo made (a real alert with the same title stays)."""
+    return demo_delete(models_to_delete=[Alert])["removed"].get(demo_label(Alert), 0)

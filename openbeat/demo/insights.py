@@ -5,6 +5,10 @@ Generated, deterministic (its own seed, so other demo steps do not shift it) and
 upserted on (account, metric, month, dimension). The months end with the last complete month, so the demo
 always looks current. One month of the Facebook channel total is left 3% off the sum of its pages, and one
 account has no group, so the data-quality warnings have something real to say.
+
+Accounts and reporting groups are the demo's own: beside a force's own "All Facebook accounts" or "Corporate"
+group the demo's are called "All Facebook accounts (demo)" and "Corporate (demo)", so no real figure is ever
+overwritten.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from datetime import date
 from django.utils.text import slugify
 
 from openbeat.areas.models import Division
+from openbeat.demo.registry import DEMO_SUFFIXES, demo_delete, demo_keyed, demo_label, demo_tag, demo_unused
 from openbeat.insights.catalogue import metrics_sync
 from openbeat.insights.models import Account, Metric, Observation, ReportingGroup
 from openbeat.insights.periods import last_complete_month, months_before
@@ -77,31 +82,55 @@ class _Writer:
         return len(self.rows)
 
 
-def _groups(divisions: list[Division]) -> dict[str, ReportingGroup]:
+def _group(mine: dict[str, ReportingGroup], name: str, **values: object) -> ReportingGroup:
+    """The demo's reporting group `name` (its own name for it), made if need be, with `values`."""
+    group = mine.get(name)
+    if group is None:
+        option = demo_unused(ReportingGroup, ({"name": name + s, "slug": slugify(name + s)} for s in DEMO_SUFFIXES))
+        group = ReportingGroup.objects.create(**option, **values)
+        demo_tag(objs=[group], key=name)
+    elif any(getattr(group, field) != value for field, value in values.items()):
+        ReportingGroup.objects.filter(pk=group.pk).update(**values)
+    return group
+
+
+def _groups(divisions: list[tuple[str, Division]]) -> dict[str, ReportingGroup]:
+    mine = demo_keyed(ReportingGroup.objects.all())
     groups = {}
-    for order, division in enumerate(divisions):
-        groups[division.name], _ = ReportingGroup.objects.update_or_create(
-            slug=slugify(division.name), defaults={"name": division.name, "division": division, "sort_order": order}
-        )
+    for order, (name, division) in enumerate(divisions):
+        groups[name] = _group(mine, name, division=division, sort_order=order)
     for order, name in enumerate(("Corporate", "Specialist", "Cadets"), start=len(divisions)):
-        groups[name], _ = ReportingGroup.objects.get_or_create(
-            slug=slugify(name), defaults={"name": name, "sort_order": order}
-        )
+        groups[name] = mine.get(name) or _group(mine, name, sort_order=order)
     return groups
 
 
+def _account(mine: dict[str, Account], platform: str, name: str, **values: object) -> Account:
+    """The demo's account `name` on `platform` (its own name for it), made if need be, with `values`."""
+    key = f"{platform}:{name}"
+    account = mine.get(key)
+    if account is None:
+        option = demo_unused(Account, ({"platform": platform, "name": name + s} for s in DEMO_SUFFIXES), together=True)
+        account = Account.objects.create(**option, **values)
+        demo_tag(objs=[account], key=key)
+        mine[key] = account
+    elif any(getattr(account, field) != value for field, value in values.items()):
+        Account.objects.filter(pk=account.pk).update(**values)
+    return account
+
+
 def step_insights(ctx: object = None) -> str:
+    from openbeat.demo.steps import demo_divisions
+
     rng = random.Random("openbeat-demo-insights")
-    divisions = list(Division.objects.order_by("name"))
+    divisions = sorted(demo_divisions().items())
     groups = _groups(divisions)
+    accounts = demo_keyed(Account.objects.all())
     last = last_complete_month()
     months = [months_before(last, MONTHS - 1 - k) for k in range(MONTHS)]
     writer = _Writer()
     facebook_sums = dict.fromkeys(months, 0.0)
-    for spec in _accounts([d.name for d in divisions]):
-        account, _ = Account.objects.update_or_create(
-            platform=spec.platform, name=spec.name, defaults={"group": groups.get(spec.group) if spec.group else None}
-        )
+    for spec in _accounts([name for name, _ in divisions]):
+        account = _account(accounts, spec.platform, spec.name, group=groups.get(spec.group) if spec.group else None)
         followers = float(spec.followers)
         for month in months:
             followers *= 1 + spec.growth + rng.uniform(-0.003, 0.003)
@@ -118,20 +147,17 @@ def step_insights(ctx: object = None) -> str:
                 writer.add(account, metric, month, values[metric])
             if spec.platform == P.FACEBOOK:
                 facebook_sums[month] += round(followers)
-    total, _ = Account.objects.update_or_create(
-        platform=P.FACEBOOK, name="All Facebook accounts", defaults={"is_channel_total": True, "group": None}
-    )
+    total = _account(accounts, P.FACEBOOK, "All Facebook accounts", is_channel_total=True, group=None)
     for k, month in enumerate(months):
         # One month reported 3% high by the platform summary: the warning shows what the check is for.
         writer.add(total, "followers", month, facebook_sums[month] * (1.03 if k == MONTHS - 4 else 1.0))
-    _website(writer, groups["Corporate"], months, rng)
-    _activities(writer, groups, divisions, months, rng)
+    site = _account(accounts, P.WEBSITE, "www.demoshire.police.example", group=groups["Corporate"])
+    _website(writer, site, months, rng)
+    _activities(writer, accounts, groups, divisions, months, rng)
     return f"{writer.save():,} figures over {MONTHS} months"
 
 
-def _website(writer: _Writer, group: ReportingGroup, months: list[str], rng: random.Random) -> None:
-    site, _ = Account.objects.update_or_create(platform=P.WEBSITE, name="www.demoshire.police.example",
-                                               defaults={"group": group})  # fmt: skip
+def _website(writer: _Writer, site: Account, months: list[str], rng: random.Random) -> None:
     devices = {"device:mobile": 0.68, "device:desktop": 0.27, "device:tablet": 0.05}
     sources = {"source:organic": 0.46, "source:social": 0.24, "source:direct": 0.22, "source:referral": 0.08}
     for k, month in enumerate(months):
@@ -145,11 +171,10 @@ def _website(writer: _Writer, group: ReportingGroup, months: list[str], rng: ran
                 writer.add(site, "sessions", month, sessions * share, dimension)
 
 
-def _activities(writer: _Writer, groups: dict[str, ReportingGroup], divisions: list[Division], months: list[str],
-                rng: random.Random) -> None:  # fmt: skip
-    for division in divisions:
-        account, _ = Account.objects.update_or_create(platform=P.OTHER, name=f"{division.name} events and PACT",
-                                                      defaults={"group": groups[division.name]})  # fmt: skip
+def _activities(writer: _Writer, accounts: dict[str, Account], groups: dict[str, ReportingGroup],
+                divisions: list[tuple[str, Division]], months: list[str], rng: random.Random) -> None:  # fmt: skip
+    for name, _ in divisions:
+        account = _account(accounts, P.OTHER, f"{name} events and PACT", group=groups[name])
         for month in months:
             events = rng.randint(3, 12)
             writer.add(account, "events_held", month, events)
@@ -160,8 +185,7 @@ def _activities(writer: _Writer, groups: dict[str, ReportingGroup], divisions: l
             if rng.random() < 0.3:
                 writer.add(account, "surveys_run", month, 1)
                 writer.add(account, "survey_responses", month, rng.randint(80, 600))
-    cip, _ = Account.objects.update_or_create(platform=P.OTHER, name="Citizens in Policing",
-                                              defaults={"group": groups["Corporate"]})  # fmt: skip
+    cip = _account(accounts, P.OTHER, "Citizens in Policing", group=groups["Corporate"])
     levels = {"special_constables": 310.0, "cadets": 420.0, "volunteers": 180.0, "nhw_schemes": 1_150.0}
     for month in months:
         for metric in levels:
@@ -170,4 +194,6 @@ def _activities(writer: _Writer, groups: dict[str, ReportingGroup], divisions: l
 
 
 def insights_reset() -> int:
-    return Account.objects.all().delete()[0] + ReportingGroup.objects.all().delete()[0]
+    """Remove the demo's accounts (with their figures) and reporting groups; the force's own stay."""
+    removed = demo_delete(models_to_delete=[Account, ReportingGroup])["removed"]
+    return removed.get(demo_label(Account), 0) + removed.get(demo_label(ReportingGroup), 0)

@@ -1,7 +1,9 @@
 """The demo force, loaded in steps. Later capabilities append their own steps to STEPS.
 
 Every step is idempotent: it creates what is missing and leaves what is there, so `load_demo` can run on
-every `make run`.
+every `make run`. Every row a step creates is written down in the demo's register (`registry.demo_tag`), and
+a step reads, links to and updates only rows written down there: loaded beside a force's own data, the demo
+never picks up a real division called West or a real account called admin.
 """
 
 from __future__ import annotations
@@ -9,17 +11,27 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils.text import slugify
 from shapely.geometry import Point
 
 from openbeat.areas.models import Division, Force, Neighbourhood, Postcode, Station
 from openbeat.areas.services import division_get_or_create, neighbourhood_upsert, postcodes_upsert
 from openbeat.demo import geography
+from openbeat.demo.registry import (
+    DEMO_SUFFIXES,
+    demo_delete,
+    demo_keyed,
+    demo_label,
+    demo_tag,
+    demo_tagged,
+    demo_unused,
+)
 from openbeat.staff import roles
 from openbeat.staff.models import Officer, StaffProfile, TeamMembership
 
@@ -35,38 +47,79 @@ class DemoContext:
     rng: random.Random
     neighbourhoods: list[geography.DemoNeighbourhood]
     logins: list[dict[str, str]]
+    # Demo login names taken by accounts the demo did not make: those accounts are left exactly as they are.
+    skipped_logins: list[str] = field(default_factory=list)
+
+
+def demo_divisions() -> dict[str, Division]:
+    """The demo's divisions by the demo's name for them ("West"), whatever they are called in the database."""
+    return demo_keyed(Division.objects.all())
+
+
+def demo_neighbourhoods() -> dict[str, Neighbourhood]:
+    """The demo's neighbourhoods by the code the demo generated for them."""
+    return demo_keyed(Neighbourhood.objects.select_related("division"))
 
 
 def step_force(ctx: DemoContext) -> str:
-    Force.objects.update_or_create(
-        code="demoshire",
-        defaults={
-            "name": settings.FORCE_NAME,
-            "short_code": settings.FORCE_SHORT_CODE,
-            "primary_colour": settings.FORCE_PRIMARY_COLOUR,
-            "website": "https://www.demoshire.police.example",
-        },
-    )
+    values = {
+        "name": settings.FORCE_NAME,
+        "short_code": settings.FORCE_SHORT_CODE,
+        "primary_colour": settings.FORCE_PRIMARY_COLOUR,
+        "website": "https://www.demoshire.police.example",
+    }
+    force = demo_tagged(Force.objects.all()).first()
+    if force is None:
+        if Force.objects.exists():
+            # The deployment's own force stays the one it serves (Force.current() is the first row).
+            return f"left {Force.current().name} as it is (not the demo's)"
+        force = Force.objects.create(code="demoshire", **values)
+        demo_tag(objs=[force])
+    else:
+        Force.objects.filter(pk=force.pk).update(**values)
     return settings.FORCE_NAME
 
 
+def _division(name: str) -> Division:
+    existing = demo_divisions().get(name)
+    if existing is not None:
+        return existing
+    # A free name: a force's own West is never borrowed, the demo's is then "West (demo)".
+    option = demo_unused(Division, ({"name": name + s, "code": slugify(name + s)} for s in DEMO_SUFFIXES))
+    division = division_get_or_create(**option)
+    demo_tag(objs=[division], key=name)
+    return division
+
+
+# Neighbourhood codes go into addresses: "AB01-DEMO" when a force's own neighbourhood is already AB01.
+_CODE_SUFFIXES = ("", "-DEMO", "-DEMO2", "-DEMO3", "-DEMO4")
+
+
 def step_geography(ctx: DemoContext) -> str:
-    divisions = {name: division_get_or_create(name=name) for name in geography.DIVISIONS}
+    divisions = {name: _division(name) for name in geography.DIVISIONS}
+    existing = demo_neighbourhoods()
     changed = 0
     for n in ctx.neighbourhoods:
-        _, was_changed = neighbourhood_upsert(
-            code=n.code,
+        mine = existing.get(n.code)
+        if mine is not None:
+            code = mine.code
+        else:
+            code = demo_unused(Neighbourhood, ({"code": n.code + s} for s in _CODE_SUFFIXES))["code"]
+        neighbourhood, was_changed = neighbourhood_upsert(
+            code=code,
             name=n.name,
             division=divisions[n.division],
             boundary=n.shape.__geo_interface__,
             population=n.population,
         )
+        if mine is None:
+            demo_tag(objs=[neighbourhood], key=n.code)
         changed += was_changed
     return f"{len(divisions)} divisions, {len(ctx.neighbourhoods)} neighbourhoods ({changed} new or changed)"
 
 
 def step_postcodes(ctx: DemoContext) -> str:
-    pks = dict(Neighbourhood.objects.values_list("code", "pk"))
+    pks = {code: n.pk for code, n in demo_neighbourhoods().items()}
     rows: list[tuple[str, float, float, int | None, str]] = []
     seen: set[str] = set()
     for n in ctx.neighbourhoods:
@@ -81,37 +134,42 @@ def step_postcodes(ctx: DemoContext) -> str:
     # Just outside the county: known postcodes in no neighbourhood ("outside the area" in the demo).
     for unit in range(20):
         rows.append((geography.postcode(99, 1, unit), 53.60 - unit * 0.002, -3.05, None, ""))
+    # Any postcode already there is left alone, the demo's or not.
     existing = set(Postcode.objects.filter(postcode__startswith="DM").values_list("postcode", flat=True))
     new_rows = [row for row in rows if row[0] not in existing]
     postcodes_upsert(rows=new_rows)
+    demo_tag(objs=[Postcode(postcode=row[0]) for row in new_rows])
     return f"{len(rows)} postcodes in the DM area ({len(new_rows)} new)"
 
 
 def step_stations(ctx: DemoContext) -> str:
-    by_code = {n.code: n for n in Neighbourhood.objects.select_related("division")}
+    by_code = demo_neighbourhoods()
+    names = set(demo_tagged(Station.objects.all()).values_list("name", flat=True))
     created = 0
     for town in geography.TOWNS:
         first = next(n for n in ctx.neighbourhoods if n.town is town)
         nbh = by_code[first.code]
         point = geography.random_point_in(first.shape, ctx.rng, near=Point(town.lon, town.lat), spread=0.003)
         number = ctx.rng.randint(1, 120)
-        _, was_created = Station.objects.get_or_create(
+        street = ctx.rng.choice(geography.STREETS)
+        if f"{town.name} Police Station" in names:
+            continue
+        station = Station.objects.create(
             name=f"{town.name} Police Station",
-            defaults={
-                "address": f"{number} {ctx.rng.choice(geography.STREETS)}\n{town.name}",
-                "postcode": geography.postcode(first.district, 1, number % 400),
-                "lat": round(point.y, 6),
-                "lon": round(point.x, 6),
-                "neighbourhood": nbh,
-                "division": nbh.division,
-                "opening_hours": "Monday to Friday, 8am to 6pm\nSaturday, 9am to 1pm"
-                if len(town.wards) > 2
-                else "Monday to Friday, 10am to 2pm",
-                "front_counter": len(town.wards) > 1,
-                "phone": "101",
-            },
+            address=f"{number} {street}\n{town.name}",
+            postcode=geography.postcode(first.district, 1, number % 400),
+            lat=round(point.y, 6),
+            lon=round(point.x, 6),
+            neighbourhood=nbh,
+            division=nbh.division,
+            opening_hours="Monday to Friday, 8am to 6pm\nSaturday, 9am to 1pm"
+            if len(town.wards) > 2
+            else "Monday to Friday, 10am to 2pm",
+            front_counter=len(town.wards) > 1,
+            phone="101",
         )
-        created += was_created
+        demo_tag(objs=[station])
+        created += 1
     return f"{len(geography.TOWNS)} stations ({created} new)"
 
 
@@ -180,21 +238,22 @@ def _officer(ctx: DemoContext, *, rank: str, role: str, division: Division, plac
         "PC": f"I am your beat manager for {place}. Tackling anti-social behaviour and burglary are my priorities.",
         "PCSO": f"I patrol {place} every week; come and say hello at our PACT meetings.",
     }[rank]
-    officer, _ = Officer.objects.get_or_create(
-        name=name,
-        rank=rank,
-        division=division,
-        defaults={
-            "role": role,
-            "bio": bio,
-            "email": f"{name.lower().replace(' ', '.').replace(chr(39), '')}@{DEMO_EMAIL_DOMAIN}",
-        },
-    )
+    officer = demo_tagged(Officer.objects.filter(name=name, rank=rank, division=division)).first()
+    if officer is None:
+        officer = Officer.objects.create(
+            name=name,
+            rank=rank,
+            division=division,
+            role=role,
+            bio=bio,
+            email=f"{name.lower().replace(' ', '.').replace(chr(39), '')}@{DEMO_EMAIL_DOMAIN}",
+        )
+        demo_tag(objs=[officer])
     return officer
 
 
 def step_teams(ctx: DemoContext) -> str:
-    by_code = {n.code: n for n in Neighbourhood.objects.select_related("division")}
+    by_code = demo_neighbourhoods()
     members = 0
     for town in geography.TOWNS:
         town_nbhs = [by_code[n.code] for n in ctx.neighbourhoods if n.town is town]
@@ -212,9 +271,13 @@ def step_teams(ctx: DemoContext) -> str:
                 ),
             ]
             for order, officer in team:
-                TeamMembership.objects.get_or_create(neighbourhood=nbh, officer=officer, defaults={"sort_order": order})
+                membership, created = TeamMembership.objects.get_or_create(
+                    neighbourhood=nbh, officer=officer, defaults={"sort_order": order}
+                )
+                if created:
+                    demo_tag(objs=[membership])
                 members += 1
-    return f"{Officer.objects.count()} officers, {members} team places"
+    return f"{demo_tagged(Officer.objects.all()).count()} officers, {members} team places"
 
 
 # (username, role, division name or None, superuser)
@@ -229,13 +292,39 @@ LOGINS = [
 ]
 
 
+def demo_login(ctx: DemoContext, *, username: str, defaults: dict[str, Any], division: Division | None) -> Any:
+    """The demo's login `username` with its staff profile, made if need be and given the demo password.
+
+    None when the name (in any case) belongs to an account the demo did not make: that account is left exactly
+    as it is (password, groups, profile) and the name is noted in `ctx.skipped_logins`.
+    """
+    user_model = get_user_model()
+    user = demo_tagged(user_model.objects.filter(username=username)).first()
+    if user is None:
+        if user_model.objects.filter(username__iexact=username).exists():
+            if username not in ctx.skipped_logins:
+                ctx.skipped_logins.append(username)
+            return None
+        user = user_model.objects.create(username=username, **defaults)
+        demo_tag(objs=[user])
+    password = demo_password()
+    if not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    profile, _ = StaffProfile.objects.get_or_create(user=user, defaults={"division": division})
+    demo_tag(objs=[profile])  # the demo user's profile is the demo's, whoever made it
+    return user
+
+
 def step_staff(ctx: DemoContext) -> str:
     roles.roles_sync()
-    user_model = get_user_model()
     password = demo_password()
+    divisions = demo_divisions()
+    made = 0
     for username, role, division_name, superuser in LOGINS:
-        division = Division.objects.get(name=division_name) if division_name else None
-        user, created = user_model.objects.get_or_create(
+        division = divisions[division_name] if division_name else None
+        user = demo_login(
+            ctx,
             username=username,
             defaults={
                 "email": f"{username}@{DEMO_EMAIL_DOMAIN}",
@@ -244,22 +333,35 @@ def step_staff(ctx: DemoContext) -> str:
                 "is_superuser": superuser,
                 "is_staff": superuser,
             },
+            division=division,
         )
-        if created or not user.check_password(password):
-            user.set_password(password)
-            user.save()
+        if user is None:
+            continue
+        made += 1
         user.groups.add(Group.objects.get(name=role))
-        profile, _ = StaffProfile.objects.get_or_create(user=user, defaults={"division": division})
+        profile = StaffProfile.objects.get(user=user)
         if role == roles.NEIGHBOURHOOD_OFFICER and division is not None and not profile.neighbourhoods.exists():
-            profile.neighbourhoods.set(Neighbourhood.objects.filter(division=division).order_by("code")[:3])
-            officer = Officer.objects.filter(division=division, rank="PC", user=None).order_by("pk").first()
+            profile.neighbourhoods.set(
+                demo_tagged(Neighbourhood.objects.filter(division=division)).order_by("code")[:3]
+            )
+            officer = (
+                demo_tagged(Officer.objects.filter(division=division, rank="PC", user=None)).order_by("pk").first()
+            )
             if officer is not None:
                 officer.user = user
                 officer.save(update_fields=["user"])
         ctx.logins.append(
-            {"role": role, "username": username, "password": password, "division": division_name or "force-wide"}
+            {
+                "role": role,
+                "username": username,
+                "password": password,
+                "division": division.name if division else "force-wide",
+            }
         )
-    return f"{len(LOGINS)} staff logins"
+    skipped = [name for name, *_ in LOGINS if name in ctx.skipped_logins]
+    if skipped:
+        return f"{made} staff logins; left alone (accounts the demo did not make): {', '.join(skipped)}"
+    return f"{made} staff logins"
 
 
 def step_subscribers(ctx: DemoContext) -> str:
@@ -313,24 +415,19 @@ def demo_context() -> DemoContext:
     return DemoContext(rng=rng, neighbourhoods=geography.neighbourhoods(rng), logins=[])
 
 
-def demo_reset() -> dict[str, Any]:
-    """Remove the demo's rows (not the site pages or anything staff made that the demo did not)."""
-    from openbeat.demo.alerts import demo_alerts_reset
-    from openbeat.demo.insights import insights_reset
-    from openbeat.demo.subscribers import subscribers_reset
-    from openbeat.reports.demo import reports_reset
+def demo_reset() -> dict[str, dict[str, int]]:
+    """Remove the demo's rows, and only those (see `registry.demo_delete`): what the demo did not make stays,
+    and so does a demo row that something the demo did not make still uses. Reference counters are never
+    touched, so a real report's number is never handed out again."""
+    from openbeat.areas import geo
+    from openbeat.areas.services import boundaries_changed
 
-    user_model = get_user_model()
-    deleted = {
-        "alerts": demo_alerts_reset(),
-        "engagement accounts": insights_reset(),
-        "reports": reports_reset(),
-        "subscribers": subscribers_reset(),
-        "team": TeamMembership.objects.all().delete()[0],
-        "officers": Officer.objects.all().delete()[0],
-        "stations": Station.objects.all().delete()[0],
-        "postcodes": Postcode.objects.filter(postcode__startswith="DM").delete()[0],
-        "users": user_model.objects.filter(username__in=[*(u for u, *_ in LOGINS), "standards"]).delete()[0],
-    }
-    deleted["neighbourhoods"] = Neighbourhood.objects.all().delete()[0]
-    return deleted
+    result = demo_delete()
+    if result["removed"].get(demo_label(Neighbourhood)):
+        # Every process must drop the deleted boundaries from its spatial index. With no force row left, the
+        # version they follow has gone, which tells them as much; a bump would create a row the demo did not.
+        if Force.objects.exists():
+            boundaries_changed()
+        else:
+            geo.invalidate()
+    return result

@@ -1,9 +1,10 @@
 """Demo In the Know subscribers: a few thousand invented residents of Demoshire with varied preferences.
 
 Generated from a fixed seed, so every machine (and every run) gets the same people, and idempotent:
-a resident already there (by email, or by phone for those without one) is left alone. Written in bulk, with
-the derived columns audience resolution relies on (`home_neighbourhood`, `interest_bits`) set exactly as
-`subscriptions.services` sets them.
+a resident already there (by email, or by phone for those without one) is left alone, whoever made them.
+Written in bulk, with the derived columns audience resolution relies on (`home_neighbourhood`,
+`interest_bits`) set exactly as `subscriptions.services` sets them. They live and watch areas only in the
+demo's own neighbourhoods, so an alert to a force's own neighbourhood never counts them.
 
 Nobody here can be reached: emails are at demoshire.example (".example" is reserved and never delivered),
 phones are in Ofcom's drama range 07700 900000-900999 (never connected).
@@ -19,8 +20,9 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from openbeat.areas.models import Force, Neighbourhood, Postcode
+from openbeat.areas.models import Force, Postcode
 from openbeat.demo import geography
+from openbeat.demo.registry import demo_delete, demo_label, demo_tag, demo_tagged
 from openbeat.subscriptions.models import Consent, Demographics, Interest, Subscriber, WatchedArea
 from openbeat.subscriptions.services import CONTACT_CONSENT_WORDING, DEMOGRAPHICS_CONSENT_WORDING
 
@@ -198,14 +200,16 @@ def _demo_subscribers() -> Q:
 
 def step_subscribers(ctx: Any) -> str:
     """About 3,000 residents spread over the demo's postcodes (see the module's docstring)."""
+    from openbeat.demo.steps import demo_neighbourhoods
+
+    codes = {code: n.pk for code, n in demo_neighbourhoods().items()}
     postcodes = list(
-        Postcode.objects.filter(postcode__startswith="DM", neighbourhood__isnull=False)
+        demo_tagged(Postcode.objects.filter(neighbourhood__in=list(codes.values())))
         .order_by("postcode")
         .values_list("postcode", "lat", "lon", "neighbourhood_id")
     )
     if not postcodes:
         return "no postcodes: load the geography first"
-    codes = dict(Neighbourhood.objects.values_list("code", "pk"))
     towns = {n.code for n in ctx.neighbourhoods if n.name in n.town.wards}
     rural = {pk for code, pk in codes.items() if code not in towns}
     bits = dict(Interest.objects.filter(active=True).values_list("slug", "bit"))
@@ -235,7 +239,8 @@ def step_subscribers(ctx: Any) -> str:
     ]
     existing = list(Subscriber.objects.filter(_demo_subscribers()).values_list("email", "phone"))
     present = {_key(email, phone) for email, phone in existing}
-    phones_taken = {phone for _, phone in existing if phone}
+    # Anyone's number, not only the demo's: nobody is given a phone another subscriber already has.
+    phones_taken = set(Subscriber.objects.filter(phone__startswith=DRAMA_PHONE_PREFIX).values_list("phone", flat=True))
     new = [
         r
         for r in residents
@@ -247,6 +252,7 @@ def step_subscribers(ctx: Any) -> str:
 
 def _save(residents: list[_Resident]) -> None:
     subscribers = Subscriber.objects.bulk_create([r.subscriber for r in residents], batch_size=1_000)
+    demo_tag(objs=subscribers)
     # created_at is auto_now_add, which bulk_create overwrites: put back when each resident joined.
     for resident, subscriber in zip(residents, subscribers, strict=True):
         subscriber.created_at = resident.joined
@@ -257,5 +263,5 @@ def _save(residents: list[_Resident]) -> None:
 
 
 def subscribers_reset() -> int:
-    """Remove the demo's subscribers (for `load_demo --reset`); real sign-ups are not at these addresses."""
-    return Subscriber.objects.filter(_demo_subscribers()).delete()[1].get(Subscriber._meta.label, 0)
+    """Remove the subscribers the demo made (with their areas, consents and answers); nobody else."""
+    return demo_delete(models_to_delete=[Subscriber])["removed"].get(demo_label(Subscriber), 0)

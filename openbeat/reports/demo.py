@@ -3,9 +3,14 @@ and the force-wide queue, over the past six months, so the triage queue, the sta
 insights "online reporting" table have something believable in them.
 
 Rows are written directly (not through `report_submit`): they need dates in the past and no emails. References
-are fixed per demo report (`<prefix>-<year>-<n>`), so loading again creates only what is missing, and the
-year's counter is moved past them so live submissions carry on from there. A "standards" login (Professional
-Standards) is added so the complaints can be seen.
+are fixed per demo report (`<prefix>-<year>-<n>`), so loading again creates only what is missing. On a database
+of its own the demo uses the force's prefix and moves the year's counter past its numbers, so live submissions
+carry on from there. Beside a force's own data it numbers its reports `DEMO-<year>-<n>` instead and leaves the
+counter alone: the force's sequence never gains a gap or a demo report. A reference already taken is never
+reused, and no counter is ever moved back. A "standards" login (Professional Standards) is added so the
+complaints can be seen.
+
+Only the demo's own neighbourhoods, officers and staff appear in its reports (see openbeat/demo/registry.py).
 """
 
 from __future__ import annotations
@@ -18,18 +23,21 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from openbeat.areas.models import Neighbourhood
+from openbeat.demo.registry import demo_delete, demo_foreign_rows, demo_label, demo_tag, demo_tagged
 from openbeat.reports import questions
 from openbeat.reports.models import ReferenceCounter, Report, ReportEvent, ReportType
 from openbeat.reports.permissions import can_handle
 from openbeat.reports.references import reference_prefix
 from openbeat.reports.seed import professional_standards_group, report_types_seed
-from openbeat.staff.models import Officer, StaffProfile
+from openbeat.staff.models import Officer
 
 COUNT = 320
 DAYS = 182
 SEED = "openbeat-demo-reports"
 STANDARDS_LOGIN = "standards"
+# The demo's own reference prefix beside a force's data (a force whose short code is DEMO would share its counter
+# with the demo, which then moves it past the demo's numbers, as on a demo-only database).
+DEMO_PREFIX = "DEMO"
 # How often each default type comes in, roughly as a force sees it.
 WEIGHTS = {
     "incident": 30,
@@ -113,17 +121,17 @@ def _answers(report_type: ReportType, rng: random.Random, created: dt.datetime) 
 
 
 def _standards_login(ctx: Any) -> Any:
-    from openbeat.demo.steps import DEMO_EMAIL_DOMAIN, demo_password
+    from openbeat.demo.steps import DEMO_EMAIL_DOMAIN, demo_login, demo_password
 
-    user, created = get_user_model().objects.get_or_create(
+    user = demo_login(
+        ctx,
         username=STANDARDS_LOGIN,
         defaults={"email": f"{STANDARDS_LOGIN}@{DEMO_EMAIL_DOMAIN}", "first_name": "Standards", "last_name": "Demo"},
+        division=None,
     )
-    if created or not user.check_password(demo_password()):
-        user.set_password(demo_password())
-        user.save()
+    if user is None:
+        return None
     user.groups.add(professional_standards_group())
-    StaffProfile.objects.get_or_create(user=user, defaults={"division": None})
     if not any(login.get("username") == STANDARDS_LOGIN for login in ctx.logins):
         ctx.logins.append(
             {
@@ -139,7 +147,7 @@ def _standards_login(ctx: Any) -> Any:
 def _handlers() -> list[Any]:
     """Demo staff who may handle some reports; each report picks among those who may handle it."""
     users = get_user_model().objects.filter(groups__permissions__codename="triage_report", is_active=True)
-    return list(users.distinct().order_by("username"))
+    return list(demo_tagged(users.distinct()).order_by("username"))
 
 
 def _status_for(age_days: float, rng: random.Random) -> str:
@@ -159,9 +167,18 @@ def _outcome(report_type: ReportType, rng: random.Random) -> tuple[str, str]:
     return outcome, "Council environmental health" if outcome == Report.Outcome.PASSED_TO_AGENCY else ""
 
 
-def _plan(now: dt.datetime, rng: random.Random) -> list[tuple[str, dt.datetime, float]]:
+def _prefix() -> str:
+    """The prefix the demo's references carry (see the module's docstring)."""
+    mine = demo_tagged(Report.objects.all()).values_list("reference", flat=True).first()
+    if mine:
+        return mine.rsplit("-", 2)[0]  # as the demo's reports already are, so a run never makes a second set
+    if demo_foreign_rows():  # loaded beside a force's own data: stay out of its sequence altogether
+        return DEMO_PREFIX
+    return reference_prefix()
+
+
+def _plan(now: dt.datetime, rng: random.Random, prefix: str) -> list[tuple[str, dt.datetime, float]]:
     """(reference, created_at, age in days) for every demo report, oldest first so numbers follow dates."""
-    prefix = reference_prefix()
     per_year: dict[int, int] = {}
     planned = []
     for age in sorted((rng.random() ** 1.5 * DAYS for _ in range(COUNT)), reverse=True):
@@ -179,15 +196,20 @@ def step_reports(ctx: Any) -> str:
     slugs = [s for s in WEIGHTS if s in types]
     if not slugs:
         return "no default report types to report against"
-    places = list(Neighbourhood.objects.select_related("division").order_by("code"))
+    from openbeat.demo.steps import demo_neighbourhoods
+
+    by_code = demo_neighbourhoods()
+    places = [by_code[code] for code in sorted(by_code)]
     officers: dict[int, list[Officer]] = {}
-    for officer in Officer.objects.order_by("pk"):
+    for officer in demo_tagged(Officer.objects.order_by("pk")):
         officers.setdefault(officer.division_id, []).append(officer)
     handlers = _handlers()
     rng = random.Random(SEED)
     # Dates are relative to today, at a whole day, so loading again later the same day plans the same reports.
     now = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
-    planned = _plan(now, rng)
+    prefix = _prefix()
+    planned = _plan(now, rng, prefix)
+    # Anyone's report, not only the demo's: a reference that is taken stays with the report that has it.
     existing = set(Report.objects.filter(reference__in=[p[0] for p in planned]).values_list("reference", flat=True))
 
     made = 0
@@ -233,10 +255,12 @@ def step_reports(ctx: Any) -> str:
                 sla_red_at=created + dt.timedelta(hours=report_type.sla_red_hours),
                 public_note=_PUBLIC_NOTES.get(outcome, "") if closed else "",
             )
+            demo_tag(objs=[report])
             _timeline(report, rng=random.Random(reference), handlers=handlers)
             made += 1
-        _counters_past(planned)
-    return f"{made} new reports ({Report.objects.count()} in all)"
+        if prefix == reference_prefix():
+            _counters_past(planned)
+    return f"{made} new reports ({demo_tagged(Report.objects.all()).count()} in all)"
 
 
 def _counters_past(planned: list[tuple[str, dt.datetime, float]]) -> None:
@@ -295,7 +319,6 @@ def _timeline(report: Report, *, rng: random.Random, handlers: list[Any]) -> Non
 
 
 def reports_reset() -> int:
-    """Delete every report (the demo's and any made while trying it), since neighbourhoods cannot be deleted
-    while reports point at them. Report types stay."""
-    ReferenceCounter.objects.all().delete()
-    return Report.objects.all().delete()[0]
+    """Delete the demo's reports (with their events). Reports anyone else made stay, and so do the reference
+    counters: moving one back would hand a real report's number out again."""
+    return demo_delete(models_to_delete=[Report])["removed"].get(demo_label(Report), 0)

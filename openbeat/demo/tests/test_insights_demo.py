@@ -1,6 +1,7 @@
 import pytest
 
 from openbeat.demo.insights import MONTHS, step_insights
+from openbeat.demo.registry import demo_tag
 from openbeat.insights.models import Account, Observation
 from openbeat.insights.periods import last_complete_month
 
@@ -9,6 +10,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def divisions(west, east):
+    # The demo's own divisions (step_insights reads no others), as step_geography records them.
+    for division in (west, east):
+        demo_tag(objs=[division], key=division.name)
     return [west, east]
 
 

@@ -5,6 +5,7 @@ import pytest
 import shapely
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 from shapely.geometry import shape
 
 from openbeat.areas.models import Division, Neighbourhood, Postcode, Station
@@ -93,7 +94,8 @@ def test_there_is_one_login_per_role_that_works_with_the_printed_password():
     for user in users:
         [line] = [line for line in output.splitlines() if f" {user.username} " in line]
         password = line.split()[line.split().index(user.username) + 1]
-        assert authenticate(username=user.username, password=password) == user
+        # With a request, as the login page calls it: the lock-out backend (axes) refuses to run without one.
+        assert authenticate(RequestFactory().post("/admin/login/"), username=user.username, password=password) == user
     west = StaffProfile.objects.get(user__username="lead.west")
     assert west.division.name == "West"
     assert StaffProfile.objects.get(user__username="officer.east").division.name == "East"
