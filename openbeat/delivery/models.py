@@ -11,9 +11,10 @@ technical-failure), plus two of ours for what the hand-off rules decide:
        ├──over the daily cap──> digested (goes out in tomorrow's digest instead)
        └──rules say no (paused, below min priority)──> skipped
 
-"sending" for email means handed to the SMTP server and not yet confirmed; a worker killed mid-batch leaves
-rows in sending, and `outbox_recover` puts rows stuck there back (see outbox.py for why at most the single
-message in flight can repeat).
+"sending" for email means handed to the SMTP server and not yet confirmed. A batch claims its rows under a
+lease (BatchLease) that its worker renews while it lives; a worker killed mid-batch leaves rows in sending
+under a lease that expires, and the scheduler's sweep puts them back (see outbox.py for why at most the
+message in flight on each connection can repeat).
 """
 
 from __future__ import annotations
@@ -92,6 +93,10 @@ class Delivery(models.Model):
     # Held until then: retries' backoff, a night-only subscriber's morning, SMS quiet hours.
     not_before = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=100, blank=True)
+    # The BatchLease under which the row was last claimed (outbox._claim). A plain id, not a foreign key: the
+    # lease row goes when its batch ends and the row keeps the number; a row in sending whose lease has
+    # expired belongs to a worker that died.
+    lease_id = models.BigIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -108,13 +113,42 @@ class Delivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["alert", "state"], name="delivery_alert_state_idx"),
-            # Only rows in sending, found by how long they have been there (outbox recovery): a fill writes
-            # none of its million created rows into it.
-            models.Index(fields=["sent_at"], name="delivery_sending_idx", condition=models.Q(state="sending")),
+            # Only rows in sending, found by the lease that claimed them (a batch's release, the sweep) or by
+            # how long they have been there (rows without a lease): a fill writes none of its million created
+            # rows into it. SMS waiting for Notify's receipt stay here, so a lease's rows are sought, not scanned.
+            models.Index(
+                fields=["lease_id", "sent_at"], name="delivery_sending_idx", condition=models.Q(state="sending")
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.channel} delivery {self.pk} of alert {self.alert_id}"
+
+
+class BatchLease(models.Model):
+    """A batch's hold on the deliveries it claimed, for as long as the worker sending them lives.
+
+    `batch_send` takes one with its claim (each claimed row records its id) and a thread of the worker renews
+    it every third of DELIVERY_LEASE_SECONDS; the batch deletes it when it ends. A lease past `expires_at`
+    was left by a worker that died: the sweep (outbox_sweep, run by the scheduler) deletes it, returns its
+    rows to created, queues its batch again and marks its task result failed. Deleting the row is what
+    hands the rows over, so a worker that only stalled finds its lease gone at its next renewal and stops.
+    """
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    # The task run that holds it (a django.tasks result id), so the sweep can close a result left "running".
+    task_result_id = models.CharField(max_length=64, blank=True)
+    # Host and process, for whoever reads the table.
+    holder = models.CharField(max_length=200, blank=True)
+    taken_at = models.DateTimeField()
+    renewed_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"lease {self.pk} on {self.channel} deliveries {self.first_id}-{self.last_id} of alert {self.alert_id}"
 
 
 class Rating(models.Model):

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from django.tasks import task
+from django.tasks import TaskContext, task
 
 
-@task()
-def deliveries_send(alert_id: int, channel: str, first_id: int, last_id: int) -> dict[str, int]:
-    """Send the due deliveries of `alert_id` on `channel` with ids in [first_id, last_id]. Safe to run twice."""
+@task(takes_context=True)
+def deliveries_send(context: TaskContext, alert_id: int, channel: str, first_id: int, last_id: int) -> dict[str, int]:
+    """Send the due deliveries of `alert_id` on `channel` with ids in [first_id, last_id]. Safe to run twice.
+
+    The context gives the run's own result id, which the batch keeps on its lease: if this worker dies, the
+    sweep marks that result failed instead of leaving it "running"."""
     from openbeat.delivery.outbox import batch_send
 
-    return batch_send(alert_id=alert_id, channel=channel, first_id=first_id, last_id=last_id)
+    return batch_send(
+        alert_id=alert_id,
+        channel=channel,
+        first_id=first_id,
+        last_id=last_id,
+        task_result_id=str(context.task_result.id),
+    )
 
 
 @task()
 def outbox_recover_task() -> int:
-    """For a scheduler: return deliveries stranded by a dead worker and re-queue stalled alerts."""
+    """For a task backend's own scheduler: the sweep and the slow safety net (outbox.outbox_recover)."""
     from openbeat.delivery.outbox import outbox_recover
 
     return outbox_recover()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SchedulerConfig(AppConfig):
+    name = "openbeat.scheduler"
+    label = "scheduler"
+    verbose_name = "Scheduler"

@@ -1,0 +1,166 @@
+"""The periodic jobs, which the scheduler runs instead of cron (`manage.py run_scheduler`, started beside the
+web server and the worker by `make run`).
+
+Each job calls the service functions its management command calls, so the commands stay as manual tools
+that do the same. Every job is idempotent, so two schedulers (one per host) running it at once do no harm;
+the database lock in services.py keeps that to one run per tick all the same:
+
+- dispatch_due_alerts, every minute: `alert_dispatch` moves an alert from approved to sending with a
+  conditional UPDATE, so one run takes each alert; a failed dispatch is retried by the next tick.
+- outbox_sweep, every DELIVERY_SWEEP_SECONDS (15 s): takes back the batches of dead workers (expired
+  leases, delivery.outbox). Each lease is deleted by one sweeper, conditionally: the other finds it gone.
+- outbox_recover, every STALE_AFTER (10 min): the sweep's slow safety net (batch task results left running
+  with no lease, rows in sending without a lease, alerts that stalled with nothing in flight). Closing a
+  result is a conditional UPDATE; queuing a batch twice sends nothing twice.
+- send_digests, every 5 minutes: a subscriber's digest items are marked sent under a row lock in the
+  transaction that queues the email, so one digest per person per day however many runs.
+- scan_pending_evidence, every 15 minutes: a file is scanned again at worst (its result is the same); the
+  purges delete what is already gone the second time.
+- reports_retention, daily at 03:30: blanking details already blank changes nothing.
+- build_monthly_report, daily at 06:00: `monthly_report_run` takes a row lock and asks for last month's
+  report only if no build of it exists, from the 1st on, so a run missed on the 1st is caught up.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A periodic job: its name (also its lock's), what it runs, and when.
+
+    Either `every` (an interval, first run as the scheduler starts) or `cron` (APScheduler CronTrigger
+    fields, in the force's local time). `hold` is the longest a run may keep the job from other schedulers:
+    if its scheduler dies mid-run, another takes the job over after that, so it is short for the jobs that
+    must not wait (a run that outlasts it only lets a second, harmless run start). `gap` is the least time
+    between two runs on different hosts: half the interval, or an hour for a job at a time of day."""
+
+    name: str
+    run: Callable[[], Any]
+    every: timedelta | None = None
+    cron: dict[str, Any] = field(default_factory=dict)
+    hold: timedelta = timedelta(minutes=2)
+    command: str = ""  # the management command that does the same by hand
+
+    @property
+    def gap(self) -> timedelta:
+        return self.every / 2 if self.every is not None else timedelta(hours=1)
+
+    @property
+    def schedule(self) -> str:
+        if self.every is not None:
+            return f"every {self.every.total_seconds():g} s"
+        return "at " + ", ".join(f"{unit}={value}" for unit, value in self.cron.items())
+
+
+def dispatch_due_alerts() -> str:
+    """What `manage.py dispatch_due_alerts` does: dispatch approved alerts whose time has come."""
+    from openbeat.alerts.services import alert_dispatch, alerts_due
+
+    states: dict[str, int] = {}
+    for alert_id in alerts_due():
+        try:
+            state = str(alert_dispatch(alert_id=alert_id).state)
+        except Exception:  # one failing hand-off must not hold up the others; the next tick retries it
+            logger.exception("dispatching alert %s failed", alert_id)
+            state = "failed"
+        states[state] = states.get(state, 0) + 1
+    return ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
+
+
+def outbox_sweep() -> int:
+    """The lease sweep (delivery.outbox.outbox_sweep): the deliveries returned to the outbox."""
+    from openbeat.delivery.outbox import outbox_sweep as sweep
+
+    return sweep()
+
+
+def outbox_recover() -> int:
+    """What `manage.py outbox_recover` does with its defaults (the sweep and the slow safety net)."""
+    from openbeat.delivery.outbox import outbox_recover as recover
+
+    return recover()
+
+
+def send_digests() -> int:
+    """What `manage.py send_digests` does: the daily digests that are due."""
+    from openbeat.delivery.digest import digest_send_due
+
+    return digest_send_due(now=timezone.now())
+
+
+def scan_pending_evidence() -> str:
+    """What `manage.py scan_pending_evidence` does with its defaults: called as the command itself, since part
+    of its work (forgetting old drafts) lives in the command rather than in a service function."""
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("scan_pending_evidence", stdout=out)
+    return out.getvalue().strip()
+
+
+def reports_retention() -> int:
+    """What `manage.py reports_retention` does: forget the contact details of long-closed reports."""
+    from openbeat.reports.services import reporter_details_expire
+
+    days = settings.REPORTS_CONTACT_RETENTION_DAYS
+    return reporter_details_expire(closed_before=timezone.now() - timedelta(days=days))
+
+
+def build_monthly_report() -> str:
+    """What `manage.py build_monthly_report` does: ask for last month's board report once it is due."""
+    from openbeat.insights.report_tasks import monthly_report_run
+
+    build = monthly_report_run()
+    return f"build {build.pk} asked for" if build is not None else ""
+
+
+def scheduled_jobs() -> list[Job]:
+    """The jobs, as the scheduler runs them (intervals from settings where they have one)."""
+    from openbeat.delivery.outbox import STALE_AFTER
+
+    sweep = timedelta(seconds=settings.DELIVERY_SWEEP_SECONDS)
+    return [
+        Job("dispatch_due_alerts", dispatch_due_alerts, every=timedelta(minutes=1), command="dispatch_due_alerts"),
+        Job(
+            "outbox_sweep",
+            outbox_sweep,
+            every=sweep,
+            hold=sweep,  # a run takes milliseconds; a host that died mid-run must not delay recovery
+            command="outbox_recover",
+        ),
+        Job("outbox_recover", outbox_recover, every=STALE_AFTER, hold=timedelta(minutes=5), command="outbox_recover"),
+        Job("send_digests", send_digests, every=timedelta(minutes=5), command="send_digests"),
+        Job(
+            "scan_pending_evidence",
+            scan_pending_evidence,
+            every=timedelta(minutes=15),
+            hold=timedelta(minutes=30),
+            command="scan_pending_evidence",
+        ),
+        Job(
+            "reports_retention",
+            reports_retention,
+            cron={"hour": 3, "minute": 30},
+            hold=timedelta(hours=1),
+            command="reports_retention",
+        ),
+        Job(
+            "build_monthly_report",
+            build_monthly_report,
+            cron={"hour": 6, "minute": 0},
+            hold=timedelta(hours=1),
+            command="build_monthly_report",
+        ),
+    ]
