@@ -28,6 +28,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from openbeat.core.tests.processes import subprocess_database
 from openbeat.delivery.outbox import outbox_fill_for_alert
 from openbeat.delivery.tests.pipeline_world import audience, sending_alert, subscribers
 
@@ -74,21 +75,6 @@ def counting_smtp():
         yield handler
     finally:
         controller.stop()
-
-
-def worker_database(tmp_path: Path) -> tuple[str, str | None]:
-    """A DATABASE_URL the worker can open, and the SQLite file (None on PostgreSQL)."""
-    s = connection.settings_dict
-    if connection.vendor == "postgresql":
-        auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-        return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}", None
-    path = tmp_path / "worker.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    with target:
-        connection.connection.backup(target)
-    target.close()
-    return f"sqlite:///{path}", str(path)
 
 
 def query(sqlite_path: str | None, sql: str, params: list) -> list[tuple]:
@@ -154,7 +140,7 @@ def test_a_worker_killed_mid_send_finishes_on_restart_and_repeats_at_most_the_me
     alert = sending_alert()
     with transaction.atomic():  # batches are queued (in the database backend) when this commits
         outbox_fill_for_alert(alert=alert, audience=audience(email=people))
-    database_url, sqlite_path = worker_database(tmp_path)
+    database_url, sqlite_path = subprocess_database(tmp_path)
 
     env = {
         **os.environ,
@@ -232,7 +218,7 @@ def test_a_worker_killed_mid_send_is_recovered_by_the_scheduler_alone_and_the_al
     alert = sending_alert(sending_at=timezone.now())  # dispatched just now, as alert_dispatch leaves it
     with transaction.atomic():
         outbox_fill_for_alert(alert=alert, audience=audience(email=people))
-    database_url, sqlite_path = worker_database(tmp_path)
+    database_url, sqlite_path = subprocess_database(tmp_path)
     env = process_env(tmp_path, database_url, counting_smtp.port, connections)
     log_path = tmp_path / "processes.log"
     log = log_path.open("w")

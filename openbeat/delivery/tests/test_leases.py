@@ -8,36 +8,19 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.tasks import TaskResultStatus, task_backends
+from django.tasks import TaskResultStatus
 from django.utils import timezone
 
 from openbeat.delivery import outbox
 from openbeat.delivery.models import BatchLease, Delivery
 from openbeat.delivery.outbox import batch_ranges, outbox_fill_for_alert, outbox_recover, outbox_sweep
+from openbeat.delivery.tests.conftest import DUMMY_TASKS
 from openbeat.delivery.tests.pipeline_world import audience, sending_alert, subscribers
-from openbeat.delivery.transports import fake as fake_transport
 
 pytestmark = pytest.mark.django_db
 
 State = Delivery.State
-DUMMY_TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-
-@pytest.fixture
-def fake(settings):
-    settings.DELIVERY_TRANSPORT_FAKE = True
-    fake_transport.reset()
-    yield fake_transport
-    fake_transport.reset()
-
-
-@pytest.fixture
-def queued(settings):
-    settings.TASKS = DUMMY_TASKS
-    backend = task_backends["default"]
-    backend.clear()
-    return backend.results
 
 
 def batch_of(count=3, **fields):

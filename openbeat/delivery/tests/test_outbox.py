@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.tasks import task_backends
 
 from openbeat.alerts import handoff
 from openbeat.alerts.models import Alert, AlertTranslation
@@ -15,17 +14,6 @@ from openbeat.delivery.outbox import batch_ranges, outbox_fill_for_alert
 from openbeat.delivery.tests.pipeline_world import audience, sending_alert, subscribers
 
 pytestmark = pytest.mark.django_db
-
-DUMMY_TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
-
-
-@pytest.fixture
-def queued(settings):
-    """Tasks are recorded, not run: the test sees exactly what the outbox queued."""
-    settings.TASKS = DUMMY_TASKS
-    backend = task_backends["default"]
-    backend.clear()
-    return backend.results
 
 
 def test_each_recipient_gets_one_delivery_per_channel_with_their_division(west, east):

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.tasks import task_backends
 from django.utils import timezone
 from freezegun import freeze_time
 
@@ -18,28 +17,10 @@ from openbeat.delivery import messages, outbox
 from openbeat.delivery.models import Delivery, DeliverySettings, DigestItem
 from openbeat.delivery.outbox import batch_ranges, outbox_fill_for_alert, outbox_recover
 from openbeat.delivery.tests.pipeline_world import audience, sending_alert, subscribers
-from openbeat.delivery.transports import fake as fake_transport
 
 pytestmark = pytest.mark.django_db
 
 State = Delivery.State
-DUMMY_TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
-
-
-@pytest.fixture
-def fake(settings):
-    settings.DELIVERY_TRANSPORT_FAKE = True
-    fake_transport.reset()
-    yield fake_transport
-    fake_transport.reset()
-
-
-@pytest.fixture
-def queued(settings):
-    settings.TASKS = DUMMY_TASKS
-    backend = task_backends["default"]
-    backend.clear()
-    return backend.results
 
 
 def filled(alert, email=(), sms=()):
