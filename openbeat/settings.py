@@ -336,6 +336,9 @@ elif TASKS_BACKEND == "celery":
 # Rate-limit counters and short locks live here, so every process and host must see the same cache: Redis when
 # REDIS_URL is set, else a table in the database (never per-process memory, which would let each gunicorn
 # worker count on its own and so multiply every limit).
+# Finished background-task results (django-tasks-db) are deleted after this many days by the scheduler.
+TASK_RESULTS_RETENTION_DAYS = int(os.environ.get("TASK_RESULTS_RETENTION_DAYS", "14"))
+
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -19,6 +19,10 @@ the database lock in services.py keeps that to one run per tick all the same:
 - reports_retention, daily at 03:30: blanking details already blank changes nothing.
 - build_monthly_report, daily at 06:00: `monthly_report_run` takes a row lock and asks for last month's
   report only if no build of it exists, from the 1st on, so a run missed on the 1st is caught up.
+- login_attempts_expire, daily at 04:00: failed staff sign-ins (a username and an address) older than the
+  lock window are deleted; deleting them twice deletes nothing more.
+- prune_task_results, daily at 04:30 (database task backend only): finished task results older than
+  TASK_RESULTS_RETENTION_DAYS are deleted, as django-tasks-db's own command does.
 """
 
 from __future__ import annotations
@@ -126,6 +130,28 @@ def build_monthly_report() -> str:
     return f"build {build.pk} asked for" if build is not None else ""
 
 
+def login_attempts_expire() -> int:
+    """What `manage.py login_attempts_expire` does: forget failed sign-ins past the lock window."""
+    from openbeat.staff.auth import login_attempts_expire as expire
+
+    return expire()
+
+
+def prune_task_results() -> str:
+    """What `manage.py prune_db_task_results` does, for the database task backend (RQ and Celery keep their
+    results in Redis with their own expiry)."""
+    from django.core.management import call_command
+    from django.tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return "not the database task backend"
+    days = settings.TASK_RESULTS_RETENTION_DAYS
+    out = io.StringIO()
+    call_command("prune_db_task_results", queue_name="*", min_age_days=days, stdout=out, verbosity=0)
+    return out.getvalue().strip()
+
+
 def scheduled_jobs() -> list[Job]:
     """The jobs, as the scheduler runs them (intervals from settings where they have one)."""
     from openbeat.delivery.outbox import STALE_AFTER
@@ -162,5 +188,19 @@ def scheduled_jobs() -> list[Job]:
             cron={"hour": 6, "minute": 0},
             hold=timedelta(hours=1),
             command="build_monthly_report",
+        ),
+        Job(
+            "login_attempts_expire",
+            login_attempts_expire,
+            cron={"hour": 4, "minute": 0},
+            hold=timedelta(hours=1),
+            command="login_attempts_expire",
+        ),
+        Job(
+            "prune_task_results",
+            prune_task_results,
+            cron={"hour": 4, "minute": 30},
+            hold=timedelta(hours=1),
+            command="prune_db_task_results",
         ),
     ]

@@ -112,6 +112,14 @@ def login_failure_recorded(*, request: HttpRequest | None, username: str) -> Non
         )
 
 
+def login_attempts_expire(*, now: Any = None) -> int:
+    """Forget failed sign-ins once they can no longer lock anything (older than the window): the username typed
+    and the address are personal data, kept no longer than they serve. Axes itself only tidies on a failure."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    deleted, _ = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
+    return deleted
+
+
 class ThrottledModelBackend(ModelBackend):
     """Django's model backend behind the account lock (the address lock is axes' own backend, listed first)."""
 

@@ -36,6 +36,8 @@ def test_the_scheduler_runs_every_job_the_readme_gave_to_cron():
         "scan_pending_evidence": "every 900 s",
         "reports_retention": "at hour=3, minute=30",
         "build_monthly_report": "at hour=6, minute=0",
+        "login_attempts_expire": "at hour=4, minute=0",
+        "prune_task_results": "at hour=4, minute=30",
     }
     commands = get_commands()
     assert all(job.command in commands for job in jobs.values())
@@ -191,3 +193,45 @@ def test_job_run_runs_the_job_once_per_tick_however_many_schedulers_and_records_
     assert job_run(job, holder="host b") == "failed: ValueError: disk full"
     row = JobLock.objects.get(name="counting")
     assert (row.holder, row.held_until, row.last_outcome) == ("host b", None, "failed: ValueError: disk full")
+
+
+def test_the_login_job_forgets_failed_sign_ins_past_the_lock_window(settings):
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    now = timezone.now()
+    old = AccessAttempt.objects.create(username="hq", ip_address="198.51.100.7", user_agent="", failures_since_start=5)
+    fresh = AccessAttempt.objects.create(username="hq", ip_address="203.0.113.9", user_agent="", failures_since_start=1)
+    window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    AccessAttempt.objects.filter(pk=old.pk).update(attempt_time=now - window - timedelta(seconds=1))
+    assert by_name()["login_attempts_expire"].run() == 1
+    assert list(AccessAttempt.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_the_task_results_job_prunes_old_finished_results_on_the_database_backend(settings):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.TASK_RESULTS_RETENTION_DAYS = 14
+    now = timezone.now()
+
+    def result(status, finished_days_ago):
+        return DBTaskResult.objects.create(
+            task_path="openbeat.core.messaging.transactional_send",
+            backend_name="default",
+            args_kwargs={"args": [1], "kwargs": {}},
+            status=status,
+            finished_at=now - timedelta(days=finished_days_ago),
+        )
+
+    old = result("SUCCESSFUL", 15)
+    recent = result("SUCCESSFUL", 2)
+    by_name()["prune_task_results"].run()
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {recent.pk}
+    assert not DBTaskResult.objects.filter(pk=old.pk).exists()
+
+
+def test_the_task_results_job_leaves_other_backends_alone(settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+    assert by_name()["prune_task_results"].run() == "not the database task backend"
