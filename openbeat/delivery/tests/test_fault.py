@@ -28,7 +28,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from openbeat.core.tests.processes import subprocess_database
+from openbeat.core.tests.processes import app_environment, subprocess_database
 from openbeat.delivery.outbox import outbox_fill_for_alert
 from openbeat.delivery.tests.pipeline_world import audience, sending_alert, subscribers
 
@@ -97,19 +97,15 @@ def wait_for(condition, timeout: float, what: str, *, every: float = 0.002) -> N
 
 def process_env(tmp_path: Path, database_url: str, smtp_port: int, connections: int) -> dict[str, str]:
     """The environment of the worker and scheduler processes: the test's database and SMTP server."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "openbeat.settings",
-        "DATABASE_URL": database_url,
-        "DATABASE_CONN_MAX_AGE": "0",
-        "OPENBEAT_VAR_DIR": str(tmp_path),
-        "TASKS_BACKEND": "db",
-        "MAIL_BACKEND": "smtp",
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp_port),
-        "DELIVERY_SMTP_CONNECTIONS": str(connections),
-        "DEBUG": "false",
-    }
+    env = app_environment(
+        tmp_path,
+        database_url,
+        TASKS_BACKEND="db",
+        MAIL_BACKEND="smtp",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(smtp_port),
+        DELIVERY_SMTP_CONNECTIONS=str(connections),
+    )
     # The deployed defaults for the lease and the sweep, whatever the test's own environment says.
     env.pop("DELIVERY_LEASE_SECONDS", None)
     env.pop("DELIVERY_SWEEP_SECONDS", None)
@@ -142,28 +138,9 @@ def test_a_worker_killed_mid_send_finishes_on_restart_and_repeats_at_most_the_me
         outbox_fill_for_alert(alert=alert, audience=audience(email=people))
     database_url, sqlite_path = subprocess_database(tmp_path)
 
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "openbeat.settings",
-        "DATABASE_URL": database_url,
-        "DATABASE_CONN_MAX_AGE": "0",
-        "OPENBEAT_VAR_DIR": str(tmp_path),
-        "TASKS_BACKEND": "db",
-        "MAIL_BACKEND": "smtp",
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(counting_smtp.port),
-        "DELIVERY_SMTP_CONNECTIONS": str(connections),
-        "DEBUG": "false",
-    }
-    manage = [sys.executable, str(REPO / "manage.py")]
+    env = process_env(tmp_path, database_url, counting_smtp.port, connections)
     log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [*manage, "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    worker = start(["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"], env, log)
     try:
         wait_for(lambda: counting_smtp.total >= RECIPIENTS // 4 or worker.poll() is not None, 90, "sending to start")
         assert worker.poll() is None, (tmp_path / "worker.log").read_text()
@@ -179,9 +156,9 @@ def test_a_worker_killed_mid_send_finishes_on_restart_and_repeats_at_most_the_me
     assert stranded > 0  # claimed by the dead worker, not sent: what recovery is for
 
     for _ in range(3):
-        subprocess.run([*manage, "outbox_recover", "--older-than", "0"], cwd=REPO, env=env, check=True)
+        subprocess.run([*MANAGE, "outbox_recover", "--older-than", "0"], cwd=REPO, env=env, check=True)
         subprocess.run(
-            [*manage, "db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0"],
+            [*MANAGE, "db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0"],
             cwd=REPO,
             env=env,
             check=True,
