@@ -6,7 +6,7 @@ PYTHON ?= $(shell command -v python3.12 || command -v python3)
 PYTEST_ARGS ?=
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test lint bench install install-dev demo migrate vendor clean
+.PHONY: run test lint check bench install install-dev demo migrate vendor clean
 
 $(VENV)/.installed: requirements/lock.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "OpenBeat needs Python 3.12+ (see .python-version)")'
@@ -34,6 +34,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy openbeat
+	$(VENV)/bin/lint-imports --no-logo
+
+# makemigrations --check, and check --deploy in a production-like environment (CI runs it).
+check: install
+	scripts/ci-checks.sh
 
 bench: install
 	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -36,6 +36,8 @@ def pytest_configure(config: pytest.Config) -> None:
         # django_capture_on_commit_callbacks(execute=True) a test sees a queued email actually sent.
         TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}},
         SMS_BACKEND="locmem",
+        # Public pages are cached in tests too; each request looks for a change (no second's delay).
+        PUBLIC_PAGE_CACHE_CHECK_SECONDS=0,
         # One test process: its own memory stands in for the database cache (whose table every test's database
         # would otherwise have to hold before the autouse cache.clear() below). Redis, when set, stays.
         CACHES=(
@@ -63,7 +65,11 @@ def _fresh_cache() -> None:
     """The cache (Redis when REDIS_URL is set) outlives each test's database: start every test empty."""
     from django.core.cache import cache
 
+    from openbeat.core.pagecache import generation
+
     cache.clear()
+    # A database rolled back between tests sends no signal: no page stored in an earlier test is served.
+    generation.change()
 
 
 @pytest.fixture(autouse=True)
@@ -99,10 +105,30 @@ def _seeded_rows_after_a_flush(request) -> None:
     importlib.import_module("openbeat.subscriptions.migrations.0002_seed_interests").seed(apps, None)
 
 
+def missing_browser_message(chromium: str) -> str | None:
+    """Why browser tests cannot run here, with the command that mends it; None when they can."""
+    if Path(chromium).exists():
+        return None
+    return (
+        f"Debian's chromium is not installed at {chromium}, and the browser tests need it.\n"
+        "Install it with:  sudo scripts/system-packages.sh   "
+        "(or: sudo apt-get install --no-install-recommends chromium)\n"
+        "`make test` runs that script first; the suite never passes by skipping the browser tests."
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # A skip count was the only sign that every browser test had been left out on a fresh machine: stop the
+    # run instead, before any test, when browser tests are selected and chromium is absent.
+    if not any(item.get_closest_marker("browser") for item in items):
+        return
+    message = missing_browser_message(CHROMIUM)
+    if message:
+        pytest.exit(message, returncode=3)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Debian chromium not installed at {CHROMIUM} (.ci/run installs it)")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
 
 

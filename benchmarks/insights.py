@@ -177,16 +177,12 @@ def _secondary_indexes(table: str) -> list[tuple[str, str]]:
 def generate(accounts: int, observations: int) -> None:
     from django.db import connection, transaction
 
+    from openbeat.core.months import last_complete_month, month_ends_at, month_shift, month_start
     from openbeat.insights.models import Account, Observation
-    from openbeat.insights.periods import last_complete_month
 
     last = last_complete_month()
-    end = datetime.date(int(last[:4]), int(last[5:7]), 1)
-    months = []
-    for i in range(MONTHS):
-        index = end.year * 12 + end.month - 1 - i
-        months.append(("month", datetime.date(index // 12, index % 12 + 1, 1), MONTHS - 1 - i))
-    last_day = datetime.date(end.year + end.month // 12, end.month % 12 + 1, 1) - datetime.timedelta(days=1)
+    months = [("month", month_start(month_shift(last, -i)), MONTHS - 1 - i) for i in range(MONTHS)]
+    last_day = month_ends_at(last).date() - datetime.timedelta(days=1)
     days = [("day", last_day - datetime.timedelta(days=i), DAYS - 1 - i) for i in range(DAYS)]
 
     started = time.perf_counter()
@@ -288,7 +284,7 @@ def bare_aggregate(first: str, last: str):
     """The one aggregate the report (or dashboard) fundamentally needs, as plain SQL on a raw cursor."""
     from django.db import connection
 
-    from openbeat.insights.kpis import month_date
+    from openbeat.core.months import month_start
     from openbeat.insights.models import Account, Observation
 
     sql = (
@@ -298,7 +294,7 @@ def bare_aggregate(first: str, last: str):
         "AND (o.dimension = '' OR o.dimension LIKE 'device:%%' OR o.dimension LIKE 'source:%%') "
         "GROUP BY a.platform, a.group_id, o.metric_id, o.period_start, o.dimension"
     )
-    params = [month_date(first), month_date(last), False]
+    params = [month_start(first), month_start(last), False]
 
     def run():
         with connection.cursor() as cursor:
@@ -371,9 +367,9 @@ def main() -> None:
         from django.test.utils import override_settings, setup_test_environment
         from django.urls import reverse
 
+        from openbeat.core.months import last_complete_month, month_shift
         from openbeat.insights.build import report_build
-        from openbeat.insights.kpis import comparison_for, month_shift
-        from openbeat.insights.periods import last_complete_month
+        from openbeat.insights.kpis import comparison_for
         from openbeat.insights.render.html import render_html
         from openbeat.insights.render.xlsx import render_xlsx
 

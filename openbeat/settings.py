@@ -108,6 +108,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a body over the limit is refused from its Content-Length, before anything reads it.
     "openbeat.core.middleware.RequestSizeLimitMiddleware",
+    # Second: a stored public page for a visitor without cookies skips the rest (core/pagecache.py).
+    "openbeat.core.pagecache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -124,6 +126,13 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Public pages for visitors without cookies, kept in each process (core/pagecache.py): how many, for how long
+# at most, and how often a process looks for a change made elsewhere (the longest an edit can take to show).
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
+PUBLIC_PAGE_CACHE_ENTRIES = int(os.environ.get("PUBLIC_PAGE_CACHE_ENTRIES", "500"))
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "60"))
+PUBLIC_PAGE_CACHE_CHECK_SECONDS = float(os.environ.get("PUBLIC_PAGE_CACHE_CHECK_SECONDS", "1"))
 
 ROOT_URLCONF = "openbeat.urls"
 WSGI_APPLICATION = "openbeat.wsgi.application"
@@ -353,11 +362,14 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 # "X-Forwarded-For" (nginx's $proxy_add_x_forwarded_for) or "Forwarded" (RFC 7239).
 PROXY_CLIENT_HEADER = os.environ.get("PROXY_CLIENT_HEADER", "X-Forwarded-For")
 
-# The force this deployment serves. The database row (areas.Force) overrides these once edited.
+# The force this deployment serves. The database row (core.Force) overrides these once edited.
 FORCE_NAME = os.environ.get("FORCE_NAME", "Demoshire Police")
 FORCE_SHORT_CODE = os.environ.get("FORCE_SHORT_CODE", "DP")
 FORCE_PRIMARY_COLOUR = os.environ.get("FORCE_PRIMARY_COLOUR", "#1d3f72")
 FORCE_LOGO_URL = os.environ.get("FORCE_LOGO_URL", "")
+# A logo among the static files (e.g. "core/img/force-logo.png"), shown when the force's row has none uploaded
+# and no logo_url (core.Force.logo_src, the `force_logo_url` template variable).
+OPENBEAT_FORCE_LOGO = os.environ.get("OPENBEAT_FORCE_LOGO", "")
 # Map tiles: any {z}/{x}/{y} tile server. Boundaries are drawn even when tiles cannot load.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = os.environ.get(
@@ -426,6 +438,14 @@ if env_bool("HTTPS"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    # OpenBeat is served on its own host name (e.g. openbeat.<force>.police.uk): includeSubDomains covers only
+    # the names below that one, all of them ours.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+
+# Browsers' HSTS preload list takes registrable domains (the force's own), not a service's host name: a
+# decision for the force's domain, not for OpenBeat (SECURE_HSTS_PRELOAD=true when it applies).
+SILENCED_SYSTEM_CHECKS = [] if env_bool("SECURE_HSTS_PRELOAD", False) else ["security.W021"]
 
 LOGIN_URL = "wagtailadmin_login"
 

@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # Browser tests need chromium and proxy tests nginx: install them, or stop saying how (never skip silently).
-scripts/system-packages.sh
+scripts/system-packages.sh || exit 1
 .venv/bin/python -m pytest "$@"
 rc=$?
 if [ "$rc" -eq 5 ]; then

@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from wagtail.admin.viewsets import viewsets as registered_viewsets
 
-from openbeat.areas.models import Force
+from openbeat.core.models import Force
 from openbeat.insights.tests.factories import AccountFactory, GroupFactory, MetricFactory
 from openbeat.reports.tests.factories import ReportTypeFactory
 from openbeat.staff import roles

@@ -22,6 +22,7 @@ from openbeat.alerts.models import Alert, Priority
 from openbeat.alerts.services import targeting_check_scope
 from openbeat.alerts.targeting import TargetingError, spec_from_json
 from openbeat.areas.models import Division, Neighbourhood
+from openbeat.core.users import RequestUser
 from openbeat.staff.scope import scope_for
 from openbeat.subscriptions.forms import AGE_BANDS, DISABILITY, ETHNICITIES, PREFER_NOT
 from openbeat.subscriptions.models import Interest
@@ -109,7 +110,7 @@ class AlertForm(forms.Form):
         help_text="Each resident is sent it on the channels they chose, among these.",
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: RequestUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.spec: TargetingSpec | None = None

@@ -25,13 +25,15 @@ from shapely.geometry import shape
 from openbeat.alerts.audience import geometry_of
 from openbeat.alerts.models import Alert
 from openbeat.alerts.targeting import TargetingError, spec_from_json
-from openbeat.areas.models import Division, Force, Neighbourhood
+from openbeat.areas.models import Division, Neighbourhood
+from openbeat.core.models import Force
+from openbeat.core.users import RequestUser
 from openbeat.staff.scope import scope_for
 
 ACTIONS = ("view", "edit", "submit", "approve", "reject", "cancel")
 
 
-def alerts_for(user: Any) -> QuerySet[Alert]:
+def alerts_for(user: RequestUser) -> QuerySet[Alert]:
     """The alerts a staff user may see: their division's (force-wide staff: all)."""
     if user is None or not user.is_authenticated or not user.has_perm("alerts.view_alert"):
         return Alert.objects.none()
@@ -53,7 +55,7 @@ def published_alerts() -> QuerySet[Alert]:
     )
 
 
-def _in_scope(user: Any, alert: Alert) -> bool:
+def _in_scope(user: RequestUser, alert: Alert) -> bool:
     scope = scope_for(user)
     if scope.force_wide:
         return True
@@ -62,11 +64,11 @@ def _in_scope(user: Any, alert: Alert) -> bool:
     return scope.allows_division(alert.division_id)
 
 
-def _is_author(user: Any, alert: Alert) -> bool:
+def _is_author(user: RequestUser, alert: Alert) -> bool:
     return alert.created_by_id is not None and alert.created_by_id == user.pk
 
 
-def alert_problem(user: Any, alert: Alert, action: str) -> str | None:
+def alert_problem(user: RequestUser, alert: Alert, action: str) -> str | None:
     """Why `user` may not do `action` to `alert` (a sentence for them), or None when they may."""
     if action not in ACTIONS:
         raise ValueError(f"Unknown alert action {action!r}")
@@ -94,7 +96,7 @@ def alert_problem(user: Any, alert: Alert, action: str) -> str | None:
     return "Only the author, or someone who could approve it, can cancel this alert"
 
 
-def _author_problem(user: Any, alert: Alert) -> str | None:
+def _author_problem(user: RequestUser, alert: Alert) -> str | None:
     if not user.has_perm("alerts.send_alert"):
         return "You do not have permission to send alerts"
     if not _is_author(user, alert):
@@ -104,7 +106,7 @@ def _author_problem(user: Any, alert: Alert) -> str | None:
     return None
 
 
-def _approver_problem(user: Any, alert: Alert) -> str | None:
+def _approver_problem(user: RequestUser, alert: Alert) -> str | None:
     if not user.has_perm("alerts.approve_alert"):
         return "You do not have permission to approve alerts"
     if _is_author(user, alert):
@@ -116,7 +118,7 @@ def _approver_problem(user: Any, alert: Alert) -> str | None:
     return None
 
 
-def alert_can(user: Any, alert: Alert, action: str) -> bool:
+def alert_can(user: RequestUser, alert: Alert, action: str) -> bool:
     """Whether `user` may `action` ("view", "edit", "submit", "approve", "reject", "cancel") this alert."""
     return alert_problem(user, alert, action) is None
 
@@ -226,3 +228,19 @@ def alerts_covering(
         if coverage.covers(division_id=division_id, neighbourhood_id=neighbourhood_id):
             keep.append(pk)
     return queryset.filter(pk__in=keep)
+
+
+def latest_public_alerts(limit: int = 3) -> list[dict[str, Any]]:
+    """The newest alerts of the public archive (`published_alerts`), for the home page: title, address, when
+    it was sent and where it was for (area names)."""
+    return [
+        {
+            "title": alert.title,
+            "url": alert.get_absolute_url(),
+            "published_at": alert.published_at,  # type: ignore[attr-defined]
+            "places": alert_coverage(alert).places,
+            "priority": alert.priority,
+            "priority_label": alert.get_priority_display(),
+        }
+        for alert in published_alerts()[:limit]
+    ]

@@ -40,6 +40,8 @@ from openbeat.alerts.selectors import alert_problem, neighbourhoods_overlapping
 from openbeat.alerts.targeting import TargetingError, spec_from_json, spec_to_json
 from openbeat.areas.models import Division, Neighbourhood
 from openbeat.audit.services import log_action
+from openbeat.core.pagecache import public_content_changed
+from openbeat.core.users import RequestUser, StaffUser
 from openbeat.staff.scope import scope_for
 from openbeat.subscriptions.models import Interest
 
@@ -90,7 +92,7 @@ def _division_area(division_ids: frozenset[int]) -> Any:
     return shapely.union_all([shape(b) for b in boundaries])
 
 
-def targeting_check_scope(*, user: Any, spec: TargetingSpec) -> None:
+def targeting_check_scope(*, user: RequestUser, spec: TargetingSpec) -> None:
     """Raise TargetingError unless `user` may send to every area `spec` names.
 
     Whole-force targeting needs `alerts.send_force_wide_alert` and force-wide scope. Division-scoped staff may
@@ -138,7 +140,7 @@ def _divisions_touched(spec: TargetingSpec) -> set[int]:
     return found
 
 
-def _owner_division(user: Any, spec: TargetingSpec) -> int | None:
+def _owner_division(user: RequestUser, spec: TargetingSpec) -> int | None:
     scope = scope_for(user)
     if not scope.force_wide:
         # Division staff have one division (StaffProfile.division); the alert is theirs.
@@ -257,7 +259,7 @@ def _locked(alert: Alert) -> Alert:
     return Alert.objects.select_for_update(of=("self",)).select_related("division").get(pk=alert.pk)
 
 
-def _check(user: Any, alert: Alert, action: str) -> None:
+def _check(user: RequestUser, alert: Alert, action: str) -> None:
     problem = alert_problem(user, alert, action)
     if problem is None:
         return
@@ -308,7 +310,7 @@ def _schedule(alert: Alert) -> None:
 @transaction.atomic
 def alert_create(
     *,
-    author: Any,
+    author: StaffUser,
     title: str,
     body: str,
     interest: Interest,
@@ -359,7 +361,7 @@ def alert_create(
 
 
 @transaction.atomic
-def alert_update(*, alert: Alert, editor: Any, request: HttpRequest | None = None, **fields: Any) -> Alert:
+def alert_update(*, alert: Alert, editor: StaffUser, request: HttpRequest | None = None, **fields: Any) -> Alert:
     """Change a draft's fields (the same as alert_create's). `translations`, when given, is the full set:
     languages left out are removed."""
     unknown = set(fields) - EDITABLE_FIELDS
@@ -388,7 +390,7 @@ def alert_update(*, alert: Alert, editor: Any, request: HttpRequest | None = Non
 
 
 def _recheck_and_count(
-    alert: Alert, user: Any, action: str, *, expired: str
+    alert: Alert, user: RequestUser, action: str, *, expired: str
 ) -> tuple[Alert, dict[str, int | str], Any]:
     """What submitting and approving both check again under the row lock (who, where, not expired), then the
     audience counted as it stands now."""
@@ -403,7 +405,7 @@ def _recheck_and_count(
 
 
 @transaction.atomic
-def alert_submit(*, alert: Alert, actor: Any, request: HttpRequest | None = None) -> Alert:
+def alert_submit(*, alert: Alert, actor: StaffUser, request: HttpRequest | None = None) -> Alert:
     """A draft goes for approval, or straight to approved (and on its way) when none is needed."""
     alert, counts, now = _recheck_and_count(
         alert, actor, "submit", expired="This alert's expiry time has passed: change it before submitting"
@@ -434,7 +436,7 @@ def alert_submit(*, alert: Alert, actor: Any, request: HttpRequest | None = None
 
 
 @transaction.atomic
-def alert_approve(*, alert: Alert, approver: Any, request: HttpRequest | None = None) -> Alert:
+def alert_approve(*, alert: Alert, approver: StaffUser, request: HttpRequest | None = None) -> Alert:
     alert, counts, now = _recheck_and_count(
         alert, approver, "approve", expired="This alert's expiry time has passed: reject it so the author can change it"
     )
@@ -450,7 +452,7 @@ def alert_approve(*, alert: Alert, approver: Any, request: HttpRequest | None = 
 
 
 @transaction.atomic
-def alert_reject(*, alert: Alert, approver: Any, reason: str, request: HttpRequest | None = None) -> Alert:
+def alert_reject(*, alert: Alert, approver: StaffUser, reason: str, request: HttpRequest | None = None) -> Alert:
     """Back to its author as a draft, with the reason (which the author sees; not copied to the audit log)."""
     reason = (reason or "").strip()
     if not reason:
@@ -466,7 +468,7 @@ def alert_reject(*, alert: Alert, approver: Any, reason: str, request: HttpReque
 
 
 @transaction.atomic
-def alert_cancel(*, alert: Alert, actor: Any, request: HttpRequest | None = None) -> Alert:
+def alert_cancel(*, alert: Alert, actor: StaffUser, request: HttpRequest | None = None) -> Alert:
     alert = _locked(alert)
     _check(actor, alert, "cancel")
     previous = alert.state
@@ -488,6 +490,7 @@ def _system_cancel(alert_id: int, reason: str) -> None:
     if Alert.objects.filter(pk=alert_id, state=Alert.State.APPROVED).update(
         state=Alert.State.CANCELLED, cancelled_at=now, updated_at=now
     ):
+        public_content_changed()  # an UPDATE sends no signal; the archive must not show it as current
         alert = Alert.objects.get(pk=alert_id)
         log_action("alerts.alert.cancel", actor=None, target=alert, data={"state": alert.state, "reason": reason})
         logger.info("alert %s cancelled by the system: %s", alert_id, reason)
@@ -540,6 +543,7 @@ def alert_mark_sent(*, alert: Alert) -> Alert:
         state=Alert.State.SENT, sent_at=now, updated_at=now
     ):
         alert.state, alert.sent_at = Alert.State.SENT, now
+        public_content_changed()  # now in the public archive and on the home page (an UPDATE sends no signal)
         log_action(
             "alerts.alert.sent",
             actor=None,

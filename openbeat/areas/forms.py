@@ -2,14 +2,20 @@ from __future__ import annotations
 
 from django import forms
 
-from openbeat.areas.postcodes import MalformedPostcode, PostcodeError, PostcodeLocation, postcode_locate
+from openbeat.areas.postcodes import (
+    MalformedPostcode,
+    PostcodeError,
+    PostcodeLocation,
+    postcode_hint,
+    postcode_locate,
+)
 from openbeat.core.forms import GovukForm
 
 
 class FindNeighbourhoodForm(GovukForm):
     postcode = forms.CharField(
         label="Postcode",
-        help_text="For example, PR1 1AB",
+        help_text=postcode_hint(),
         max_length=16,
         error_messages={"required": "Enter a postcode", "max_length": MalformedPostcode.message},
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "spellcheck": "false"}),

@@ -19,7 +19,8 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from openbeat.areas.models import Force, Neighbourhood
+from openbeat.areas.models import Neighbourhood
+from openbeat.core.models import Force
 
 # Below this many points an STRtree query beats the sweep over every boundary's bbox.
 _TREE_MAX_POINTS = 2_000

@@ -1,4 +1,7 @@
-"""The force's geography: force, divisions (BCUs), neighbourhoods, postcodes and stations.
+"""The force's geography: divisions (BCUs), neighbourhoods, postcodes and stations.
+
+The force itself (its name, reference prefix and branding) is `core.models.Force`: the public site frame needs
+it, and core sits below areas.
 
 Boundaries are stored as GeoJSON in WGS84 (no GDAL/GeoDjango); their bounding boxes are stored as plain
 columns so that SQL can pre-filter before shapely does the exact test (see areas.geo).
@@ -6,40 +9,7 @@ columns so that SQL can pre-filter before shapely does the exact test (see areas
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-
-
-class Force(models.Model):
-    """The one force a deployment serves. Branding falls back to settings while no row exists."""
-
-    code = models.CharField(max_length=40, unique=True, help_text="As data.police.uk names it, e.g. 'lancashire'.")
-    name = models.CharField(max_length=120)
-    short_code = models.CharField(
-        max_length=6, help_text="Prefix of reference numbers, e.g. 'LC' gives LC-2026-004213."
-    )
-    primary_colour = models.CharField(max_length=7, default="#1d3f72")
-    logo_url = models.CharField(max_length=300, blank=True)
-    website = models.URLField(blank=True)
-    phone_non_emergency = models.CharField(max_length=40, default="101")
-    # Bumped whenever any boundary changes, so every process knows to rebuild its spatial index.
-    boundaries_version = models.PositiveIntegerField(default=0, editable=False)
-
-    def __str__(self) -> str:
-        return self.name
-
-    @classmethod
-    def current(cls) -> Force:
-        force: Force | None = Force.objects.order_by("pk").first()
-        if force is None:
-            force = Force(
-                code="demo",
-                name=settings.FORCE_NAME,
-                short_code=settings.FORCE_SHORT_CODE,
-                primary_colour=settings.FORCE_PRIMARY_COLOUR,
-                logo_url=settings.FORCE_LOGO_URL,
-            )
-        return force
 
 
 class Division(models.Model):

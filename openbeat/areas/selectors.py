@@ -1,4 +1,7 @@
-"""Reads of the geography for public pages: GeoJSON for maps, a neighbourhood's team and stations."""
+"""Reads of the geography for public pages: GeoJSON for maps, a neighbourhood's stations.
+
+A neighbourhood's team is staff's (staff.selectors.neighbourhood_team), shown on the page as a section that staff
+registers (areas.sections)."""
 
 from __future__ import annotations
 
@@ -58,16 +61,6 @@ def neighbourhoods_by_division() -> dict[Any, list[Neighbourhood]]:
     for n in Neighbourhood.objects.select_related("division").order_by("division__name", "name"):
         grouped.setdefault(n.division, []).append(n)
     return grouped
-
-
-def neighbourhood_team(neighbourhood: Neighbourhood) -> QuerySet[Any]:
-    from openbeat.staff.models import TeamMembership
-
-    return (
-        TeamMembership.objects.filter(neighbourhood=neighbourhood, officer__public=True)
-        .select_related("officer", "officer__photo")
-        .order_by("sort_order", "officer__name")
-    )
 
 
 def neighbourhood_stations(neighbourhood: Neighbourhood) -> QuerySet[Station]:

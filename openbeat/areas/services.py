@@ -13,7 +13,9 @@ from django.utils.text import slugify
 from shapely.geometry import shape
 
 from openbeat.areas import geo
-from openbeat.areas.models import Division, Force, Neighbourhood, Postcode
+from openbeat.areas.models import Division, Neighbourhood, Postcode
+from openbeat.core.models import Force
+from openbeat.core.pagecache import public_content_changed
 
 
 def boundaries_changed() -> None:
@@ -25,6 +27,7 @@ def boundaries_changed() -> None:
     # This process rebuilds at once; after commit again, in case a thread rebuilt from uncommitted rows.
     geo.invalidate()
     transaction.on_commit(geo.invalidate)
+    public_content_changed()  # maps and neighbourhood pages (an UPDATE sends no signal)
 
 
 def division_get_or_create(*, name: str, code: str | None = None) -> Division:
@@ -105,6 +108,7 @@ def neighbourhood_population_set(*, neighbourhood: Neighbourhood, population: in
         return False
     neighbourhood.population = population
     Neighbourhood.objects.filter(pk=neighbourhood.pk).update(population=population)
+    public_content_changed()
     return True
 
 

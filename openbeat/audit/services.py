@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from openbeat.audit.models import AuditEntry
 from openbeat.core.clientaddr import client_address
+from openbeat.core.users import RequestUser
 
 
 def _division_of(target: Any) -> Any:
@@ -29,7 +30,7 @@ def _division_of(target: Any) -> Any:
 def log_action(
     action: str,
     *,
-    actor: Any,
+    actor: RequestUser | None,
     target: models.Model | None = None,
     data: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
@@ -37,12 +38,11 @@ def log_action(
 ) -> AuditEntry:
     if action.count(".") < 2:
         raise ValueError(f"Audit action names are <app>.<thing>.<verb>, got {action!r}")
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
+    staff = actor if actor is not None and actor.is_authenticated else None
     entry = AuditEntry(
         action=action,
-        actor=actor,
-        actor_label=actor.get_username() if actor is not None else "",
+        actor=staff,
+        actor_label=staff.get_username() if staff is not None else "",
         data=data or {},
         ip=client_address(request),
     )

@@ -24,4 +24,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self) -> None:
+        from openbeat.core import pagecache, static_check  # noqa: F401  (static_check registers a check)
+
+        pagecache.connect_signals()
+
         post_migrate.connect(_ensure_site_pages, dispatch_uid="openbeat.core.site_pages_ensure")

@@ -27,7 +27,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from openbeat.core.models import TransactionalMessage
+from openbeat.core.models import Force, TransactionalMessage
 from openbeat.core.sms import TransportError, get_sms_transport
 from openbeat.core.tasks import enqueue_with_commit
 
@@ -35,8 +35,6 @@ MAX_ATTEMPTS = 5
 
 
 def _context(context: dict[str, Any]) -> dict[str, Any]:
-    from openbeat.areas.models import Force
-
     return {"force": Force.current(), "base_url": settings.BASE_URL.rstrip("/"), **context}
 
 

@@ -1,19 +1,90 @@
-"""The public site frame's editable pages: home, and plain content pages (accessibility, privacy, cookies)."""
+"""The public site frame: the force and its branding, and the editable pages (home, accessibility, privacy,
+cookies)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.db import models
+from django.templatetags.static import static
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from openbeat.core.home import home_context
+from openbeat.core.uploads import validate_logo_image
+
+
+class Force(models.Model):
+    """The one force a deployment serves. Branding falls back to settings while no row exists.
+
+    Its table was areas_force until the force moved here (core sits below areas and needs the branding).
+    """
+
+    code = models.CharField(max_length=40, unique=True, help_text="As data.police.uk names it, e.g. 'lancashire'.")
+    name = models.CharField(max_length=120)
+    short_code = models.CharField(
+        max_length=6, help_text="Prefix of reference numbers, e.g. 'LC' gives LC-2026-004213."
+    )
+    primary_colour = models.CharField(max_length=7, default="#1d3f72")
+    logo = models.ImageField(
+        upload_to="force/",
+        blank=True,
+        validators=[validate_logo_image],
+        help_text="A PNG or JPG image, at most 2MB. Shown in the header of every public page.",
+    )
+    logo_url = models.CharField(
+        max_length=300, blank=True, help_text="The address of a logo hosted elsewhere, used when none is uploaded."
+    )
+    website = models.URLField(blank=True)
+    phone_non_emergency = models.CharField(max_length=40, default="101")
+    # Bumped whenever any boundary changes, so every process knows to rebuild its spatial index.
+    boundaries_version = models.PositiveIntegerField(default=0, editable=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> Force:
+        force: Force | None = Force.objects.order_by("pk").first()
+        if force is None:
+            force = Force(
+                code="demo",
+                name=settings.FORCE_NAME,
+                short_code=settings.FORCE_SHORT_CODE,
+                primary_colour=settings.FORCE_PRIMARY_COLOUR,
+                logo_url=settings.FORCE_LOGO_URL,
+            )
+        return force
+
+    def logo_src(self) -> str:
+        """The logo's address: the uploaded image, else `logo_url`, else the static file OPENBEAT_FORCE_LOGO names,
+        else "" (no logo)."""
+        if self.logo:
+            return self.logo.url
+        if self.logo_url:
+            return self.logo_url
+        if path := settings.OPENBEAT_FORCE_LOGO:
+            try:
+                return static(path)
+            except ValueError:  # not in the static manifest: better no logo than every page failing
+                return ""
+        return ""
+
 
 class HomePage(Page):
+    """The force's front door: report online, get alerts, the latest alerts, find your neighbourhood."""
+
     intro = RichTextField(blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     max_count = 1
     subpage_types = ["core.ContentPage"]
+
+    def get_context(self, request: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        # What apps above core offer the home page (the latest alerts, a local postcode for the hint).
+        return {**super().get_context(request, *args, **kwargs), **home_context()}
 
 
 class ContentPage(Page):

@@ -1,10 +1,17 @@
-"""reverse() for links built by the thousand (every alert message carries about ten): each route is reversed
-once per process, with placeholders, and later paths are that template with the values put in. reverse() per
-link was a large share of building each message (benchmarks/fanout.py)."""
+"""Paths and full addresses of this site's pages.
+
+path_for: reverse() for links built by the thousand (every alert message carries about ten): each route is
+reversed once per process, with placeholders, and later paths are that template with the values put in.
+reverse() per link was a large share of building each message (benchmarks/fanout.py).
+
+absolute_url: a path as the full address people are sent (emails, texts, shared links), on settings.BASE_URL.
+"""
 
 from __future__ import annotations
 
 import functools
+
+from django.conf import settings
 
 
 def _placeholder(i: int, is_number: bool) -> str | int:
@@ -27,3 +34,8 @@ def path_for(name: str, **kwargs: str | int) -> str:
     for i, value in enumerate(kwargs.values()):
         path = path.replace(str(_placeholder(i, isinstance(value, int))), str(value))
     return path
+
+
+def absolute_url(path: str) -> str:
+    """`path` ("/a/b/") on the site's configured address, settings.BASE_URL (a trailing slash there is dropped)."""
+    return settings.BASE_URL.rstrip("/") + path

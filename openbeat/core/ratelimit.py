@@ -52,7 +52,10 @@ def ratelimit(
                 response = render(request, "core/ratelimited.html", status=429)
                 response["Retry-After"] = str(period)
                 return response
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            # Every request to a limited view is counted: none is answered from the public page cache.
+            response.public_cache_skip = True  # type: ignore[attr-defined]
+            return response
 
         return wrapped
 

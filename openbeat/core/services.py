@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from wagtail.models import Page, Site
 
-from openbeat.areas.models import Force
-from openbeat.core.models import ContentPage, HomePage
+from openbeat.core.models import ContentPage, Force, HomePage
 
 _PAGES = [
     (

@@ -28,7 +28,6 @@ from datetime import UTC, datetime, time, timedelta
 from itertools import groupby
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from django.tasks import task
@@ -38,6 +37,7 @@ from django.utils.text import Truncator
 from openbeat.alerts.markdown import render_text
 from openbeat.alerts.models import Alert, AlertTranslation
 from openbeat.core.messaging import email_send
+from openbeat.core.paths import absolute_url
 from openbeat.delivery.models import Channel, DigestItem
 from openbeat.delivery.rules import is_day, load_settings
 from openbeat.subscriptions.links import preferences_link, unsubscribe_link
@@ -151,7 +151,7 @@ def _entry(alert: Alert, language: str) -> DigestEntry:
     return DigestEntry(
         title=title,
         summary=summary,
-        url=settings.BASE_URL.rstrip("/") + alert.get_absolute_url(),
+        url=absolute_url(alert.get_absolute_url()),
     )
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from openbeat.audit.services import log_action
+from openbeat.core.users import RequestUser, StaffUser
 from openbeat.delivery.models import Delivery, DeliverySettings, Rating, Reply
 from openbeat.staff.scope import scope_for
 
@@ -66,12 +67,12 @@ def reply_create(*, delivery: Delivery, body: str) -> Reply:
     return reply
 
 
-def _check_can_handle(reply: Reply, user: Any) -> None:
+def _check_can_handle(reply: Reply, user: RequestUser) -> None:
     if not user.has_perm("delivery.handle_reply") or not scope_for(user).allows_division(reply.division_id):
         raise PermissionDenied
 
 
-def reply_assign(*, reply: Reply, assignee: Any, actor: Any) -> Reply:
+def reply_assign(*, reply: Reply, assignee: StaffUser | None, actor: StaffUser) -> Reply:
     """Give the reply to a staff member who may handle it (None to unassign)."""
     _check_can_handle(reply, actor)
     if assignee is not None:
@@ -88,7 +89,7 @@ def reply_assign(*, reply: Reply, assignee: Any, actor: Any) -> Reply:
     return reply
 
 
-def reply_set_state(*, reply: Reply, state: str, actor: Any) -> Reply:
+def reply_set_state(*, reply: Reply, state: str, actor: StaffUser) -> Reply:
     if state not in Reply.State.values:
         raise ValueError(f"Unknown reply state {state!r}")
     _check_can_handle(reply, actor)

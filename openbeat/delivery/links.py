@@ -16,10 +16,9 @@ import base64
 import uuid
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core import signing
 
-from openbeat.core.paths import path_for
+from openbeat.core.paths import absolute_url, path_for
 from openbeat.core.signing import signer
 from openbeat.delivery.models import Delivery, DeliverySettings
 
@@ -35,10 +34,6 @@ def _signer(purpose: str) -> signing.Signer:
     if purpose not in PURPOSES:
         raise ValueError(f"Unknown link purpose {purpose!r}")
     return signer(f"openbeat.delivery.{purpose}")
-
-
-def _absolute(path: str) -> str:
-    return settings.BASE_URL.rstrip("/") + path
 
 
 def _path(name: str, signed: str, score: int | None = None) -> str:
@@ -74,24 +69,24 @@ def click_url(delivery: Delivery, url: str) -> str:
         raise ValueError("Only absolute http(s) links can be tracked")
     # sign_object, not dumps: no timestamp (links do not expire), so the link is shorter.
     signed = _signer("click").sign_object([_short(delivery.token), url], compress=True)
-    return _absolute(_path("delivery:click", signed))
+    return absolute_url(_path("delivery:click", signed))
 
 
 def open_pixel_url(delivery: Delivery) -> str | None:
     """None unless the force has turned open tracking on (it is off by default; the privacy notice says so)."""
     if not DeliverySettings.load().track_opens:
         return None
-    return _absolute(_path("delivery:open", _sign("open", delivery)))
+    return absolute_url(_path("delivery:open", _sign("open", delivery)))
 
 
 def rating_url(delivery: Delivery, score: int) -> str:
     if score not in SCORES:
         raise ValueError("A rating is from 1 to 5")
-    return _absolute(_path("delivery:rate", _sign("rate", delivery), score))
+    return absolute_url(_path("delivery:rate", _sign("rate", delivery), score))
 
 
 def reply_url(delivery: Delivery) -> str:
-    return _absolute(_path("delivery:reply", _sign("reply", delivery)))
+    return absolute_url(_path("delivery:reply", _sign("reply", delivery)))
 
 
 def _delivery(short: str) -> Delivery:

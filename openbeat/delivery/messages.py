@@ -30,7 +30,8 @@ from django.utils import translation
 from openbeat.alerts.markdown import render_html, render_text
 from openbeat.alerts.models import Alert, AlertTranslation, Priority
 from openbeat.alerts.sms import sms_text
-from openbeat.areas.models import Force
+from openbeat.core.models import Force
+from openbeat.core.paths import absolute_url
 from openbeat.delivery import links
 from openbeat.delivery.models import Delivery, DeliverySettings
 from openbeat.delivery.transports.base import OutgoingEmail, OutgoingSms
@@ -299,7 +300,7 @@ def iter_sms(deliveries: list[Delivery], *, failed: Failures | None = None) -> I
         alert = delivery.alert
         rendered = render(alert, delivery.language)
         target = alert.link_url if alert.link_url and links.is_safe_target(alert.link_url) else ""
-        target = target or settings.BASE_URL.rstrip("/") + alert.get_absolute_url()
+        target = target or absolute_url(alert.get_absolute_url())
         body = f"{rendered.sms}\n{links.click_url(delivery, target)}" if links.is_safe_target(target) else rendered.sms
         return OutgoingSms(delivery_id=delivery.pk, to=subscriber.phone, body=body, reference=str(delivery.token))
 

@@ -11,14 +11,13 @@ Each family is one aggregate query: a filtered COUNT per month, grouped by divis
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 
 from openbeat.alerts.models import Alert
 from openbeat.core.metric_sources import Figure
+from openbeat.core.months import month_ends_at, month_starts_at, months_between
 from openbeat.delivery.models import Channel, Delivery, Rating, Reply
 from openbeat.subscriptions.models import Subscriber
 
@@ -38,23 +37,6 @@ LABELS = {
 State = Delivery.State
 
 
-def _month_shift(month: str, n: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + n
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def _start(month: str) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime(int(month[:4]), int(month[5:7]), 1))
-
-
-def _months(first: str, last: str) -> list[str]:
-    out, month = [], first
-    while month <= last:
-        out.append(month)
-        month = _month_shift(month, 1)
-    return out
-
-
 def _per_month(
     queryset: QuerySet,
     *,
@@ -66,11 +48,11 @@ def _per_month(
     """Run one query: for each metric and month an aggregate filtered to that month, grouped by division."""
     aggregates = {}
     for m in months:
-        in_month = Q(**{f"{when}__gte": _start(m), f"{when}__lt": _start(_month_shift(m, 1))})
+        in_month = Q(**{f"{when}__gte": month_starts_at(m), f"{when}__lt": month_ends_at(m)})
         for name, (make, condition) in measures.items():
             aggregates[f"{name}__{m}"] = make(condition & in_month)
     rows = (
-        queryset.filter(**{f"{when}__gte": _start(months[0]), f"{when}__lt": _start(_month_shift(months[-1], 1))})
+        queryset.filter(**{f"{when}__gte": month_starts_at(months[0]), f"{when}__lt": month_ends_at(months[-1])})
         .values(division)
         .annotate(**aggregates)
         .order_by()
@@ -89,7 +71,7 @@ def _count(condition: Q) -> Count:
 
 
 def delivery_figures(*, first_month: str, last_month: str) -> list[Figure]:
-    months = _months(first_month, last_month)
+    months = months_between(first_month, last_month)
     if not months:
         return []
     delivered = Q(state=State.DELIVERED)

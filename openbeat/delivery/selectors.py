@@ -19,6 +19,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from openbeat.alerts.models import Alert
+from openbeat.core.users import RequestUser
 from openbeat.delivery.models import Delivery, DeliverySettings, Rating, Reply
 from openbeat.staff.scope import scope_for
 from openbeat.subscriptions.models import Subscriber
@@ -196,7 +197,7 @@ def delivery_stats(alert: Alert) -> DeliveryStats:
 # ------------------------------------------------------------------------------------------------- replies
 
 
-def replies_for(user: Any, *, filters: dict[str, Any] | None = None) -> QuerySet[Reply]:
+def replies_for(user: RequestUser, *, filters: dict[str, Any] | None = None) -> QuerySet[Reply]:
     """Replies the user may handle, urgent first then newest: their division's, or all for force-wide staff."""
     if not user.has_perm("delivery.view_reply"):
         return Reply.objects.none()

@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
 
 from django.utils.text import slugify
 
 from openbeat.areas.models import Division
+from openbeat.core.months import last_complete_month, month_shift, month_start, months_between
 from openbeat.demo.registry import DEMO_SUFFIXES, demo_delete, demo_keyed, demo_label, demo_tag, demo_unused
 from openbeat.insights.catalogue import metrics_sync
 from openbeat.insights.models import Account, Metric, Observation, ReportingGroup
-from openbeat.insights.periods import last_complete_month, months_before
 
 MONTHS = 24
 P = Account.Platform
@@ -56,10 +55,6 @@ def _accounts(divisions: list[str]) -> list[DemoAccount]:
     return accounts
 
 
-def _month_start(month: str) -> date:
-    return date(int(month[:4]), int(month[5:7]), 1)
-
-
 class _Writer:
     def __init__(self) -> None:
         metrics_sync()
@@ -68,7 +63,7 @@ class _Writer:
 
     def add(self, account: Account, metric: str, month: str, value: float, dimension: str = "") -> None:
         row = Observation(account=account, metric=self.metrics[metric], granularity="month",
-                          period_start=_month_start(month), dimension=dimension, value=round(value))  # fmt: skip
+                          period_start=month_start(month), dimension=dimension, value=round(value))  # fmt: skip
         self.rows.append(row)
 
     def save(self) -> int:
@@ -126,7 +121,7 @@ def step_insights(ctx: object = None) -> str:
     groups = _groups(divisions)
     accounts = demo_keyed(Account.objects.all())
     last = last_complete_month()
-    months = [months_before(last, MONTHS - 1 - k) for k in range(MONTHS)]
+    months = months_between(month_shift(last, 1 - MONTHS), last)
     writer = _Writer()
     facebook_sums = dict.fromkeys(months, 0.0)
     for spec in _accounts([name for name, _ in divisions]):

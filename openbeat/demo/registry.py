@@ -39,7 +39,8 @@ def real_data_models() -> list[type[models.Model]]:
     rows that only hang from these (watched areas, report events, observations, team places).
     """
     from openbeat.alerts.models import Alert
-    from openbeat.areas.models import Division, Force, Neighbourhood, Postcode, Station
+    from openbeat.areas.models import Division, Neighbourhood, Postcode, Station
+    from openbeat.core.models import Force
     from openbeat.insights.models import Account, ReportingGroup
     from openbeat.reports.models import Report
     from openbeat.staff.models import Officer
@@ -72,7 +73,7 @@ def demo_models() -> list[type[models.Model]]:
 
 def demo_label(model: type[models.Model]) -> str:
     """What a kind of row is called in load_demo's output."""
-    from openbeat.areas.models import Force
+    from openbeat.core.models import Force
     from openbeat.insights.models import Account
 
     names = {Force: "force settings", Account: "engagement accounts", get_user_model(): "user accounts"}

@@ -20,8 +20,9 @@ from django.contrib.auth.models import Group
 from django.utils.text import slugify
 from shapely.geometry import Point
 
-from openbeat.areas.models import Division, Force, Neighbourhood, Postcode, Station
+from openbeat.areas.models import Division, Neighbourhood, Postcode, Station
 from openbeat.areas.services import division_get_or_create, neighbourhood_upsert, postcodes_upsert
+from openbeat.core.models import Force
 from openbeat.demo import geography
 from openbeat.demo.registry import (
     DEMO_SUFFIXES,
@@ -377,7 +378,7 @@ def step_alerts(ctx: DemoContext) -> str:
 
 
 def step_reports(ctx: DemoContext) -> str:
-    from openbeat.reports.demo import step_reports as reports
+    from openbeat.demo.reports import step_reports as reports
 
     return reports(ctx)
 

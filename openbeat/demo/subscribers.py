@@ -20,7 +20,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from openbeat.areas.models import Force, Postcode
+from openbeat.areas.models import Postcode
+from openbeat.core.models import Force
 from openbeat.demo import geography
 from openbeat.demo.registry import demo_delete, demo_label, demo_tag, demo_tagged
 from openbeat.subscriptions.models import Consent, Demographics, Interest, Subscriber, WatchedArea

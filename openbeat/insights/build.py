@@ -7,7 +7,6 @@ asked once for every month the report needs. Nothing here formats numbers: rende
 from __future__ import annotations
 
 import datetime
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,15 +14,16 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from openbeat.areas.models import Division, Force
+from openbeat.areas.models import Division
 from openbeat.core.metric_sources import Figure, figures, metric_sources
+from openbeat.core.models import Force
+from openbeat.core.months import is_month, month_shift, months_between
 from openbeat.insights import kpis
-from openbeat.insights.kpis import growth_pct, month_shift, months_between, rate_pct
+from openbeat.insights.kpis import growth_pct, rate_pct
 from openbeat.insights.models import Account, Metric
 from openbeat.insights.structure import BoardReport, Chart, Format, Section, Table, Value
 from openbeat.insights.warnings import warnings_for
 
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 COMPARE_COLUMNS: list[Format] = ["int", "int", "int", "pct1"]
 TEXT: list[Format] = ["text"]
 EVENTS_SURVEYS = [
@@ -82,7 +82,7 @@ class Scope:
 
 
 def _check_month(name: str, value: str) -> str:
-    if not MONTH_RE.match(value or ""):
+    if not is_month(value):
         raise ValueError(f"{name} must be a month like 2026-03, not {value!r}")
     return value
 

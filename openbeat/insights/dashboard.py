@@ -12,8 +12,9 @@ from typing import Any
 
 from openbeat.areas.models import Division
 from openbeat.core import metric_sources
+from openbeat.core.months import month_shift, months_between
 from openbeat.insights import kpis
-from openbeat.insights.kpis import SOCIAL_PLATFORMS, growth_pct, month_shift, months_between
+from openbeat.insights.kpis import SOCIAL_PLATFORMS, growth_pct
 from openbeat.insights.models import Account
 from openbeat.insights.structure import Chart
 

@@ -15,6 +15,7 @@ from django.db.models import Sum
 
 from openbeat.areas.models import Neighbourhood
 from openbeat.core import metric_sources
+from openbeat.core.months import month_start
 from openbeat.insights.models import InsightsSettings, Metric, Observation
 
 DEFAULT_METRIC = "itk_subscribers"
@@ -53,11 +54,6 @@ class GapMap:
         return [row for row in self.rows if row.population is None]
 
 
-def _month_start(month: str) -> date:
-    year, mon = month.split("-")
-    return date(int(year), int(mon), 1)
-
-
 def _source_values(metric: str, first_month: str, last_month: str) -> tuple[dict[str, float], list[tuple[str, str]]]:
     """Per-neighbourhood values of `metric` from the metric sources, and every mappable source metric."""
     stock_latest: dict[str, tuple[str, float]] = {}
@@ -85,8 +81,8 @@ def _observation_values(
     rows = Observation.objects.filter(
         neighbourhood__isnull=False,
         granularity=Observation.Granularity.MONTH,
-        period_start__gte=_month_start(first_month),
-        period_start__lte=_month_start(last_month),
+        period_start__gte=month_start(first_month),
+        period_start__lte=month_start(last_month),
         dimension="",
     )
     available = [

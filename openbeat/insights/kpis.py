@@ -17,7 +17,6 @@ figure is missing or zero.
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from django.db.models import Count, Q, Sum
 
 from openbeat.areas.models import Division
 from openbeat.core.metric_sources import figures
+from openbeat.core.months import month_of, month_shift, month_start, months_between
 from openbeat.insights.models import Account, Metric, Observation, ReportingGroup
 
 By = Literal["account", "group", "platform", "force"]
@@ -38,28 +38,6 @@ NOT_ADDITIVE_ACCOUNTS = "counts unique people per account, so accounts cannot be
 
 
 # --- months -------------------------------------------------------------------------------------------------
-
-
-def month_date(month: str) -> datetime.date:
-    return datetime.date(int(month[:4]), int(month[5:7]), 1)
-
-
-def month_str(day: datetime.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def month_shift(month: str, n: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + n
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def months_between(first: str, last: str) -> list[str]:
-    """Every month from first to last inclusive ("YYYY-MM")."""
-    out, month = [], first
-    while month <= last:
-        out.append(month)
-        month = month_shift(month, 1)
-    return out
 
 
 def comparison_for(first: str, last: str) -> tuple[str, str]:
@@ -124,8 +102,8 @@ def grid(
         observations_for(division=division, platforms=platforms),
         metric__slug__in=list(metrics),
         granularity=Observation.Granularity.MONTH,
-        period_start__gte=month_date(first),
-        period_start__lte=month_date(last),
+        period_start__gte=month_start(first),
+        period_start__lte=month_start(last),
         dimension=dimension,
     )
     fields = ["metric__slug", "period_start"]
@@ -134,7 +112,7 @@ def grid(
     out: Grid = {}
     for row in rows.values(*fields).annotate(v=Sum("value"), n=Count("id")).order_by():
         key = row.get(_KEY_FIELD.get(by, ""), None) if by != "force" else None
-        out[(key, row["metric__slug"], month_str(row["period_start"]))] = Cell(row["v"], row["n"])
+        out[(key, row["metric__slug"], month_of(row["period_start"]))] = Cell(row["v"], row["n"])
     return out
 
 
@@ -328,8 +306,8 @@ class Slice:
             Observation.objects.filter(
                 Q(account__group__division=division) if division is not None else Q(),
                 granularity=Observation.Granularity.MONTH,
-                period_start__gte=month_date(first),
-                period_start__lte=month_date(last),
+                period_start__gte=month_start(first),
+                period_start__lte=month_start(last),
             )
             .values(
                 "account__platform", "account__group_id", "account__is_channel_total", "metric_id",
@@ -340,11 +318,11 @@ class Slice:
         )  # fmt: skip
         # Metric ids and months are mapped here rather than joined and formatted per row in SQL.
         metrics = {pk: (slug, how) for pk, slug, how in Metric.objects.values_list("pk", "slug", "aggregation")}
-        month_of = {m: month_str(m) for m in (month_date(x) for x in months_between(first, last))}
+        month_for = {month_start(m): m for m in months_between(first, last)}
         cells: dict[SliceKey, Cell] = {}
         totals: dict[tuple[str, str, str], float] = {}
         for r in rows:
-            platform, metric, month = r["account__platform"], metrics[r["metric_id"]][0], month_of[r["period_start"]]
+            platform, metric, month = r["account__platform"], metrics[r["metric_id"]][0], month_for[r["period_start"]]
             if not r["account__is_channel_total"]:
                 cells[(platform, r["account__group_id"], metric, month, r["dimension"])] = Cell(r["v"], r["n"])
             elif not r["dimension"]:
@@ -473,15 +451,15 @@ def monthly_series(
             q,
             metric__slug=metric,
             granularity=Observation.Granularity.MONTH,
-            period_start__gte=month_date(first),
-            period_start__lte=month_date(last),
+            period_start__gte=month_start(first),
+            period_start__lte=month_start(last),
             dimension="",
         )
         .values("period_start")
         .annotate(v=Sum("value"), n=Count("id"))
         .order_by()
     )
-    by_month = {month_str(r["period_start"]): (r["v"], r["n"]) for r in rows}
+    by_month = {month_of(r["period_start"]): (r["v"], r["n"]) for r in rows}
     out: list[tuple[str, float | None]] = []
     for m in months_between(first, last):
         v, n = by_month.get(m, (None, 0))
@@ -513,8 +491,8 @@ def dimension_shares(
             observations_for(division=division),
             metric__slug=metric,
             granularity=Observation.Granularity.MONTH,
-            period_start__gte=month_date(first),
-            period_start__lte=month_date(last),
+            period_start__gte=month_start(first),
+            period_start__lte=month_start(last),
             dimension__startswith=f"{prefix}:",
         )
         .values("dimension", "period_start")
@@ -523,7 +501,7 @@ def dimension_shares(
     )
     cells: dict[str, dict[str, Cell]] = defaultdict(dict)
     for r in rows:
-        cells[r["dimension"]][month_str(r["period_start"])] = Cell(r["v"], r["n"])
+        cells[r["dimension"]][month_of(r["period_start"])] = Cell(r["v"], r["n"])
     return _shares({d.split(":", 1)[1]: period_value(aggregation, c, months).value for d, c in cells.items()})
 
 
@@ -567,7 +545,7 @@ def total_digital_community(
             observations_for(division=division, platforms=SOCIAL_PLATFORMS),
             metric__slug="followers",
             granularity=Observation.Granularity.MONTH,
-            period_start=month_date(month),
+            period_start=month_start(month),
             dimension="",
         ).aggregate(v=Sum("value"))["v"]
         or 0.0
@@ -583,7 +561,7 @@ def total_digital_community(
                 observations_for(division=division, platforms=[Account.Platform.ITK]),
                 metric__slug="registered_users",
                 granularity=Observation.Granularity.MONTH,
-                period_start=month_date(month),
+                period_start=month_start(month),
                 dimension="",
             ).aggregate(v=Sum("value"))["v"]
             or 0.0

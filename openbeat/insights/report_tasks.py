@@ -28,8 +28,10 @@ from django.utils import timezone
 
 from openbeat.audit.services import log_action
 from openbeat.core.messaging import email_send
+from openbeat.core.months import last_complete_month, month_of, month_shift, month_start
+from openbeat.core.paths import absolute_url
+from openbeat.core.users import StaffUser
 from openbeat.insights.models import InsightsSettings, ReportBuild
-from openbeat.insights.periods import last_complete_month
 from openbeat.insights.render import render_report
 from openbeat.insights.render.html import period_name
 
@@ -62,7 +64,7 @@ def report_build_request(
     period_to: str,
     output_format: str,
     division: Any = None,
-    actor: Any = None,
+    actor: StaffUser | None = None,
     scheduled: bool = False,
     request: Any = None,
 ) -> ReportBuild:
@@ -145,7 +147,7 @@ def board_emails() -> list[str]:
 def board_notify(*, build: ReportBuild) -> int:
     """Email each of the board's addresses a link to the report's download page. Returns how many."""
     addresses = board_emails()
-    url = settings.BASE_URL.rstrip("/") + reverse("insights_staff:report_build", args=[build.pk])
+    url = absolute_url(reverse("insights_staff:report_build", args=[build.pk]))
     context = {
         "period": period_name(build.period_from, build.period_to),
         "url": url,
@@ -192,9 +194,8 @@ def monthly_report_run(*, now: datetime.datetime | None = None) -> ReportBuild |
 
 def next_monthly_run(now: datetime.datetime) -> datetime.datetime:
     """06:00 local time on the 1st of the month after `now`."""
-    today = timezone.localdate(now)
-    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
-    naive = datetime.datetime(year, month, 1, SCHEDULED_HOUR)
+    first = month_start(month_shift(month_of(timezone.localdate(now)), 1))
+    naive = datetime.datetime.combine(first, datetime.time(SCHEDULED_HOUR))
     return timezone.make_aware(naive, timezone.get_current_timezone())
 
 

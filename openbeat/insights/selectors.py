@@ -10,8 +10,9 @@ from django.db.models import Max, Min
 
 from openbeat.areas.models import Division
 from openbeat.core.metric_sources import figures, metric_sources
+from openbeat.core.months import month_of
 from openbeat.insights import kpis
-from openbeat.insights.kpis import month_str, rate_pct
+from openbeat.insights.kpis import rate_pct
 from openbeat.insights.models import Observation, ReportingGroup
 
 
@@ -42,7 +43,7 @@ def observed_months() -> tuple[str, str] | None:
     )
     if span["first"] is None:
         return None
-    return month_str(span["first"]), month_str(span["last"])
+    return month_of(span["first"]), month_of(span["last"])
 
 
 def followers_growth(

@@ -7,14 +7,12 @@ value, so importing the same file twice, or an overlapping later export, never c
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -22,6 +20,8 @@ from django.utils.text import slugify
 from openbeat.areas.importers.report import ImportFileError
 from openbeat.areas.models import Neighbourhood
 from openbeat.audit.services import log_action
+from openbeat.core.imports import job_claim, job_queue, upload_discard, upload_keep, upload_path
+from openbeat.core.users import StaffUser
 from openbeat.insights.importers import PLATFORM_OF, parse
 from openbeat.insights.importers.base import FORMATS, ObservationRow, Parsed, RowError, decode, detect_format
 from openbeat.insights.importers.base import period_parse as _period_parse
@@ -161,7 +161,7 @@ def observations_upsert(
     *,
     rows: Iterable[ObservationRow],
     batch: ImportBatch | None = None,
-    actor: Any = None,
+    actor: StaffUser | None = None,
     progress: Progress | None = None,
 ) -> UpsertResult:
     """Write each row's figure, replacing any with the same key; bad rows are returned as (line, reason).
@@ -196,7 +196,7 @@ def observations_upsert(
 
 @transaction.atomic
 def _write_chunk(
-    chunk: list[tuple[Key, float, int | None]], result: UpsertResult, *, batch: Any, entered_by: Any
+    chunk: list[tuple[Key, float, int | None]], result: UpsertResult, *, batch: Any, entered_by: StaffUser | None
 ) -> None:
     existing: dict[Key, tuple[int, float, int | None]] = {}
     found = Observation.objects.filter(
@@ -277,7 +277,7 @@ def _error_lines(errors: list[tuple[int, str]]) -> list[str]:
 
 
 def import_process(
-    *, batch: ImportBatch, content: bytes, actor: Any = None, progress: Progress | None = None
+    *, batch: ImportBatch, content: bytes, actor: StaffUser | None = None, progress: Progress | None = None
 ) -> tuple[Parsed, UpsertResult]:
     """Parse and write one file for `batch`, keeping its counts and errors up to date.
 
@@ -309,17 +309,13 @@ def import_batch_create(
     filename: str,
     format: str = "auto",
     account: Account | None = None,
-    actor: Any = None,
+    actor: StaffUser | None = None,
     request: Any = None,
 ) -> ImportBatch:
     """Keep an uploaded file privately and queue its import (the task is enqueued after commit)."""
     from openbeat.insights.tasks import import_task
 
-    stored = f"{IMPORT_FOLDER}/{uuid.uuid4().hex}"
-    path = Path(settings.PRIVATE_STORAGE_ROOT) / stored
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    path.chmod(0o600)
+    stored = upload_keep(content, folder=IMPORT_FOLDER)
     batch = ImportBatch.objects.create(
         format=format,
         filename=Path(filename).name[:255],
@@ -329,19 +325,19 @@ def import_batch_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     log_action("insights.import.upload", actor=actor, target=batch, data={"format": format}, request=request)
-    transaction.on_commit(lambda: import_task.enqueue(batch.pk))
+    job_queue(import_task, batch.pk)
     return batch
 
 
 def import_run(*, batch_id: int, progress: Progress | None = None) -> ImportBatch | None:
     """Run a queued batch once (a task delivered twice does nothing the second time)."""
-    claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED)
-    if not claimed.update(status=ImportBatch.Status.RUNNING):
+    queued, running = ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING
+    if not job_claim(ImportBatch, batch_id, field="status", queued=queued, running=running):
         return None
     batch = ImportBatch.objects.select_related("account", "created_by").get(pk=batch_id)
-    file = Path(settings.PRIVATE_STORAGE_ROOT) / batch.path
     try:
-        _, result = import_process(batch=batch, content=file.read_bytes(), actor=batch.created_by, progress=progress)
+        content = upload_path(batch.path).read_bytes()
+        _, result = import_process(batch=batch, content=content, actor=batch.created_by, progress=progress)
     except (ImportFileError, OSError) as exc:
         reason = str(exc) if isinstance(exc, ImportFileError) else "the uploaded file could not be read"
         _finish(batch, ImportBatch.Status.FAILED, errors=[f"The file cannot be imported: {reason}"])
@@ -356,8 +352,7 @@ def import_run(*, batch_id: int, progress: Progress | None = None) -> ImportBatc
 def _finish(
     batch: ImportBatch, status: str, *, errors: list[str] | None = None, result: UpsertResult | None = None
 ) -> None:
-    if batch.path:
-        (Path(settings.PRIVATE_STORAGE_ROOT) / batch.path).unlink(missing_ok=True)
+    upload_discard(batch.path)
     batch.status, batch.path, batch.finished_at = status, "", timezone.now()
     if errors is not None:
         batch.errors = errors + list(batch.errors)
@@ -379,7 +374,7 @@ def import_file(
     account: Account | None = None,
     account_name: str = "",
     platform: str = "",
-    actor: Any = None,
+    actor: StaffUser | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> tuple[ImportBatch, Parsed, UpsertResult]:
@@ -425,7 +420,7 @@ def observation_enter(
     metric: Metric,
     period: str,
     value: float,
-    actor: Any,
+    actor: StaffUser,
     neighbourhood: Any = None,
     dimension: str = "",
     request: Any = None,

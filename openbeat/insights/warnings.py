@@ -20,7 +20,8 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum, Window
 from django.db.models.functions import Lag
 
 from openbeat.areas.models import Division
-from openbeat.insights.kpis import Slice, month_date, month_shift, month_str, months_between
+from openbeat.core.months import month_of, month_shift, month_start, months_between
+from openbeat.insights.kpis import Slice
 from openbeat.insights.models import Account, Metric, Observation
 from openbeat.insights.structure import DataWarning
 
@@ -37,8 +38,8 @@ def _fmt(value: float) -> str:
 def _monthly(first: str, last: str, division: Division | None = None) -> QuerySet[Observation]:
     qs = Observation.objects.filter(
         granularity=Observation.Granularity.MONTH,
-        period_start__gte=month_date(first),
-        period_start__lte=month_date(last),
+        period_start__gte=month_start(first),
+        period_start__lte=month_start(last),
         dimension="",
     )
     if division is not None:
@@ -69,7 +70,7 @@ def total_mismatches(*, first_month: str, last_month: str, data: Slice | None = 
             .order_by()
         )
         for r in rows if platforms else []:
-            key = (r["account__platform"], r["metric__slug"], names[r["metric__slug"]], month_str(r["period_start"]))
+            key = (r["account__platform"], r["metric__slug"], names[r["metric__slug"]], month_of(r["period_start"]))
             sums[key][r["account__is_channel_total"]] = r["v"]
     out = []
     for (platform, slug, name, month), pair in sorted(sums.items()):
@@ -99,13 +100,13 @@ def missing_months(*, first_month: str, last_month: str, division: Division | No
         _monthly(month_shift(first_month, -1), last_month, division)
         .filter(account__active=True)
         .values("account_id", "metric_id")
-        .annotate(n=Count("id", filter=Q(period_start__gte=month_date(first_month))), first=Min("period_start"))
+        .annotate(n=Count("id", filter=Q(period_start__gte=month_start(first_month))), first=Min("period_start"))
         .order_by()
     )
     expected = {m: len(months) - i for i, m in enumerate(months)}  # months from m to the last
     gappy = []
     for s in series:
-        s["first"] = max(month_str(s["first"]), first_month)
+        s["first"] = max(month_of(s["first"]), first_month)
         if s["n"] < expected[s["first"]]:
             gappy.append(s)
     if not gappy:
@@ -118,7 +119,7 @@ def missing_months(*, first_month: str, last_month: str, division: Division | No
         .values_list("account_id", "metric_id", "period_start")
     )
     for account_id, metric_id, start in rows:
-        present[(account_id, metric_id)].add(month_str(start))
+        present[(account_id, metric_id)].add(month_of(start))
     accounts = {a.pk: str(a) for a in Account.objects.filter(pk__in={a for a, _ in wanted})}
     metrics = {m.pk: m for m in Metric.objects.filter(pk__in={m for _, m in wanted})}
     out = []
@@ -158,9 +159,9 @@ def implausible_jumps(*, first_month: str, last_month: str, division: Division |
         "account_id", "metric_id", "period_start", "value", "before", "before_start"
     )
     flagged: list[tuple[int, int, str, float, float]] = [
-        (account_id, metric_id, month_str(start), before, value)
+        (account_id, metric_id, month_of(start), before, value)
         for account_id, metric_id, start, value, before, before_start in rows
-        if month_str(start) >= first_month and month_str(before_start) == month_shift(month_str(start), -1)
+        if month_of(start) >= first_month and month_of(before_start) == month_shift(month_of(start), -1)
     ]
     flagged.sort(key=lambda f: (f[0], f[1], f[2]))
     accounts = {a.pk: str(a) for a in Account.objects.filter(pk__in={f[0] for f in flagged})}

@@ -18,6 +18,7 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 
+from openbeat.core.users import signed_in_staff
 from openbeat.reports import open311
 from openbeat.reports.models import Open311Key
 
@@ -35,7 +36,9 @@ def key_list(request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("reports.add_open311key"):
             return HttpResponse("You may not create API keys.", status=403)
         if form.is_valid():
-            _, new_key = open311.key_create(name=form.cleaned_data["name"], actor=request.user, request=request)
+            _, new_key = open311.key_create(
+                name=form.cleaned_data["name"], actor=signed_in_staff(request), request=request
+            )
             form = KeyForm()
     context = {"keys": Open311Key.objects.order_by("-active", "-created_at"), "form": form, "new_key": new_key}
     return render(request, "reports/open311/keys.html", context)
@@ -45,7 +48,7 @@ def key_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(Open311Key, pk=pk, active=True)
-    open311.key_revoke(key=key, actor=request.user, request=request)
+    open311.key_revoke(key=key, actor=signed_in_staff(request), request=request)
     messages.success(request, f"The key {key.prefix}… for {key.name} no longer works.")
     return redirect("reports_keys:list")
 

@@ -16,9 +16,9 @@ from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from openbeat.core.admin_policies import NoDeletePermissionPolicy
 from openbeat.reports.models import Question, ReportType
 from openbeat.staff.admin_views import ScopedViewSetMixin
 
@@ -26,17 +26,8 @@ REPORTS_MENU_HOOK = "register_reports_menu_item"  # as in views/staff_menu.py, w
 _CHOICE_KINDS = {Question.Kind.CHOICE, Question.Kind.MULTICHOICE}
 
 
-class ReportTypePermissionPolicy(ModelPermissionPolicy):
+class ReportTypePermissionPolicy(NoDeletePermissionPolicy):
     """No deleting: deactivate a type instead (its reports are protected, and its slug may be in use)."""
-
-    def user_has_permission(self, user: Any, action: str) -> bool:
-        return action != "delete" and super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user: Any, actions: Any) -> bool:
-        return super().user_has_any_permission(user, [action for action in actions if action != "delete"])
-
-    def users_with_any_permission(self, actions: Any) -> Any:
-        return super().users_with_any_permission([action for action in actions if action != "delete"])
 
 
 register_permission_policy(ReportType, ReportTypePermissionPolicy(ReportType))

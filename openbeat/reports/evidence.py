@@ -33,6 +33,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from openbeat.audit.services import log_action
+from openbeat.core.users import StaffUser
 from openbeat.reports.models import Evidence, Report, ReportDraft, ReportEvent
 
 logger = logging.getLogger(__name__)
@@ -315,7 +316,9 @@ def _evidence_create(**fields: Any) -> Evidence:
 # Adding to a report that exists (the reporter's status page, or staff)
 
 
-def evidence_add(*, report: Report, upload: UploadedFile, from_reporter: bool, actor: Any = None) -> Evidence:
+def evidence_add(
+    *, report: Report, upload: UploadedFile, from_reporter: bool, actor: StaffUser | None = None
+) -> Evidence:
     """Add one file to a report. The reporter may add files while the report is open and its type allows them,
     up to the type's limit; staff may always add. Raises EvidenceRejected."""
     report_type = report.report_type

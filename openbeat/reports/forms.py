@@ -7,16 +7,19 @@ shown beside the fields.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
 
-from openbeat.areas.postcodes import PostcodeError, postcode_locate
-from openbeat.core.forms import GovukForm
+from openbeat.areas.postcodes import MalformedPostcode, PostcodeError, postcode_hint, postcode_locate
+from openbeat.core.forms import GovukDateField, GovukForm
 from openbeat.reports import questions
 from openbeat.reports.models import Question, ReportType
+from openbeat.reports.references import reference_example, reference_normalise
 from openbeat.staff.models import Officer
 
 EMAIL_ERRORS = {
@@ -40,7 +43,10 @@ def _field(question: Question) -> forms.Field:
     if kind == Question.Kind.TEXTAREA:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), **common)
     if kind == Question.Kind.DATE:
-        return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        # Every date a report asks about is in the past ("When did it happen?"), as validate_answers requires.
+        return GovukDateField(
+            subject=f'"{questions.question_name(question)}"', past=True, earliest=questions.EARLIEST_DATE, **common
+        )
     if kind == Question.Kind.TIME:
         return forms.CharField(widget=forms.TimeInput(attrs={"type": "time"}), **common)
     if kind == Question.Kind.NUMBER:
@@ -69,6 +75,8 @@ class QuestionsForm(GovukForm):
             value = self.cleaned_data.get(question.key)
             if isinstance(value, str):
                 value = value.strip()
+            elif isinstance(value, dt.date):
+                value = value.isoformat()  # answers keep dates as ISO strings
             if value not in (None, "", []):
                 result[question.key] = value
         return result
@@ -99,8 +107,8 @@ class LocationForm(GovukForm):
         label="Postcode",
         required=False,
         max_length=16,
-        help_text="For example, PR1 1AB",
-        error_messages={"max_length": "Enter a full UK postcode, like PR1 1AB"},
+        help_text=postcode_hint(),
+        error_messages={"max_length": MalformedPostcode.message},
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "spellcheck": "false"}),
     )
     postcode.govuk_width = 10  # type: ignore[attr-defined]
@@ -174,11 +182,27 @@ class OfficerForm(GovukForm):
 
 
 class EvidenceForm(GovukForm):
+    """A file to add. `optional=True` on the report journey's evidence page, where Continue needs no file (so
+    the box is neither marked nor announced as required) and only "Upload this file" asks for one."""
+
     file = forms.FileField(
         label="Upload a file",
         help_text="Photos, videos, PDFs or Word documents",
         error_messages={"required": "Choose a file to upload", "empty": "The file you chose is empty"},
     )
+
+    def __init__(self, *args: Any, optional: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.optional = optional
+        if optional:
+            self.fields["file"].required = False
+            self.fields["file"].label = "Upload a file (optional)"
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if not upload and self.optional and self.data.get("action") == "upload":
+            raise forms.ValidationError(self.fields["file"].error_messages["required"], code="required")
+        return upload
 
 
 _PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
@@ -221,12 +245,21 @@ class AboutYouForm(GovukForm):
         return bool(self.cleaned_data.get("website"))
 
 
+# The example reference is this force's (its prefix, this year): worked out when the page is shown.
+def _reference_hint() -> str:
+    return f"It is in the email we sent you, for example {reference_example()}"
+
+
+def _reference_format_error() -> str:
+    return f"Enter your reference number in the correct format, like {reference_example()}"
+
+
 class StatusRequestForm(GovukForm):
     reference = forms.CharField(
         label="Reference number",
-        max_length=20,
-        help_text="It is in the email we sent you, for example LC-2026-004213",
-        error_messages={"required": "Enter your reference number", "max_length": "Enter your reference number"},
+        max_length=30,
+        help_text=lazy(_reference_hint, str)(),
+        error_messages={"required": "Enter your reference number", "max_length": lazy(_reference_format_error, str)()},
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
     reference.govuk_width = 20  # type: ignore[attr-defined]
@@ -239,7 +272,11 @@ class StatusRequestForm(GovukForm):
     )
 
     def clean_reference(self) -> str:
-        return self.cleaned_data["reference"].strip().upper()
+        # Checked before any look-up: a mistyped reference is told what a reference looks like.
+        reference = reference_normalise(self.cleaned_data["reference"])
+        if reference is None:
+            raise forms.ValidationError(_reference_format_error(), code="format")
+        return reference
 
 
 class ReplyForm(GovukForm):

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from openbeat.areas.models import Neighbourhood
+from openbeat.core.users import RequestUser, StaffUser, user_name
 from openbeat.reports import selectors
 from openbeat.reports.models import Report, ReportType
 
@@ -34,7 +35,7 @@ class QueueFilterForm(forms.Form):
     )
     sla = forms.ChoiceField(choices=[("", "Any"), *selectors.SLA_STATES.items()], required=False, label="Time (SLA)")
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: RequestUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         fields["report_type"].queryset = selectors.report_types_for(user)
@@ -59,12 +60,12 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, report: Report, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = {str(user.pk): user for user in selectors.report_assignees(report)}
-        choices = [("", "Nobody")] + [(pk, _name(user)) for pk, user in self.people.items()]
+        choices = [("", "Nobody")] + [(pk, user_name(user)) for pk, user in self.people.items()]
         self.fields["assignee"].choices = choices  # type: ignore[attr-defined]
         if not self.is_bound:
             self.initial = {"assignee": str(report.assigned_to_id or ""), "team": report.assigned_team}
 
-    def chosen_assignee(self) -> Any:
+    def chosen_assignee(self) -> StaffUser | None:
         return self.people.get(self.cleaned_data.get("assignee") or "")
 
 
@@ -116,7 +117,3 @@ class MessageForm(forms.Form):
         label="Message to the reporter",
         help_text="They are emailed that there is a message and read it on their status page.",
     )
-
-
-def _name(user: Any) -> str:
-    return str(user.get_full_name() or user.get_username())

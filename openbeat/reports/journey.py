@@ -15,7 +15,8 @@ The draft's `data`:
     bot           set when the honeypot was filled in: the report is then never sent
 
 Which page comes next is worked out from what the draft holds (the first page not done), so a change made
-from "Check your answers" comes back there, and an answer that reveals a new question brings up its page.
+from "Check your answers" comes back there, and an answer that reveals a new question brings up its page: the
+order of pages and what was typed on them are core.journeys' engine, shared with the In the Know sign-up.
 """
 
 from __future__ import annotations
@@ -30,13 +31,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from openbeat.core import journeys
 from openbeat.reports import questions
 from openbeat.reports.models import ReportDraft, ReportType
 
 DRAFT_DAYS = 30
 _SALT = "openbeat.reports.draft"
-
-Data = dict[str, Any]
 
 
 def _cookie_name(report_type: ReportType) -> str:
@@ -90,13 +90,13 @@ class Step:
     page: questions.Page | None = None
 
 
-class Journey:
+class Journey(journeys.Journey[Step]):
     """The steps of one report type's journey and how far a draft has got through them."""
 
     def __init__(self, report_type: ReportType, draft: ReportDraft | None) -> None:
+        super().__init__(dict(draft.data) if draft is not None else {})
         self.report_type = report_type
         self.draft = draft
-        self.data: Data = dict(draft.data) if draft is not None else {}
         self._steps: list[Step] | None = None
         self._errors: dict[str, str] | None = None
 
@@ -125,9 +125,6 @@ class Journey:
             self._steps = steps
         return self._steps
 
-    def step(self, name: str) -> Step | None:
-        return next((s for s in self.steps if s.name == name), None)
-
     def forget(self) -> None:
         """Work the steps out again (after answers changed)."""
         self._steps = None
@@ -152,23 +149,14 @@ class Journey:
             return bool(self.data.get("evidence_done"))
         return "about" in self.data
 
-    def first_unfinished(self, before: Step | None = None) -> Step | None:
-        for s in self.steps:
-            if before is not None and s.name == before.name:
-                return None
-            if not self.done(s):
-                return s
-        return None
-
     def next_url(self) -> str:
         unfinished = self.first_unfinished()
         return unfinished.url if unfinished is not None else self._url("check")
 
     def back_url(self, step: Step | None) -> str:
         """The page before `step` (None: "Check your answers"), the start page before the first."""
-        names = [s.name for s in self.steps]
-        index = names.index(step.name) if step is not None and step.name in names else len(names)
-        return self.steps[index - 1].url if index > 0 else self._url("start")
+        previous = self.previous(step)
+        return previous.url if previous is not None else self._url("start")
 
     def save(self) -> ReportDraft:
         if self.draft is None:
@@ -177,17 +165,6 @@ class Journey:
         self.draft.save(update_fields=["data", "updated_at"])
         self.forget()
         return self.draft
-
-    # What was typed on a page, kept even when it was wrong
-
-    def typed(self, step: Step) -> dict[str, list[str]]:
-        return self.data.get("typed", {}).get(step.name) or {}
-
-    def keep_typed(self, step: Step, values: dict[str, list[str]]) -> None:
-        self.data.setdefault("typed", {})[step.name] = values
-
-    def clear_typed(self, step: Step) -> None:
-        self.data.get("typed", {}).pop(step.name, None)
 
     def page_for_question(self, key: str) -> Step | None:
         return next((s for s in self.steps if s.page and any(q.key == key for q in s.page.questions)), None)

@@ -8,43 +8,28 @@ Reports with no location count under division None. Two aggregate queries, whate
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from openbeat.core.metric_sources import Figure
+from openbeat.core.months import month_ends_at, month_of, month_starts_at
 from openbeat.reports.models import Report
 
 METRIC = "reports_submitted"
 LABEL = "Reports made online"
 
 
-def _month_start(month: str) -> dt.datetime:
-    year, number = (int(part) for part in month.split("-"))
-    return timezone.make_aware(dt.datetime(year, number, 1))
-
-
-def _month_after(month: str) -> dt.datetime:
-    year, number = (int(part) for part in month.split("-"))
-    return timezone.make_aware(dt.datetime(year + number // 12, number % 12 + 1, 1))
-
-
-def _month(value: dt.datetime | dt.date) -> str:
-    return f"{value.year:04d}-{value.month:02d}"
-
-
 def report_figures(*, first_month: str, last_month: str) -> Iterable[Figure]:
     reports = Report.objects.filter(
-        created_at__gte=_month_start(first_month), created_at__lt=_month_after(last_month)
+        created_at__gte=month_starts_at(first_month), created_at__lt=month_ends_at(last_month)
     ).annotate(month=TruncMonth("created_at"))
     by_type = reports.values("month", "division__code", "report_type__slug").annotate(n=Count("id")).order_by()
     for row in by_type:
         yield Figure(
             metric=METRIC,
-            month=_month(row["month"]),
+            month=month_of(row["month"]),
             value=float(row["n"]),
             division=row["division__code"],
             dimension=f"type:{row['report_type__slug']}",
@@ -54,7 +39,7 @@ def report_figures(*, first_month: str, last_month: str) -> Iterable[Figure]:
     for place in by_place:
         yield Figure(
             metric=METRIC,
-            month=_month(place["month"]),
+            month=month_of(place["month"]),
             value=float(place["n"]),
             division=place["division__code"],
             neighbourhood=place["neighbourhood__code"],

@@ -25,9 +25,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from openbeat.areas import geo
-from openbeat.areas.models import Force
 from openbeat.areas.postcodes import OutsideForceArea, PostcodeError, normalise_postcode, postcode_locate
 from openbeat.audit.services import log_action
+from openbeat.core.models import Force
+from openbeat.core.users import StaffUser
 from openbeat.reports.models import Open311Key, Question, Report, ReportType
 from openbeat.reports.services import ReportInvalid, report_submit
 
@@ -74,7 +75,7 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def key_create(*, name: str, actor: Any, request: Any = None) -> tuple[Open311Key, str]:
+def key_create(*, name: str, actor: StaffUser, request: Any = None) -> tuple[Open311Key, str]:
     """A new key for `name`; returns the row and the key itself, which is not stored and cannot be shown again."""
     raw = "ob311_" + secrets.token_urlsafe(30)
     key = Open311Key.objects.create(name=name, key_hash=_hash(raw), prefix=raw[:8])
@@ -82,7 +83,7 @@ def key_create(*, name: str, actor: Any, request: Any = None) -> tuple[Open311Ke
     return key, raw
 
 
-def key_revoke(*, key: Open311Key, actor: Any, request: Any = None) -> None:
+def key_revoke(*, key: Open311Key, actor: StaffUser, request: Any = None) -> None:
     key.active = False
     key.save(update_fields=["active"])
     log_action("reports.open311key.revoke", actor=actor, target=key, data={"prefix": key.prefix}, request=request)
@@ -241,13 +242,14 @@ def requests_search(params: Any) -> list[dict[str, Any]]:
         return _listed(reports.filter(reference__in=wanted).order_by("-created_at"))
     if codes := (params.get("service_code") or "").strip():
         reports = reports.filter(report_type__slug__in=[c.strip() for c in codes.split(",")])
-    status = (params.get("status") or "").strip()
-    if status == "open":
+    statuses = {s.strip() for s in (params.get("status") or "").split(",") if s.strip()}
+    if statuses - {"open", "closed"}:
+        raise Open311Error(400, "status must be open, closed, or a comma-separated list of them.")
+    if statuses == {"open"}:
         reports = reports.filter(status__in=OPEN_STATUSES)
-    elif status == "closed":
+    elif statuses == {"closed"}:
         reports = reports.filter(status=Report.Status.CLOSED)
-    elif status:
-        raise Open311Error(400, "status must be open or closed.")
+    # Both (GeoReport v2 allows a comma-separated list), or none: every status.
     end = _parse_when(params["end_date"], "end_date", end=True) if params.get("end_date") else None
     start = _parse_when(params["start_date"], "start_date") if params.get("start_date") else None
     if start is None:
@@ -294,6 +296,34 @@ def _date_of(value: str) -> str:
     if when is None:
         return value
     return (timezone.localtime(when) if timezone.is_aware(when) else when).date().isoformat()
+
+
+# When this API's published behaviour last changed (discovery's `changeset`); move it with any change to it.
+API_CHANGESET = "2026-12-06T00:00:00Z"
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+
+
+def discovery_document(endpoint_url: str) -> dict[str, Any]:
+    """GeoReport v2 service discovery: where the endpoint is, its formats, and whom to ask for a key."""
+    force = Force.current()
+    contact = getattr(settings, "OPEN311_CONTACT", "") or f"{force.name}: {force.website or settings.BASE_URL}"
+    key_service = getattr(settings, "OPEN311_KEY_SERVICE", "") or (
+        f"Ask {force.name} for an api_key: its staff issue keys in OpenBeat's back office. Reading needs no key."
+    )
+    return {
+        "changeset": API_CHANGESET,
+        "contact": contact,
+        "key_service": key_service,
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": endpoint_url,
+                "changeset": API_CHANGESET,
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
+    }
 
 
 def find_force_url() -> str:

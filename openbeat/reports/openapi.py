@@ -18,6 +18,29 @@ ERRORS: Schema = {
         "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
     },
 }
+DISCOVERY: Schema = {
+    "type": "object",
+    "required": ["changeset", "contact", "key_service", "endpoints"],
+    "properties": {
+        "changeset": {"type": "string"},
+        "contact": {"type": "string"},
+        "key_service": {"type": "string"},
+        "endpoints": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["specification", "url", "changeset", "type", "formats"],
+                "properties": {
+                    "specification": {"type": "string"},
+                    "url": {"type": "string"},
+                    "changeset": {"type": "string"},
+                    "type": {"type": "string", "enum": ["production", "test"]},
+                    "formats": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+}
 NULLABLE_STRING: Schema = {"type": "string", "nullable": True}
 NULLABLE_NUMBER: Schema = {"type": "number", "nullable": True}
 
@@ -171,6 +194,13 @@ def openapi_document() -> dict[str, Any]:
         },
         "servers": [{"url": "/open311/v2"}],
         "paths": {
+            "/discovery.json": {
+                "get": {
+                    "operationId": "discovery",
+                    "summary": "Service discovery: the endpoint, its formats, and how to get an api_key",
+                    "responses": {"200": _json(DISCOVERY, "OK"), **_errors(405, 429)},
+                }
+            },
             "/services.json": {
                 "get": {
                     "operationId": "services",
@@ -206,7 +236,11 @@ def openapi_document() -> dict[str, Any]:
                         _query("service_code", "Comma-separated service codes."),
                         _query("start_date", "w3 date and time, e.g. 2026-11-24T09:30:00Z."),
                         _query("end_date", "w3 date and time."),
-                        _query("status", "open or closed.", {"type": "string", "enum": ["open", "closed"]}),
+                        _query(
+                            "status",
+                            "open, closed, or a comma-separated list of them (open,closed: both).",
+                            {"type": "string", "pattern": "^(open|closed)(,(open|closed))*$"},
+                        ),
                     ],
                     "responses": {
                         "200": _json({"type": "array", "items": request_ref}, "OK"),

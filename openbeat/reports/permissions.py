@@ -8,34 +8,33 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
+from openbeat.core.users import RequestUser
 from openbeat.reports.models import Report, ReportType
 from openbeat.staff.scope import scope_for
 
 
-def _group_ids(user: Any) -> set[int]:
+def _group_ids(user: RequestUser) -> set[int]:
     cached = getattr(user, "_openbeat_group_ids", None)
     if cached is None:
         cached = set(user.groups.values_list("id", flat=True))
-        user._openbeat_group_ids = cached
+        user._openbeat_group_ids = cached  # type: ignore[union-attr]  # cached on the request's user object
     return cached
 
 
-def can_triage(user: Any) -> bool:
+def can_triage(user: RequestUser) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     return bool(user.has_perm("reports.triage_report"))
 
 
-def handling_group_ids(user: Any) -> set[int]:
+def handling_group_ids(user: RequestUser) -> set[int]:
     """The ids of the user's groups (cached on the user for the request)."""
     return _group_ids(user)
 
 
-def _type_ids(user: Any) -> tuple[list[int], list[int], bool]:
+def _type_ids(user: RequestUser) -> tuple[list[int], list[int], bool]:
     """(types handled by one of the user's teams, ordinary types): the report-type table is small, so the
     split is made here and the queue's query filters on report_type_id alone, with no join to the types
     (a join made SQLite walk a million reports by type instead of using the queue's index). The third value
@@ -53,7 +52,7 @@ def _type_ids(user: Any) -> tuple[list[int], list[int], bool]:
     return mine, ordinary, closed
 
 
-def reports_for(user: Any, queryset: QuerySet[Report] | None = None) -> QuerySet[Report]:
+def reports_for(user: RequestUser, queryset: QuerySet[Report] | None = None) -> QuerySet[Report]:
     """The reports `user` may see (and handle), as a queryset to filter further."""
     queryset = queryset if queryset is not None else Report.objects.all()
     if not can_triage(user):
@@ -69,7 +68,7 @@ def reports_for(user: Any, queryset: QuerySet[Report] | None = None) -> QuerySet
     return queryset.filter(Q(report_type_id__in=mine) | ordinary) if mine else queryset.filter(ordinary)
 
 
-def can_handle(user: Any, report: Report) -> bool:
+def can_handle(user: RequestUser, report: Report) -> bool:
     if not can_triage(user):
         return False
     if user.is_superuser:
@@ -83,5 +82,5 @@ def can_handle(user: Any, report: Report) -> bool:
     return report.division_id is not None and report.division_id in scope.division_ids
 
 
-def can_open_evidence(user: Any, report: Report) -> bool:
+def can_open_evidence(user: RequestUser, report: Report) -> bool:
     return can_handle(user, report) and user.has_perm("reports.view_evidence")

@@ -23,6 +23,8 @@ from django.utils import timezone
 from openbeat.reports.models import Question, ReportType
 
 YES_NO = [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]
+# No date answer before this (the same bound as the web form's date input): catches typos like 0226 for 2026.
+EARLIEST_DATE = dt.date(1900, 1, 1)
 _TIME_RE = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 
 
@@ -110,7 +112,8 @@ def pages(report_type: ReportType, answers: Mapping[str, Any]) -> list[Page]:
     ]
 
 
-def _label(question: Question) -> str:
+def question_name(question: Question) -> str:
+    """The question's label as messages quote it: "When did it happen" (no question mark)."""
     return question.label.strip().rstrip("?").strip()
 
 
@@ -121,41 +124,43 @@ def _error(question: Question, value: Any) -> str | None:
         if not question.required:
             return None
         if kind == Question.Kind.MULTICHOICE:
-            return f'Select at least one option for "{_label(question)}"'
+            return f'Select at least one option for "{question_name(question)}"'
         if kind in (Question.Kind.CHOICE, Question.Kind.YES_NO):
-            return f'Select an option for "{_label(question)}"'
-        return f'Enter an answer for "{_label(question)}"'
+            return f'Select an option for "{question_name(question)}"'
+        return f'Enter an answer for "{question_name(question)}"'
     allowed = {c["value"] for c in choices_of(question)}
     if kind == Question.Kind.MULTICHOICE:
         if not isinstance(value, list) or not set(value) <= allowed:
-            return f'Select from the options given for "{_label(question)}"'
+            return f'Select from the options given for "{question_name(question)}"'
         return None
     if not isinstance(value, str):
-        return f'Enter an answer for "{_label(question)}"'
+        return f'Enter an answer for "{question_name(question)}"'
     if kind in (Question.Kind.CHOICE, Question.Kind.YES_NO):
-        return None if value in allowed else f'Select an option for "{_label(question)}"'
+        return None if value in allowed else f'Select an option for "{question_name(question)}"'
     if kind == Question.Kind.DATE:
         try:
             day = dt.date.fromisoformat(value)
         except ValueError:
-            return f'"{_label(question)}" must be a real date'
+            return f'"{question_name(question)}" must be a real date'
         if day > timezone.localdate():
-            return f'"{_label(question)}" must be today or in the past'
+            return f'"{question_name(question)}" must be today or in the past'
+        if day < EARLIEST_DATE:
+            return f'"{question_name(question)}" must be the same as or after 1 January 1900'
         return None
     if kind == Question.Kind.TIME:
-        return None if _TIME_RE.match(value) else f'Enter a time like 14:30 for "{_label(question)}"'
+        return None if _TIME_RE.match(value) else f'Enter a time like 14:30 for "{question_name(question)}"'
     if kind == Question.Kind.NUMBER:
         try:
             number = Decimal(value)
         except InvalidOperation:
-            return f'"{_label(question)}" must be a number'
+            return f'"{question_name(question)}" must be a number'
         if not number.is_finite() or number < 0 or number > Decimal("1e12"):
-            return f'"{_label(question)}" must be a number, 0 or more'
+            return f'"{question_name(question)}" must be a number, 0 or more'
         return None
     if len(value) > question.max_length:
-        return f'"{_label(question)}" must be {question.max_length} characters or fewer'
+        return f'"{question_name(question)}" must be {question.max_length} characters or fewer'
     if "\x00" in value:
-        return f'"{_label(question)}" must not contain unusual characters'
+        return f'"{question_name(question)}" must not contain unusual characters'
     return None
 
 

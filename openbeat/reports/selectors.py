@@ -23,6 +23,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 
 from openbeat.areas.models import Division, Neighbourhood
+from openbeat.core.users import RequestUser
 from openbeat.reports.models import Report, ReportEvent, ReportType
 from openbeat.reports.permissions import can_handle, handling_group_ids, reports_for
 from openbeat.staff.scope import scope_for
@@ -52,7 +53,9 @@ def sla_state(report: Report, now: dt.datetime) -> str:
     return "ok"
 
 
-def _filtered(user: Any, filters: Mapping[str, Any], now: dt.datetime, *, status: bool = True) -> QuerySet[Report]:
+def _filtered(
+    user: RequestUser, filters: Mapping[str, Any], now: dt.datetime, *, status: bool = True
+) -> QuerySet[Report]:
     """The user's reports narrowed by the queue's filters (all optional; unknown keys ignored).
 
     filters: report_type (ReportType), status ("open", "all" or a Status; default "open"), division (Division or
@@ -84,7 +87,7 @@ def _filtered(user: Any, filters: Mapping[str, Any], now: dt.datetime, *, status
         )
     assigned = filters.get("assigned")
     if assigned == "me":
-        reports = reports.filter(assigned_to=user)
+        reports = reports.filter(assigned_to=user.pk)
     elif assigned == "unassigned":
         reports = reports.filter(assigned_to__isnull=True, assigned_team="")
     sla = filters.get("sla")
@@ -99,7 +102,7 @@ def _filtered(user: Any, filters: Mapping[str, Any], now: dt.datetime, *, status
     return reports
 
 
-def queue_for(user: Any, filters: Mapping[str, Any], now: dt.datetime) -> QuerySet[Report]:
+def queue_for(user: RequestUser, filters: Mapping[str, Any], now: dt.datetime) -> QuerySet[Report]:
     """The queue, most urgent first (the earliest red time); closed reports most recently due first."""
     reports = _filtered(user, filters, now)
     order = ["-sla_red_at", "-id"] if filters.get("status") == Status.CLOSED else ["sla_red_at", "id"]
@@ -149,7 +152,7 @@ class StatusCount:
 
 
 def status_counts(
-    user: Any, filters: Mapping[str, Any], now: dt.datetime, *, cap: int = COUNT_CAP
+    user: RequestUser, filters: Mapping[str, Any], now: dt.datetime, *, cap: int = COUNT_CAP
 ) -> list[StatusCount]:
     """How many reports of each status match the other filters, each count capped at `cap` (one small query
     per status, led by the queue's index)."""
@@ -161,7 +164,7 @@ def status_counts(
     return counts
 
 
-def report_types_for(user: Any) -> QuerySet[ReportType]:
+def report_types_for(user: RequestUser) -> QuerySet[ReportType]:
     """The report types whose reports the user may see: the queue's type filter."""
     types = ReportType.objects.order_by("sort_order", "name")
     if user.is_superuser:
@@ -169,15 +172,15 @@ def report_types_for(user: Any) -> QuerySet[ReportType]:
     return types.filter(Q(handling_group__isnull=True) | Q(handling_group__in=handling_group_ids(user)))
 
 
-def divisions_for(user: Any) -> QuerySet[Division]:
+def divisions_for(user: RequestUser) -> QuerySet[Division]:
     return scope_for(user).filter(Division.objects.order_by("name"), field="pk")
 
 
-def neighbourhoods_for(user: Any) -> QuerySet[Neighbourhood]:
+def neighbourhoods_for(user: RequestUser) -> QuerySet[Neighbourhood]:
     return scope_for(user).filter(Neighbourhood.objects.order_by("name"))
 
 
-def report_detail(user: Any, pk: int) -> Report | None:
+def report_detail(user: RequestUser, pk: int) -> Report | None:
     """The report with what its page shows, or None when it does not exist or is outside the user's scope."""
     related = ("report_type", "division", "neighbourhood", "assigned_to", "named_officer")
     return reports_for(user).select_related(*related).filter(pk=pk).first()

@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
@@ -33,6 +32,8 @@ from openbeat.areas import geo
 from openbeat.areas.postcodes import PostcodeError, postcode_locate
 from openbeat.audit.services import log_action
 from openbeat.core.messaging import email_send
+from openbeat.core.paths import absolute_url
+from openbeat.core.users import StaffUser, user_name
 from openbeat.reports import questions
 from openbeat.reports.models import Report, ReportDraft, ReportEvent, ReportType
 from openbeat.reports.permissions import can_handle
@@ -61,22 +62,18 @@ class ReportPermissionError(PermissionDenied):
 # ------------------------------------------------------------------------------------------------ links
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.BASE_URL.rstrip('/')}{path}"
-
-
 def status_start_url() -> str:
     try:
-        return _absolute(reverse("reports:status_start"))
+        return absolute_url(reverse("reports:status_start"))
     except NoReverseMatch:  # the public pages are mounted at /report/ (openbeat/urls.py) by another part
-        return _absolute("/report/status/")
+        return absolute_url("/report/status/")
 
 
 def staff_report_url(report: Report) -> str:
     try:
-        return _absolute(reverse("reports_staff:report", args=[report.pk]))
+        return absolute_url(reverse("reports_staff:report", args=[report.pk]))
     except NoReverseMatch:
-        return _absolute(f"/admin/reports/{report.pk}/")
+        return absolute_url(f"/admin/reports/{report.pk}/")
 
 
 # ------------------------------------------------------------------------------------------------ submit
@@ -268,7 +265,7 @@ def _tell_staff(report: Report, to: str, what: str) -> None:
 # ------------------------------------------------------------------------------------------------ staff
 
 
-def _locked(report: Report, actor: Any) -> Report:
+def _locked(report: Report, actor: StaffUser) -> Report:
     """The report's row, locked for this transaction, after checking the actor may handle it."""
     if not can_handle(actor, report):
         raise ReportPermissionError()
@@ -282,7 +279,7 @@ def _sync(target: Report, source: Report) -> None:
         setattr(target, f.attname, getattr(source, f.attname))
 
 
-def _event(report: Report, kind: str, *, author: Any, body: str = "", **data: Any) -> ReportEvent:
+def _event(report: Report, kind: str, *, author: StaffUser | None, body: str = "", **data: Any) -> ReportEvent:
     return ReportEvent.objects.create(report=report, kind=kind, author=author, body=body, data=data)
 
 
@@ -296,7 +293,7 @@ def _text(value: str, field: str, what: str, limit: int = MAX_MESSAGE) -> str:
 
 
 @transaction.atomic
-def report_triage(*, report: Report, actor: Any) -> Report:
+def report_triage(*, report: Report, actor: StaffUser) -> Report:
     """Mark a new report as looked at."""
     row = _locked(report, actor)
     if row.status != Report.Status.NEW:
@@ -310,7 +307,7 @@ def report_triage(*, report: Report, actor: Any) -> Report:
 
 
 @transaction.atomic
-def report_assign(*, report: Report, actor: Any, assignee: Any = None, team: str = "") -> Report:
+def report_assign(*, report: Report, actor: StaffUser, assignee: StaffUser | None = None, team: str = "") -> Report:
     """Give the report to a person who may handle it, or to a team by name; neither un-assigns it."""
     row = _locked(report, actor)
     team = (team or "").strip()
@@ -328,7 +325,7 @@ def report_assign(*, report: Report, actor: Any, assignee: Any = None, team: str
     elif row.status == Report.Status.ASSIGNED:
         row.status = Report.Status.TRIAGED
     row.save(update_fields=["assigned_to", "assigned_team", "status", "updated_at"])
-    who = (assignee.get_full_name() or assignee.get_username()) if assignee is not None else ""
+    who = user_name(assignee) if assignee is not None else ""
     body = f"Assigned to {who or team}" if (who or team) else "Unassigned"
     data = {"assignee": assignee.pk if assignee is not None else None, "team": team}
     _event(row, ReportEvent.Kind.ASSIGNMENT, author=actor, body=body, **data)
@@ -343,7 +340,7 @@ def report_assign(*, report: Report, actor: Any, assignee: Any = None, team: str
 def report_status_set(
     *,
     report: Report,
-    actor: Any,
+    actor: StaffUser,
     status: str,
     outcome: str = "",
     outcome_detail: str = "",
@@ -391,7 +388,7 @@ def report_status_set(
 
 
 @transaction.atomic
-def report_note_add(*, report: Report, actor: Any, body: str) -> ReportEvent:
+def report_note_add(*, report: Report, actor: StaffUser, body: str) -> ReportEvent:
     """An internal note: staff only, never shown to the reporter."""
     row = _locked(report, actor)
     event = _event(row, ReportEvent.Kind.NOTE, author=actor, body=_text(body, "body", "a note"))
@@ -400,7 +397,7 @@ def report_note_add(*, report: Report, actor: Any, body: str) -> ReportEvent:
 
 
 @transaction.atomic
-def report_message_to_reporter(*, report: Report, actor: Any, body: str) -> ReportEvent:
+def report_message_to_reporter(*, report: Report, actor: StaffUser, body: str) -> ReportEvent:
     """A message shown on the reporter's status page; they get an email saying there is one (see above)."""
     row = _locked(report, actor)
     event = _event(row, ReportEvent.Kind.TO_REPORTER, author=actor, body=_text(body, "body", "a message"))
@@ -438,7 +435,7 @@ def report_reply_from_reporter(*, report: Report, body: str) -> ReportEvent:
 
 
 @transaction.atomic
-def reporter_details_erase(*, report: Report, actor: Any, reason: str) -> Report:
+def reporter_details_erase(*, report: Report, actor: StaffUser, reason: str) -> Report:
     """Blank the reporter's name, email and phone on a closed report at their request (a right to erasure
     request the force has agreed to). What was reported stays. `reason` (e.g. the request's reference) is
     kept in an internal note and the audit log; the details themselves are in neither."""
@@ -456,13 +453,13 @@ def reporter_details_erase(*, report: Report, actor: Any, reason: str) -> Report
     return report
 
 
-def report_personal_data_viewed(*, report: Report, actor: Any, request: HttpRequest | None = None) -> None:
+def report_personal_data_viewed(*, report: Report, actor: StaffUser, request: HttpRequest | None = None) -> None:
     """Record that `actor` is about to see the reporter's details and answers. Call before showing them."""
     log_action("reports.report.view_personal_data", actor=actor, target=report, request=request)
 
 
 @transaction.atomic
-def compliment_share(*, report: Report, actor: Any) -> ReportEvent:
+def compliment_share(*, report: Report, actor: StaffUser) -> ReportEvent:
     """Email the compliment's words to the officer it names. The reporter's contact details are not sent."""
     row = _locked(report, actor)
     officer = row.named_officer

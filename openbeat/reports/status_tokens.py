@@ -25,6 +25,7 @@ from django.utils import timezone
 from openbeat.audit.services import log_action
 from openbeat.core.links import link_use_once
 from openbeat.core.messaging import email_send
+from openbeat.core.paths import absolute_url
 from openbeat.core.signing import timestamp_signer
 from openbeat.reports.models import Report
 from openbeat.subscriptions.tokens import TokenError, TokenExpired, TokenUsed, duration_text
@@ -90,8 +91,7 @@ def status_token_use(token: str) -> Report:
 
 
 def status_link(report: Report) -> str:
-    path = reverse("reports:status_link", kwargs={"token": status_token_make(report)})
-    return settings.BASE_URL.rstrip("/") + path
+    return absolute_url(reverse("reports:status_link", kwargs={"token": status_token_make(report)}))
 
 
 def status_link_request(*, reference: str, email: str) -> bool:

@@ -9,6 +9,7 @@ FMT = r"(?P<fmt>json|xml)"
 
 urlpatterns: list[URLPattern] = [
     path("openapi.json", views.openapi_json, name="openapi"),
+    re_path(rf"^discovery\.{FMT}\Z", views.discovery, name="discovery"),
     re_path(rf"^services\.{FMT}\Z", views.services, name="services"),
     re_path(rf"^services/(?P<code>[-\w]+)\.{FMT}\Z", views.service_definition, name="service"),
     re_path(rf"^requests\.{FMT}\Z", views.requests_endpoint, name="requests"),

@@ -3,6 +3,8 @@ from typing import Any
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from openbeat.core.users import RequestUser
+
 
 def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
     # Permissions only exist once migrate's post_migrate has run for every app, so the role groups are
@@ -16,7 +18,7 @@ def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
     roles_sync()
 
 
-def _log_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _log_login(sender: Any, request: Any, user: RequestUser, **kwargs: Any) -> None:
     # Django's login() is the one place every sign-in passes (password, then second factor), so the
     # signal is the reliable hook here; the audit entry is the only thing it does.
     from openbeat.audit.services import log_action
@@ -39,6 +41,13 @@ class StaffConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
+        from openbeat.areas.sections import register_neighbourhood_section
+        from openbeat.staff.selectors import neighbourhood_team_section
+
+        # The public neighbourhood page (areas) shows the team through a section, as areas sits below staff.
+        register_neighbourhood_section(
+            "team", template="staff/neighbourhood_team.html", context=neighbourhood_team_section, order=10
+        )
         post_migrate.connect(_sync_roles, dispatch_uid="openbeat.staff.roles_sync")
         user_logged_in.connect(_log_login, dispatch_uid="openbeat.staff.log_login")
         user_login_failed.connect(_login_failed, dispatch_uid="openbeat.staff.login_failed")

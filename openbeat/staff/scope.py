@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
+from openbeat.core.users import RequestUser
+
 M = TypeVar("M", bound=Model)
 
 
@@ -55,7 +57,7 @@ class Scope:
 NOTHING = Scope(force_wide=False, division_ids=frozenset(), neighbourhood_ids=frozenset())
 
 
-def scope_for(user: Any) -> Scope:
+def scope_for(user: RequestUser) -> Scope:
     if user is None or not user.is_authenticated or not user.is_active:
         return NOTHING
     cached = getattr(user, "_openbeat_scope", None)
@@ -75,5 +77,5 @@ def scope_for(user: Any) -> Scope:
                 division_ids=frozenset({profile.division_id}),
                 neighbourhood_ids=frozenset(profile.neighbourhoods.values_list("pk", flat=True)),
             )
-    user._openbeat_scope = scope
+    user._openbeat_scope = scope  # type: ignore[attr-defined]  # cached on the request's user object
     return scope

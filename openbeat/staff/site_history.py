@@ -34,6 +34,7 @@ from wagtail.models import ModelLogEntry
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from openbeat.audit.services import log_action
+from openbeat.core.users import RequestUser
 from openbeat.staff.admin_views import ScopedViewSetMixin
 from openbeat.staff.scope import scope_for
 
@@ -48,7 +49,7 @@ def division_paths() -> dict[type[Model], set[str | None]]:
     return paths
 
 
-def log_entries_in_scope(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+def log_entries_in_scope(queryset: QuerySet[Any], user: RequestUser) -> QuerySet[Any]:
     """Limit a queryset of Wagtail log entries to the objects in `user`'s division scope."""
     scope = scope_for(user)
     if scope.force_wide:
@@ -69,7 +70,7 @@ def log_entries_in_scope(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
     return queryset.filter(allowed) if allowed else queryset.none()
 
 
-def _viewable(user: Any) -> list[Any]:
+def _viewable(user: RequestUser) -> list[Any]:
     """Each log model's entries that `user` may see (LogEntryQuerySets)."""
     return [
         log_entries_in_scope(log_model.objects.viewable_by_user(user), user)
@@ -77,7 +78,7 @@ def _viewable(user: Any) -> list[Any]:
     ]
 
 
-def _content_types(user: Any) -> QuerySet[ContentType]:
+def _content_types(user: RequestUser) -> QuerySet[ContentType]:
     ids = set().union(*(entries.get_content_type_ids() for entries in _viewable(user)))
     return ContentType.objects.filter(pk__in=ids).order_by("model")
 

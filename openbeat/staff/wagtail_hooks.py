@@ -5,7 +5,9 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from openbeat.staff import audit_browser
 from openbeat.staff.admin_views import ScopedViewSetMixin
+from openbeat.staff.areas_admin import AreasGroup
 from openbeat.staff.models import Officer, TeamMembership
 from openbeat.staff.views import two_factor
 
@@ -40,6 +42,11 @@ class StaffGroup(ModelViewSetGroup):
 
 
 @hooks.register("register_admin_viewset")
+def register_areas() -> AreasGroup:
+    return AreasGroup()
+
+
+@hooks.register("register_admin_viewset")
 def register_staff() -> StaffGroup:
     return StaffGroup()
 
@@ -56,3 +63,13 @@ def register_two_factor_urls() -> list:
 @hooks.register("register_admin_menu_item")
 def register_two_factor_menu_item() -> MenuItem:
     return MenuItem("Two-factor authentication", reverse("staff_2fa_setup"), icon_name="lock", order=10000)
+
+
+@hooks.register("register_admin_urls")
+def register_audit_urls() -> list:
+    return audit_browser.admin_urls()
+
+
+@hooks.register("register_admin_menu_item")
+def register_audit_menu_item() -> MenuItem:
+    return audit_browser.admin_menu_item()

@@ -12,10 +12,18 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.forms.boundfield import BoundWidget
+from django.utils.functional import lazy
 from django.utils.html import format_html
 
 from openbeat.areas.models import Neighbourhood
-from openbeat.areas.postcodes import MalformedPostcode, OutsideForceArea, PostcodeError, postcode_locate
+from openbeat.areas.postcodes import (
+    MalformedPostcode,
+    OutsideForceArea,
+    PostcodeError,
+    postcode_example,
+    postcode_hint,
+    postcode_locate,
+)
 from openbeat.core.forms import GovukForm
 from openbeat.subscriptions import signup
 from openbeat.subscriptions.models import Interest, Subscriber
@@ -67,7 +75,7 @@ def _located(text: str) -> dict[str, Any]:
 class PostcodeForm(StepForm):
     postcode = _postcode_field(
         label="What is your postcode?",
-        help_text="We use it to find your neighbourhood. For example, PR1 1AB",
+        help_text=lazy(lambda: f"We use it to find your neighbourhood. For example, {postcode_example()}", str)(),
         error_messages={"required": "Enter your postcode"},
     )
 
@@ -116,7 +124,7 @@ class AreasForm(StepForm):
     postcode = _postcode_field(
         label="Postcode",
         required=False,
-        help_text="For example, PR1 1AB",
+        help_text=postcode_hint(),
     )
     label = forms.CharField(
         label="Name this area (optional)",

@@ -39,9 +39,12 @@ from django.utils import timezone
 
 from openbeat.areas.importers.files import open_text
 from openbeat.areas.importers.report import ImportFileError, ImportReport, progress_bar
-from openbeat.areas.models import Force, Postcode
+from openbeat.areas.models import Postcode
 from openbeat.areas.postcodes import OutsideForceArea, PostcodeError, UnknownPostcode, normalise_postcode
 from openbeat.audit.services import log_action
+from openbeat.core.imports import job_claim, job_queue, upload_discard, upload_keep, upload_path
+from openbeat.core.models import Force
+from openbeat.core.users import RequestUser, StaffUser
 from openbeat.subscriptions.models import Consent, ImportJob, Interest, Subscriber, WatchedArea
 from openbeat.subscriptions.signup import normalise_email
 
@@ -507,7 +510,7 @@ def import_rows(
     dry_run: bool = False,
     progress: bool = False,
     on_progress: ProgressCallback | None = None,
-    actor: Any = None,
+    actor: StaffUser | None = None,
     audit: bool = True,
 ) -> ImportReport:
     """Import rows already read with `read_rows`. `on_progress(report, processed, total)` after each chunk."""
@@ -539,7 +542,7 @@ def import_subscribers(
     consent_source: str = "",
     dry_run: bool = False,
     progress: bool = False,
-    actor: Any = None,
+    actor: StaffUser | None = None,
 ) -> ImportReport:
     """Import a CSV of existing subscribers; bad rows are reported as "line N: reason" and left out."""
     with open_text(path) as handle:
@@ -559,26 +562,21 @@ UNEXPECTED_FAILURE = (
 
 
 def import_job_create(
-    *, content: bytes, file_name: str, total: int, consent_source: str, user: Any, request: Any = None
+    *, content: bytes, file_name: str, total: int, consent_source: str, user: RequestUser, request: Any = None
 ) -> ImportJob:
     """Keep the uploaded file privately and queue its import (after the transaction commits)."""
     from openbeat.subscriptions.tasks import import_job_task
 
-    folder = Path(settings.PRIVATE_STORAGE_ROOT) / IMPORT_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = f"{IMPORT_FOLDER}/{uuid.uuid4().hex}.csv"
-    path = Path(settings.PRIVATE_STORAGE_ROOT) / stored
-    path.write_bytes(content)
-    path.chmod(0o600)
+    stored = upload_keep(content, folder=IMPORT_FOLDER, suffix=".csv")
     job = ImportJob.objects.create(
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=user if user.is_authenticated else None,
         file_name=Path(file_name).name[:200],
         stored_file=stored,
         consent_source=consent_source.strip(),
         total=total,
     )
     log_action("subscriptions.import.upload", actor=user, target=job, data={"rows": total}, request=request)
-    transaction.on_commit(lambda: import_job_task.enqueue(job.pk))
+    job_queue(import_job_task, job.pk)
     return job
 
 
@@ -598,11 +596,11 @@ def _job_counts(report: ImportReport) -> dict[str, Any]:
 
 def import_job_run(*, job_id: int) -> ImportJob | None:
     """Run a queued job once: a task delivered twice, or for a job already run, does nothing."""
-    if not ImportJob.objects.filter(pk=job_id, state=ImportJob.State.QUEUED).update(state=ImportJob.State.RUNNING):
+    if not job_claim(ImportJob, job_id, field="state", queued=ImportJob.State.QUEUED, running=ImportJob.State.RUNNING):
         return None
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     try:
-        with open_text(Path(settings.PRIVATE_STORAGE_ROOT) / job.stored_file) as handle:
+        with open_text(upload_path(job.stored_file)) as handle:
             data = read_rows(handle, source=job.file_name)
         ImportJob.objects.filter(pk=job.pk).update(total=len(data.rows))
         report = import_rows(
@@ -622,9 +620,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
 
 
 def _job_finish(job: ImportJob, *, state: str, failure: str = "", report: ImportReport | None = None) -> None:
-    # Whatever happened, the file of personal data does not outlive its job.
-    if job.stored_file:
-        (Path(settings.PRIVATE_STORAGE_ROOT) / job.stored_file).unlink(missing_ok=True)
+    upload_discard(job.stored_file)  # whatever happened, the file of personal data does not outlive its job
     counts = {**_job_counts(report), "processed": models.F("total")} if report is not None else {}
     ImportJob.objects.filter(pk=job.pk).update(
         state=state, failure=failure[:300], stored_file="", finished_at=timezone.now(), **counts

@@ -9,15 +9,9 @@ long-lived and travel with a forwarded message, so neither opens a session (see 
 
 from __future__ import annotations
 
-from django.conf import settings
-
-from openbeat.core.paths import path_for
+from openbeat.core.paths import absolute_url, path_for
 from openbeat.subscriptions.models import Subscriber
 from openbeat.subscriptions.tokens import make_token
-
-
-def _absolute(path: str) -> str:
-    return settings.BASE_URL.rstrip("/") + path
 
 
 def _path(name: str, token: str) -> str:
@@ -27,16 +21,16 @@ def _path(name: str, token: str) -> str:
 def sign_in_link(subscriber: Subscriber) -> str:
     """Signs the subscriber in to everything (change, download, delete): only ever emailed to their own address
     when asked for; short-lived and single-use (tokens.max_age("manage"), tokens.sign_in_link_use)."""
-    return _absolute(_path("subscriptions:manage_link", make_token("manage", subscriber)))
+    return absolute_url(_path("subscriptions:manage_link", make_token("manage", subscriber)))
 
 
 def preferences_link(subscriber: Subscriber) -> str:
     """The "change what you get" link in every message: a page that can pause, resume or stop messages, or
     email a fresh sign-in link to the subscriber's own address. It opens no session and shows no personal
     data, so it may live long (tokens.MAX_AGE["preferences"]) and survive being forwarded."""
-    return _absolute(_path("subscriptions:message_options", make_token("preferences", subscriber)))
+    return absolute_url(_path("subscriptions:message_options", make_token("preferences", subscriber)))
 
 
 def unsubscribe_link(subscriber: Subscriber) -> str:
     """Stops every message in one click; long-lived so that an old message's link still works."""
-    return _absolute(_path("subscriptions:unsubscribe", make_token("unsubscribe", subscriber)))
+    return absolute_url(_path("subscriptions:unsubscribe", make_token("unsubscribe", subscriber)))

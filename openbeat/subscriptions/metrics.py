@@ -13,21 +13,10 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from openbeat.core.metric_sources import Figure
+from openbeat.core.months import month_ends_at, month_shift, months_between
 from openbeat.subscriptions.models import Consent
-
-
-def _month_shift(month: str, n: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + n
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def _month_end(month: str) -> datetime.datetime:
-    """The first instant after the month, in the force's time zone."""
-    following = _month_shift(month, 1)
-    return timezone.make_aware(datetime.datetime(int(following[:4]), int(following[5:7]), 1))
 
 
 def _active_at(end: datetime.datetime) -> Q:
@@ -36,23 +25,19 @@ def _active_at(end: datetime.datetime) -> Q:
 
 
 def subscriber_figures(*, first_month: str, last_month: str) -> list[Figure]:
-    months = []
-    month = first_month
-    while month <= last_month:
-        months.append(month)
-        month = _month_shift(month, 1)
+    months = months_between(first_month, last_month)
     if not months:
         return []
-    ends = {m: _month_end(m) for m in [_month_shift(first_month, -1), *months]}
+    ends = {m: month_ends_at(m) for m in [month_shift(first_month, -1), *months]}
     aggregates = {}
     for m in months:
-        now, before = _active_at(ends[m]), _active_at(ends[_month_shift(m, -1)])
+        now, before = _active_at(ends[m]), _active_at(ends[month_shift(m, -1)])
         aggregates[f"s{m}"] = Count("pk", filter=now)
         aggregates[f"n{m}"] = Count("pk", filter=now & ~before)
         aggregates[f"l{m}"] = Count("pk", filter=before & ~now)
     rows = (
         Consent.objects.filter(purpose=Consent.Purpose.CONTACT, given_at__lt=ends[months[-1]])
-        .exclude(withdrawn_at__lt=ends[_month_shift(first_month, -1)])
+        .exclude(withdrawn_at__lt=ends[month_shift(first_month, -1)])
         .values("subscriber__home_neighbourhood__code", "subscriber__home_neighbourhood__division__code")
         .annotate(**aggregates)
         .order_by()

@@ -25,9 +25,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from openbeat.areas.models import Force
 from openbeat.audit.services import log_action
 from openbeat.core.messaging import email_send, sms_send
+from openbeat.core.models import Force
+from openbeat.core.paths import absolute_url
 from openbeat.subscriptions import tokens
 from openbeat.subscriptions.links import sign_in_link
 from openbeat.subscriptions.models import Consent, Demographics, Interest, Subscriber, WatchedArea
@@ -177,13 +178,9 @@ def subscriber_signup(*, answers: SignupAnswers, source: str = "web") -> Subscri
     return subscriber
 
 
-def _absolute(path: str) -> str:
-    return settings.BASE_URL.rstrip("/") + path
-
-
 def confirm_link(subscriber: Subscriber) -> str:
     token = tokens.make_token("confirm", subscriber)
-    return _absolute(reverse("subscriptions:confirm", kwargs={"token": token}))
+    return absolute_url(reverse("subscriptions:confirm", kwargs={"token": token}))
 
 
 def _duplicate_notice(owner: Subscriber) -> None:

@@ -185,3 +185,22 @@ def test_a_filter_that_does_not_exist_is_an_error_not_a_crash(client, places):
     response = client.get(reverse("alerts:archive"), {"neighbourhood": "NOPE"})
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
+
+
+def test_only_urgent_and_emergency_alerts_get_a_priority_tag_in_public(client, places):
+    usual = sent("Bin collections moved", priority=Priority.NORMAL)
+    sent("Meeting on Tuesday", priority=Priority.INFORMATION)
+    sent("Missing person: please look", priority=Priority.URGENT)
+    sent("Flooding: leave now", priority=Priority.EMERGENCY)
+
+    html = page_text(client.get(reverse("alerts:archive")))
+    assert "ob-tag--priority-0" not in html
+    assert "ob-tag--priority-1" not in html
+    assert ">Normal<" not in html
+    assert ">Information<" not in html
+    assert '<span class="ob-visually-hidden">Priority: </span>Urgent</strong>' in html
+    assert '<span class="ob-visually-hidden">Priority: </span>Emergency</strong>' in html
+
+    detail = page_text(client.get(usual.get_absolute_url()))
+    assert "Normal" not in detail
+    assert "<dt>Priority</dt>" not in detail

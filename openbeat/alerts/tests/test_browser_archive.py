@@ -78,3 +78,25 @@ def test_a_resident_filters_the_archive_and_reads_an_alert(
     expect(og_title).to_have_attribute("content", "Shed break-ins in Abbey")
     assert_accessible(page, "alert page")
     assert console_errors == []
+
+
+def test_the_filter_button_stands_out_from_its_box_and_normal_alerts_have_no_tag(
+    live_server, page, archive, assert_accessible
+):
+    page.goto(live_server.url + "/alerts/")
+    button = page.get_by_role("button", name="Show alerts")
+    expect(button).to_have_class("ob-button ob-button--secondary")
+    button_colour, behind = button.evaluate(
+        """button => {
+          let element = button.parentElement, colour = "rgba(0, 0, 0, 0)";
+          while (element && (colour = getComputedStyle(element).backgroundColor) === "rgba(0, 0, 0, 0)") {
+            element = element.parentElement;
+          }
+          return [getComputedStyle(button).backgroundColor, colour];
+        }"""
+    )
+    assert button_colour != behind, "the secondary button is the colour of the box it is in"
+    # The alert sent at normal priority has no tag; the urgent one says so.
+    expect(page.locator(".ob-tag", has_text="Normal")).to_have_count(0)
+    expect(page.locator(".ob-tag", has_text="Urgent")).to_have_count(1)
+    assert_accessible(page, "archive")

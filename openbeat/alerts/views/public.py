@@ -6,7 +6,6 @@ from typing import Any
 from uuid import UUID
 
 from django import forms
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -18,6 +17,7 @@ from openbeat.alerts.markdown import render_html, render_text
 from openbeat.alerts.selectors import alert_coverage, alerts_covering, published_alerts
 from openbeat.areas.models import Division, Neighbourhood
 from openbeat.core.forms import GovukForm
+from openbeat.core.paths import absolute_url
 
 PER_PAGE = 20
 
@@ -87,6 +87,6 @@ def archive_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             **_item(alert, timezone.now()),
             "body_html": render_html(alert.body),
             "description": Truncator(" ".join(render_text(alert.body).split())).chars(200),
-            "share_url": settings.BASE_URL.rstrip("/") + alert.get_absolute_url(),
+            "share_url": absolute_url(alert.get_absolute_url()),
         },
     )

@@ -32,6 +32,7 @@ from openbeat.alerts.sms import sms_segments, sms_text
 from openbeat.alerts.targeting import TargetingError, spec_from_json
 from openbeat.areas.models import Division, Neighbourhood
 from openbeat.audit.models import AuditEntry
+from openbeat.core.users import signed_in_staff
 from openbeat.subscriptions.models import Interest
 
 ACTIONS = ("edit", "submit", "approve", "reject", "cancel")
@@ -118,10 +119,11 @@ def _previews_from_post(request: HttpRequest) -> dict[str, Any]:
 
 def _save(request: HttpRequest, form: AlertForm, alert: Alert | None) -> Alert | None:
     """Create or update through the services; their refusals become form errors. None when refused."""
+    staff = signed_in_staff(request)
     try:
         if alert is None:
-            return services.alert_create(author=request.user, request=request, **form.service_fields())
-        return services.alert_update(alert=alert, editor=request.user, request=request, **form.service_fields())
+            return services.alert_create(author=staff, request=request, **form.service_fields())
+        return services.alert_update(alert=alert, editor=staff, request=request, **form.service_fields())
     except ValidationError as error:
         form.add_service_errors(error)
     except _ERRORS as error:
@@ -335,12 +337,12 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, pk: int, verb: str, **kwargs: Any) -> HttpResponse:
-    alert = _alert(request, pk)
+    alert, staff = _alert(request, pk), signed_in_staff(request)
     done = {
-        "submit": lambda: services.alert_submit(alert=alert, actor=request.user, request=request),
-        "approve": lambda: services.alert_approve(alert=alert, approver=request.user, request=request),
-        "reject": lambda: services.alert_reject(alert=alert, approver=request.user, request=request, **kwargs),
-        "cancel": lambda: services.alert_cancel(alert=alert, actor=request.user, request=request),
+        "submit": lambda: services.alert_submit(alert=alert, actor=staff, request=request),
+        "approve": lambda: services.alert_approve(alert=alert, approver=staff, request=request),
+        "reject": lambda: services.alert_reject(alert=alert, approver=staff, request=request, **kwargs),
+        "cancel": lambda: services.alert_cancel(alert=alert, actor=staff, request=request),
     }[verb]
     try:
         alert = done()

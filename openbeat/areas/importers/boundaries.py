@@ -17,6 +17,7 @@ from openbeat.areas.importers.report import ImportFileError, ImportReport, progr
 from openbeat.areas.models import Division, Neighbourhood
 from openbeat.areas.services import division_get_or_create, neighbourhood_upsert, postcodes_assign
 from openbeat.audit.services import log_action
+from openbeat.core.users import StaffUser
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class _Upserter:
             self.report.unchanged += 1
 
 
-def _finish(report: ImportReport, *, actor: Any, action_data: dict[str, Any]) -> ImportReport:
+def _finish(report: ImportReport, *, actor: StaffUser | None, action_data: dict[str, Any]) -> ImportReport:
     if report.created or report.updated:
         moved = postcodes_assign()
         report.notes.append(f"{moved} postcodes moved to another neighbourhood (or out of every one)")
@@ -118,7 +119,7 @@ def import_geojson_boundaries(
     division: str = "",
     division_property: str = "",
     progress: bool = False,
-    actor: Any = None,
+    actor: StaffUser | None = None,
 ) -> ImportReport:
     """Import boundary features as neighbourhoods.
 
@@ -240,7 +241,7 @@ def import_police_boundary(
     name: str = "",
     division: str = "",
     progress: bool = False,
-    actor: Any = None,
+    actor: StaffUser | None = None,
 ) -> ImportReport:
     """Import one neighbourhood's boundary in data.police.uk's shape. A new neighbourhood needs a division."""
     report = ImportReport()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 
@@ -17,6 +16,7 @@ from openbeat.areas.importers.report import ImportFileError, ImportReport, progr
 from openbeat.areas.models import Neighbourhood
 from openbeat.areas.services import neighbourhood_population_set
 from openbeat.audit.services import log_action
+from openbeat.core.users import StaffUser
 
 CENSUS_TOTAL = "Total: All usual residents"
 DEFAULT_CODE_COLUMNS = ("code", "area_code", "neighbourhood_id", "ward_code", "ons_code", "geography code")
@@ -58,7 +58,7 @@ def import_population(
     code_column: str = "",
     population_column: str = "",
     progress: bool = False,
-    actor: Any = None,
+    actor: StaffUser | None = None,
 ) -> ImportReport:
     """Set neighbourhood populations from CSV (or census JSON) files. Unknown codes are reported by line."""
     report = ImportReport()

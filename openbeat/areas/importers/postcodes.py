@@ -26,6 +26,7 @@ from openbeat.areas.models import Postcode
 from openbeat.areas.postcodes import MalformedPostcode, normalise_postcode
 from openbeat.areas.services import PostcodeRow, postcodes_upsert
 from openbeat.audit.services import log_action
+from openbeat.core.users import StaffUser
 
 Format = Literal["codepoint", "onspd"]
 Outside = Literal["keep", "skip"]
@@ -265,7 +266,7 @@ def import_postcodes(
     outside: Outside = "keep",
     margin_km: float = DEFAULT_OUTSIDE_MARGIN_KM,
     progress: bool = False,
-    actor: Any = None,
+    actor: StaffUser | None = None,
 ) -> ImportReport:
     """Import postcode files (Code-Point Open or ONSPD-style; detected per file unless `format` is given).
 

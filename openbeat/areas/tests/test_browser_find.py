@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from openbeat.areas.tests.factories import NeighbourhoodFactory, PostcodeFactory, StationFactory
 from openbeat.core.services import site_pages_ensure
-from openbeat.staff.tests.factories import OfficerFactory, TeamMembershipFactory
+from openbeat.subscriptions.tests.test_browser_signup import tab_stops
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,6 @@ def place(settings):
     NeighbourhoodFactory(code="PR12", name="Larches", division=neighbourhood.division)
     PostcodeFactory(postcode="PR1 1AB", neighbourhood=neighbourhood)
     PostcodeFactory(postcode="DM99 1AA", neighbourhood=None, lat=53.0, lon=-3.5)
-    TeamMembershipFactory(neighbourhood=neighbourhood, officer=OfficerFactory(name="Priya Shah", rank="PCSO"))
     StationFactory(neighbourhood=neighbourhood, name="Cottam Police Station")
     return neighbourhood
 
@@ -41,7 +40,7 @@ def test_a_resident_finds_their_neighbourhood_and_sees_it_on_the_map(
 
     expect(page).to_have_url(live_server.url + "/neighbourhoods/PR11/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ingol & Cottam")
-    expect(page.get_by_text("PCSO Priya Shah")).to_be_visible()
+    expect(page.get_by_role("heading", name="Cottam Police Station")).to_be_visible()
     expect(page.locator("#map[data-loaded='true']")).to_be_attached()
     expect(page.locator("#map .leaflet-overlay-pane path")).to_have_count(1)
     assert_accessible(page, "neighbourhood page")
@@ -83,3 +82,12 @@ def test_boundaries_are_drawn_when_the_tile_server_cannot_be_reached(live_server
     page.goto(live_server.url + "/neighbourhoods/PR11/")
     expect(page.locator("#map[data-loaded='true']")).to_be_attached()
     expect(page.locator("#map .leaflet-overlay-pane path")).to_have_count(1)
+
+
+def test_the_force_maps_shapes_are_not_tab_stops_its_list_of_neighbourhoods_is(live_server, page, place):
+    page.goto(live_server.url + "/neighbourhoods/map/")
+    expect(page.locator("#map[data-loaded='true']")).to_be_attached()
+    expect(page.locator("#map .leaflet-overlay-pane path")).to_have_count(2)
+    stops = tab_stops(page)
+    assert not [s for s in stops if s.startswith("path")], stops
+    assert page.get_by_role("link", name="Larches").evaluate("e => e.tabIndex") == 0

@@ -6,9 +6,10 @@ import pytest
 from django.db.models import F
 
 from openbeat.areas import geo
-from openbeat.areas.models import Force, Neighbourhood
+from openbeat.areas.models import Neighbourhood
 from openbeat.areas.services import boundary_fields, division_get_or_create, neighbourhood_upsert
 from openbeat.areas.tests.factories import NeighbourhoodFactory, square
+from openbeat.core.models import Force
 
 pytestmark = pytest.mark.django_db
 

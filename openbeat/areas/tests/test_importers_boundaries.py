@@ -10,9 +10,10 @@ from openbeat.areas.importers.boundaries import (
     import_police_boundary,
 )
 from openbeat.areas.importers.report import ImportFileError
-from openbeat.areas.models import Division, Force, Neighbourhood, Postcode
+from openbeat.areas.models import Division, Neighbourhood, Postcode
 from openbeat.areas.tests.factories import DivisionFactory, NeighbourhoodFactory, PostcodeFactory, square
 from openbeat.audit.models import AuditEntry
+from openbeat.core.models import Force
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,9 @@
+from pathlib import Path
+
 import pytest
 
+from openbeat.areas import sections
 from openbeat.areas.tests.factories import NeighbourhoodFactory, PostcodeFactory, StationFactory
-from openbeat.staff.tests.factories import OfficerFactory, TeamMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +26,8 @@ def test_a_known_postcode_in_any_form_leads_to_its_neighbourhood(client, place):
     ("typed", "message"),
     [
         ("", "Enter a postcode"),
-        ("not a postcode", "Enter a full UK postcode, like PR1 1AB"),
-        ("a very long text that is not a postcode", "Enter a full UK postcode, like PR1 1AB"),
+        ("not a postcode", "Enter a full UK postcode"),
+        ("a very long text that is not a postcode", "Enter a full UK postcode"),
         ("SW1A 1AA", "We could not find that postcode"),
         ("DM99 1AA", "That postcode is outside the area Demoshire Police covers"),
     ],
@@ -47,17 +49,13 @@ def test_each_problem_is_explained_in_the_error_summary_and_keeps_what_was_typed
         assert f'value="{typed}"' in field
 
 
-def test_the_neighbourhood_page_shows_division_team_and_stations(client, place):
-    TeamMembershipFactory(neighbourhood=place, officer=OfficerFactory(name="Priya Shah", rank="PCSO"))
-    TeamMembershipFactory(neighbourhood=place, officer=OfficerFactory(name="Hidden Person", public=False))
+def test_the_neighbourhood_page_shows_division_and_stations(client, place):
     StationFactory(neighbourhood=place, name="Cottam Police Station", opening_hours="Mon-Fri 8am-6pm")
 
     html = client.get("/neighbourhoods/PR11/").content.decode()
 
     assert "Ingol &amp; Cottam" in html
     assert place.division.name in html
-    assert "PCSO Priya Shah" in html
-    assert "Hidden Person" not in html
     assert "Cottam Police Station" in html
     assert "Mon-Fri 8am-6pm" in html
     assert 'data-geojson-url="/neighbourhoods/PR11/boundary.geojson"' in html
@@ -115,3 +113,16 @@ def test_public_pages_have_a_strict_content_security_policy(client, place):
         assert "unsafe-inline" not in policy
         nonce = policy.split("'nonce-")[1].split("'")[0]
         assert f'nonce="{nonce}"' in response.content.decode()
+
+
+def test_apps_above_areas_add_sections_to_the_neighbourhood_page_in_order(client, place, monkeypatch, settings):
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [Path(__file__).parent / "templates"]}]
+    monkeypatch.setattr(sections, "_SECTIONS", {})
+    sections.register_neighbourhood_section(
+        "later", template="section.html", context=lambda n: {"text": f"Later for {n.code}"}, order=20
+    )
+    sections.register_neighbourhood_section(
+        "first", template="section.html", context=lambda n: {"text": f"First for {n.code}"}, order=10
+    )
+    html = client.get("/neighbourhoods/PR11/").content.decode()
+    assert html.index("<p>First for PR11</p>") < html.index("<p>Later for PR11</p>") < html.index("Police stations")

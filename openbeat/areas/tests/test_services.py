@@ -1,6 +1,6 @@
 import pytest
 
-from openbeat.areas.models import Force, Neighbourhood, Postcode
+from openbeat.areas.models import Neighbourhood, Postcode
 from openbeat.areas.services import (
     boundaries_changed,
     division_get_or_create,
@@ -10,6 +10,7 @@ from openbeat.areas.services import (
     postcodes_upsert,
 )
 from openbeat.areas.tests.factories import NeighbourhoodFactory, PostcodeFactory, square
+from openbeat.core.models import Force
 
 pytestmark = pytest.mark.django_db
 

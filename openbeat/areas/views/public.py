@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from openbeat.areas import selectors
 from openbeat.areas.forms import FindNeighbourhoodForm
 from openbeat.areas.models import Neighbourhood
+from openbeat.areas.sections import neighbourhood_sections
 from openbeat.core.ratelimit import ratelimit
 
 
@@ -18,10 +19,17 @@ def _map_context() -> dict[str, str]:
 
 
 @require_GET
-@ratelimit(key="find-neighbourhood", limit=60, period=60)
 def find(request: HttpRequest) -> HttpResponse:
-    form = FindNeighbourhoodForm(request.GET if "postcode" in request.GET else None)
-    if form.is_bound and form.is_valid():
+    # Only a look-up counts against the limit: the empty search page is the same for everyone.
+    if "postcode" in request.GET:
+        return _find_postcode(request)
+    return render(request, "areas/find.html", {"form": FindNeighbourhoodForm(None)})
+
+
+@ratelimit(key="find-neighbourhood", limit=60, period=60)
+def _find_postcode(request: HttpRequest) -> HttpResponse:
+    form = FindNeighbourhoodForm(request.GET)
+    if form.is_valid():
         assert form.location is not None
         return redirect(form.location.neighbourhood)
     return render(request, "areas/find.html", {"form": form})
@@ -35,7 +43,8 @@ def neighbourhood_detail(request: HttpRequest, code: str) -> HttpResponse:
         "areas/neighbourhood_detail.html",
         {
             "neighbourhood": neighbourhood,
-            "team": selectors.neighbourhood_team(neighbourhood),
+            # The team (staff) and later apps' parts of the page: see areas.sections.
+            "sections": neighbourhood_sections(neighbourhood),
             "stations": selectors.neighbourhood_stations(neighbourhood),
             "postcode": request.GET.get("postcode", ""),
             **_map_context(),

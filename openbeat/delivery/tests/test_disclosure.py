@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +14,7 @@ from openbeat.delivery import feedback
 from openbeat.delivery.models import Delivery
 from openbeat.delivery.tests.feedback_world import alert_in, delivery_for
 from openbeat.staff import roles
-from openbeat.staff.tests.factories import staff_user
+from openbeat.staff.tests.factories import client_for, staff_user
 
 pytestmark = pytest.mark.django_db
 State = Delivery.State
@@ -52,12 +51,6 @@ def sent_to_the_disabled(west, *, audience: int, base: int):
     feedback.rating_record(delivery=delivered[0], score=2)
     feedback.reply_create(delivery=delivered[0], body="Thanks")
     return alert
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def cells_of(html: str, title: str) -> list[str]:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.template.loader import render_to_string
-from django.test import Client
 
 from openbeat.audit.models import AuditEntry
 from openbeat.delivery import feedback
 from openbeat.delivery.models import Delivery, DeliverySettings, Reply
 from openbeat.delivery.tests.feedback_world import alert_in, delivery_for
 from openbeat.staff import roles
-from openbeat.staff.tests.factories import UserFactory, staff_user
+from openbeat.staff.tests.factories import UserFactory, client_for, staff_user
 from openbeat.subscriptions.models import Subscriber
 
 pytestmark = pytest.mark.django_db
@@ -36,13 +35,6 @@ def contact():
 @pytest.fixture
 def reply(west):
     return feedback.reply_create(delivery=delivery_for(west), body="A van keeps parking on the verge.")
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 OUTSIDERS = ["anonymous", "no role", "board viewer"]

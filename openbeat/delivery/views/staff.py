@@ -8,8 +8,6 @@ alert sent to a demographic group show only what `alerts.disclosure` allows.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -23,6 +21,7 @@ from openbeat.alerts import disclosure
 from openbeat.alerts.models import Alert
 from openbeat.alerts.selectors import alert_can
 from openbeat.audit.services import log_action
+from openbeat.core.users import StaffUser, signed_in_staff, user_name
 from openbeat.delivery import feedback
 from openbeat.delivery.models import Reply
 from openbeat.delivery.selectors import delivery_progress, delivery_stats, replies_for, reply_assignees
@@ -85,14 +84,14 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def reply_assign(request: HttpRequest, pk: int) -> HttpResponse:
     reply = _reply(request, pk)
     wanted = request.POST.get("assignee", "")
-    assignee: Any = None
+    assignee: StaffUser | None = None
     if wanted:
         assignee = next((user for user in reply_assignees(reply) if str(user.pk) == wanted), None)
         if assignee is None:
             messages.error(request, "That person cannot handle replies of this division.")
             return redirect("delivery_staff:reply", pk=reply.pk)
-    feedback.reply_assign(reply=reply, assignee=assignee, actor=request.user)
-    messages.success(request, f"Assigned to {_name(assignee)}." if assignee else "Nobody is assigned now.")
+    feedback.reply_assign(reply=reply, assignee=assignee, actor=signed_in_staff(request))
+    messages.success(request, f"Assigned to {user_name(assignee)}." if assignee else "Nobody is assigned now.")
     return redirect("delivery_staff:reply", pk=reply.pk)
 
 
@@ -104,13 +103,9 @@ def reply_state(request: HttpRequest, pk: int) -> HttpResponse:
     if state not in Reply.State.values:
         messages.error(request, "Choose a state.")
         return redirect("delivery_staff:reply", pk=reply.pk)
-    feedback.reply_set_state(reply=reply, state=state, actor=request.user)
+    feedback.reply_set_state(reply=reply, state=state, actor=signed_in_staff(request))
     messages.success(request, f"Marked as {Reply.State(state).label.lower()}.")
     return redirect("delivery_staff:reply", pk=reply.pk)
-
-
-def _name(user: Any) -> str:
-    return str(user.get_full_name() or user.get_username())
 
 
 # ------------------------------------------------------------------------------------------ alert statistics

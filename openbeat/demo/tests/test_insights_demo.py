@@ -1,9 +1,9 @@
 import pytest
 
+from openbeat.core.months import last_complete_month
 from openbeat.demo.insights import MONTHS, step_insights
 from openbeat.demo.registry import demo_tag
 from openbeat.insights.models import Account, Observation
-from openbeat.insights.periods import last_complete_month
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from openbeat.alerts.models import Alert
-from openbeat.areas.models import Division, Force, Neighbourhood, Postcode, Station
+from openbeat.areas.models import Division, Neighbourhood, Postcode, Station
 from openbeat.areas.services import boundary_fields
+from openbeat.core.models import Force
 from openbeat.demo.models import DemoRow
 from openbeat.demo.registry import demo_tag, demo_tagged
 from openbeat.demo.steps import demo_password, demo_reset

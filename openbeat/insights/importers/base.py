@@ -160,10 +160,6 @@ def parse_date(text: str, formats: list[str] | None = None) -> date:
         raise RowError(f"date: {text!r} is not a date") from None
 
 
-def month_of(day: date) -> str:
-    return f"{day:%Y-%m}"
-
-
 _PERIOD = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
 
 

@@ -9,10 +9,10 @@ cell empty or "Total") and the period is a whole month.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 
 from openbeat.areas.importers.report import ImportFileError
+from openbeat.core.months import days_in_month, month_of
 from openbeat.insights.importers.base import (
     ObservationRow,
     Parsed,
@@ -75,11 +75,11 @@ def parse(text: str, *, account: str = "") -> Parsed:
             total_views, total_users = views, users
         elif views is not None:
             views_sum, seen = views_sum + views, True
-    period = f"{start:%Y-%m}"
+    period = month_of(start)
     pageviews = total_views if total_views is not None else (views_sum if seen else None)
     if pageviews is not None:
         parsed.rows.append(ObservationRow(period, "pageviews", pageviews, "website", account=account))
-    whole = start.day == 1 and end.day == calendar.monthrange(end.year, end.month)[1]
+    whole = start.day == 1 and end.day == days_in_month(month_of(end))
     if not whole:
         parsed.note(f"{period}: the file covers {start} to {end}, not the whole month: its figures are for those days.")
     if total_users is not None and whole:

@@ -13,13 +13,13 @@ a figure gets no observation for it.
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from openbeat.areas.importers.report import ImportFileError
+from openbeat.core.months import days_in_month, month_of
 from openbeat.insights.importers.base import (
     ObservationRow,
     Parsed,
@@ -27,7 +27,6 @@ from openbeat.insights.importers.base import (
     cell,
     csv_rows,
     header_index,
-    month_of,
     number,
     parse_date,
 )
@@ -125,8 +124,7 @@ def parse_native(text: str, spec: Spec, *, account: str = "", skip_description_r
 
 
 def _note_partial(parsed: Parsed, period: str, days: set[date]) -> None:
-    year, month = int(period[:4]), int(period[5:])
-    length = calendar.monthrange(year, month)[1]
+    length = days_in_month(period)
     if len(days) < length:
         parsed.note(
             f"{period}: the file has {len(days)} of the month's {length} days, so that month's figures are for "

@@ -7,6 +7,7 @@ from typing import Any
 
 import factory
 
+from openbeat.core.months import month_shift
 from openbeat.insights.catalogue import STANDARD_METRICS, metrics_sync
 from openbeat.insights.models import Account, Metric, Observation, ReportingGroup
 
@@ -84,7 +85,5 @@ def observe(
 
 def observe_series(account: Account, metric_slug: str, first: str, values: list[float], dimension: str = "") -> None:
     """One monthly observation per value, from month `first` ("YYYY-MM") on."""
-    year, month = int(first[:4]), int(first[5:7])
-    for value in values:
-        observe(account, metric_slug, f"{year:04d}-{month:02d}", value, dimension)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    for n, value in enumerate(values):
+        observe(account, metric_slug, month_shift(first, n), value, dimension)

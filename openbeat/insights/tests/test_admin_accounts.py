@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from openbeat.audit.models import AuditEntry
 from openbeat.insights.models import Account, Metric, ReportingGroup
 from openbeat.insights.tests.factories import AccountFactory, GroupFactory, MetricFactory, metric, observe
 from openbeat.staff import roles
-from openbeat.staff.tests.factories import UserFactory, staff_user
+from openbeat.staff.tests.factories import UserFactory, client_for, staff_user
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from openbeat.areas.tests.factories import NeighbourhoodFactory
+from openbeat.core.months import last_complete_month
 from openbeat.core.services import site_pages_ensure
 from openbeat.demo.insights import step_insights
-from openbeat.insights.periods import last_complete_month
 from openbeat.staff import roles
 from openbeat.staff.tests.browser import sign_in
 from openbeat.staff.tests.factories import staff_user

@@ -1,11 +1,10 @@
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from openbeat.insights.dashboard import dashboard_build
 from openbeat.insights.tests.factories import AccountFactory, GroupFactory, observe, observe_series
 from openbeat.staff import roles
-from openbeat.staff.tests.factories import UserFactory, staff_user
+from openbeat.staff.tests.factories import UserFactory, client_for, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -65,13 +64,6 @@ def test_the_charts_cover_twelve_months(figures):
     board = dashboard_build(first="2026-03", last="2026-03")
     assert len(board.followers_chart.x) == 12
     assert board.website_chart.series[0][1][-1] == 1110
-
-
-def client_for(user):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def test_the_board_sees_the_force_and_charts_are_inline_svg(figures):

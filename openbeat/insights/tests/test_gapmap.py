@@ -2,7 +2,6 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from openbeat.areas.tests.factories import NeighbourhoodFactory
@@ -13,7 +12,7 @@ from openbeat.insights.gapmap import gap_map
 from openbeat.insights.models import Observation
 from openbeat.insights.tests.factories import AccountFactory, metric
 from openbeat.staff import roles
-from openbeat.staff.tests.factories import UserFactory, staff_user
+from openbeat.staff.tests.factories import UserFactory, client_for, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -78,13 +77,6 @@ def test_observations_with_a_neighbourhood_are_mapped_and_flows_add_up(places):
     assert rows["W1"].value == 7
     assert rows["W1"].rate == pytest.approx(3.5)
     assert rows["W2"].value == 0
-
-
-def client_for(user):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def test_the_board_sees_every_neighbourhood(subscribers):

@@ -13,7 +13,7 @@ from openbeat.audit.models import AuditEntry
 from openbeat.insights.models import ImportBatch, Observation
 from openbeat.insights.tests.factories import AccountFactory
 from openbeat.staff import roles
-from openbeat.staff.tests.factories import UserFactory, staff_user
+from openbeat.staff.tests.factories import UserFactory, client_for, staff_user
 
 FILES = Path(__file__).parent / "files"
 pytestmark = pytest.mark.django_db
@@ -23,13 +23,6 @@ pytestmark = pytest.mark.django_db
 def private(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     return settings.PRIVATE_STORAGE_ROOT
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from openbeat.areas.tests.factories import NeighbourhoodFactory
@@ -13,16 +12,9 @@ from openbeat.audit.models import AuditEntry
 from openbeat.insights.models import Account, Observation
 from openbeat.insights.tests.factories import AccountFactory, GroupFactory, metric, observe
 from openbeat.staff import roles
-from openbeat.staff.tests.factories import UserFactory, staff_user
+from openbeat.staff.tests.factories import UserFactory, client_for, staff_user
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture

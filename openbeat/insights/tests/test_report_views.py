@@ -6,15 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from openbeat.audit.models import AuditEntry
+from openbeat.core.months import last_complete_month
 from openbeat.insights.models import Account, ReportBuild
-from openbeat.insights.periods import last_complete_month
 from openbeat.insights.tests.factories import AccountFactory, GroupFactory, observe
 from openbeat.staff import roles
-from openbeat.staff.tests.factories import UserFactory, staff_user
+from openbeat.staff.tests.factories import UserFactory, client_for, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -43,13 +42,6 @@ def board():
 @pytest.fixture
 def officer(west):
     return staff_user(roles.NEIGHBOURHOOD_OFFICER, west, username="officer")
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture

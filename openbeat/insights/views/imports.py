@@ -11,19 +11,18 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
 
 from openbeat.areas.importers.report import ImportFileError
+from openbeat.core.imports import MAX_UPLOAD_BYTES, ImportProgress, import_status_view, import_upload_page
+from openbeat.core.users import signed_in_staff
 from openbeat.insights.importers.base import FORMATS
 from openbeat.insights.models import Account, ImportBatch
 from openbeat.insights.services import import_batch_create, parse_content
 
 IMPORT_PERMISSION = "insights.import_observations"
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 FORMAT_LABELS = {
     "canonical": "Canonical CSV (period, channel, account, group, metric, value, dimension)",
     "meta_posts": "Meta Business Suite: Facebook posts",
@@ -75,20 +74,24 @@ class UploadForm(forms.Form):
 @permission_required(IMPORT_PERMISSION, raise_exception=True)
 def import_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            batch = import_batch_create(
-                content=form.content,
-                filename=form.cleaned_data["file"].name,
-                format=form.detected,
-                account=form.cleaned_data["account"],
-                actor=request.user,
-                request=request,
-            )
-        return redirect("insights_staff:import_progress", batch.pk)
-    batches = ImportBatch.objects.select_related("created_by", "account")[:15]
-    return TemplateResponse(
-        request, "insights/imports/upload.html", {"form": form, "batches": batches, "labels": FORMAT_LABELS}
+
+    def start() -> ImportBatch:
+        return import_batch_create(
+            content=form.content,
+            filename=form.cleaned_data["file"].name,
+            format=form.detected,
+            account=form.cleaned_data["account"],
+            actor=signed_in_staff(request),
+            request=request,
+        )
+
+    return import_upload_page(
+        request,
+        form=form,
+        start=start,
+        progress_url="insights_staff:import_progress",
+        template="insights/imports/upload.html",
+        context={"batches": ImportBatch.objects.select_related("created_by", "account")[:15], "labels": FORMAT_LABELS},
     )
 
 
@@ -100,7 +103,7 @@ _STATE = {
 }
 
 
-def batch_status(batch: ImportBatch) -> dict[str, Any]:
+def batch_status(batch: ImportBatch) -> ImportProgress:
     """What the progress page polls (the keys the subscriber import's progress script reads)."""
     problems = [e for e in batch.errors if e.startswith("line ")]
     return {
@@ -123,7 +126,4 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, "insights/imports/progress.html", context)
 
 
-@require_GET
-@permission_required(IMPORT_PERMISSION, raise_exception=True)
-def import_status(request: HttpRequest, pk: int) -> JsonResponse:
-    return JsonResponse(batch_status(get_object_or_404(ImportBatch, pk=pk)))
+import_status = import_status_view(model=ImportBatch, status=batch_status, permission=IMPORT_PERMISSION)

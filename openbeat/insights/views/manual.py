@@ -7,7 +7,6 @@ and correction is audit-logged with the value it replaced.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -20,11 +19,12 @@ from django.template.response import TemplateResponse
 from wagtail.admin import messages
 
 from openbeat.areas.models import Neighbourhood
+from openbeat.core.months import is_month, month_of
+from openbeat.core.users import signed_in_staff
 from openbeat.insights.models import Account, Metric, Observation, ReportingGroup
 from openbeat.insights.services import account_get_or_create, observation_enter
 
 PERMISSION = "insights.import_observations"
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 # The standard figures that have no export, offered first.
 MANUAL_METRICS = [
     "events_held",
@@ -78,7 +78,7 @@ class ManualForm(forms.Form):
 
     def clean_month(self) -> str:
         month = self.cleaned_data["month"].strip()
-        if not _MONTH.fullmatch(month):
+        if not is_month(month):
             raise ValidationError("Enter the month as year and month, for example 2025-03.")
         return month
 
@@ -114,7 +114,7 @@ def manual_enter(request: HttpRequest) -> HttpResponse:
             period=data["month"],
             value=data["value"],
             neighbourhood=data["neighbourhood"],
-            actor=request.user,
+            actor=signed_in_staff(request),
             request=request,
         )
         messages.success(request, f"Saved: {observation.metric.name} for {data['month']}, {observation.account.name}.")
@@ -138,7 +138,7 @@ def manual_edit(request: HttpRequest, pk: int) -> HttpResponse:
             value=form.cleaned_data["value"],
             neighbourhood=observation.neighbourhood,
             dimension=observation.dimension,
-            actor=request.user,
+            actor=signed_in_staff(request),
             request=request,
         )
         messages.success(request, f"Corrected: {observation.metric.name}, {observation.account.name}.")
@@ -149,5 +149,5 @@ def manual_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _period_text(observation: Observation) -> str:
     if observation.granularity == Observation.Granularity.MONTH:
-        return f"{observation.period_start:%Y-%m}"
+        return month_of(observation.period_start)
     return observation.period_start.isoformat()

@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET
 
 from openbeat.areas.models import Division
 from openbeat.audit.services import log_action
+from openbeat.core.months import MONTH, last_complete_month, month_shift
+from openbeat.core.users import RequestUser, signed_in_staff
 from openbeat.insights.models import ReportBuild
-from openbeat.insights.periods import MONTH, last_complete_month, months_before
 from openbeat.insights.render import CONTENT_TYPES, FORMATS
 from openbeat.insights.render.html import period_name
 from openbeat.insights.report_tasks import report_build_request, report_file
@@ -36,7 +37,7 @@ FORMAT_LABELS = {
 }
 
 
-def builds_for(user: Any) -> QuerySet[ReportBuild]:
+def builds_for(user: RequestUser) -> QuerySet[ReportBuild]:
     """The builds `user` may see: all for force-wide staff; otherwise their divisions' (not the force's)."""
     scope = scope_for(user)
     builds = ReportBuild.objects.select_related("division", "created_by")
@@ -63,7 +64,7 @@ class ReportForm(forms.Form):
         label="Format", choices=[(value, FORMAT_LABELS[value]) for value in FORMATS], widget=forms.RadioSelect
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: RequestUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scope = scope_for(user)
         self.divisions = {d.code: d for d in scope.filter(Division.objects.order_by("name"), field="pk")}
@@ -88,7 +89,7 @@ class ReportForm(forms.Form):
 @never_cache
 def report_index(request: HttpRequest) -> HttpResponse:
     last = last_complete_month()
-    initial = {"period_from": months_before(last, 2), "period_to": last, "output_format": "pdf"}
+    initial = {"period_from": month_shift(last, -2), "period_to": last, "output_format": "pdf"}
     form = ReportForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -97,7 +98,7 @@ def report_index(request: HttpRequest) -> HttpResponse:
                 period_to=form.cleaned_data["period_to"],
                 output_format=form.cleaned_data["output_format"],
                 division=form.cleaned_data["division_obj"],
-                actor=request.user,
+                actor=signed_in_staff(request),
                 request=request,
             )
         return redirect("insights_staff:report_build", build.pk)

@@ -13,7 +13,8 @@ from openbeat.areas.tests.factories import DivisionFactory, NeighbourhoodFactory
 from openbeat.core.services import site_pages_ensure
 from openbeat.reports.models import Evidence, Report, ReportEvent, ReportType
 from openbeat.reports.seed import report_types_seed
-from openbeat.subscriptions.tests.test_browser_signup import retype, tab_to, wait_for
+from openbeat.reports.tests.factories import ReportTypeFactory
+from openbeat.subscriptions.tests.test_browser_signup import retype, tab_stops, tab_to, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,7 +58,7 @@ def start_now(page: Page) -> None:
 
 def answer_page(page: Page) -> None:
     """Answer every empty question on a question page from the keyboard: the first option of radios and
-    checkboxes, a past date, a time, a number, or some text."""
+    checkboxes, a past date (day, month and year boxes), a time, a number, or some text."""
     groups = page.locator("main form .ob-form-group")
     for i in range(groups.count()):
         group = groups.nth(i)
@@ -67,14 +68,21 @@ def answer_page(page: Page) -> None:
                 tab_to(page, choices.first)
                 page.keyboard.press("Space")
             continue
+        boxes = group.locator(".ob-date-input input")
+        if boxes.count():
+            # GOV.UK's date input: day, month and year boxes, typed as the hint shows (5 1 2026).
+            if not boxes.first.input_value():
+                for i, text in enumerate(["5", "1", "2026"]):
+                    tab_to(page, boxes.nth(i))
+                    page.keyboard.type(text)
+            continue
         field = group.locator("input, textarea, select").first
         if field.evaluate("e => e.tagName") == "SELECT" or field.input_value():
             continue
         tab_to(page, field)
         kind = field.get_attribute("type") or ""
-        if kind == "date":
-            page.keyboard.type("05012026")
-        elif kind == "time":
+        assert kind != "date", "a native date input: its format follows the browser, not the hint"
+        if kind == "time":
             page.keyboard.type("1430")
         elif field.get_attribute("inputmode") == "numeric":
             page.keyboard.type("2")
@@ -239,4 +247,32 @@ def test_the_reporter_follows_their_report_and_replies_with_the_keyboard_alone(
     expect(page.locator("main")).to_contain_text("I found the receipt too.")
     assert_accessible(page, "status page after a reply")
     assert ReportEvent.objects.filter(report=report, kind=ReportEvent.Kind.FROM_REPORTER).count() == 1
+    assert console_errors == []
+
+
+def test_remove_the_pin_is_hidden_and_out_of_the_tab_order_until_there_is_a_pin(
+    live_server, page, place, assert_accessible, console_errors
+):
+    ReportTypeFactory(slug="graffiti", name="Report graffiti", location=ReportType.Location.OPTIONAL)
+    page.goto(live_server.url + "/report/graffiti/location/")
+    expect(page.locator("#pin-map[data-loaded='true']")).to_be_attached()
+    remove = page.locator("#pin-remove")
+    expect(remove).to_be_hidden()
+    assert not [s for s in tab_stops(page) if "#pin-remove" in s]
+    assert_accessible(page, "location, no pin")
+
+    tab_to(page, page.locator("#pin-map"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#pin-status")).to_contain_text("Pin put on the map")
+    expect(remove).to_be_visible()
+    page.keyboard.press("Tab")
+    for _ in range(4):  # past the map's zoom buttons and attribution to the button
+        if remove.evaluate("e => e === document.activeElement"):
+            break
+        page.keyboard.press("Tab")
+    expect(remove).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(remove).to_be_hidden()
+    expect(page.locator("#pin-map")).to_be_focused()
+    expect(page.locator("#id_lat")).to_have_value("")
     assert console_errors == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from openbeat.audit.models import AuditEntry
 from openbeat.reports.evidence import evidence_add
@@ -12,7 +11,7 @@ from openbeat.reports.tests import evidence_world
 from openbeat.reports.tests.evidence_world import sample, upload
 from openbeat.reports.tests.factories import ReportFactory
 from openbeat.staff import roles
-from openbeat.staff.tests.factories import UserFactory, staff_user
+from openbeat.staff.tests.factories import UserFactory, client_for, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +28,6 @@ def report(evidence_type, west):
 @pytest.fixture
 def evidence(report, private):
     return evidence_add(report=report, upload=upload("photo.jpg", as_name="my <photo>.jpg"), from_reporter=True)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def url(evidence: Evidence) -> str:

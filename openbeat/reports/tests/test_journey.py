@@ -21,6 +21,8 @@ pytestmark = pytest.mark.django_db
 FILES = Path(__file__).resolve().parent / "files"
 BASE = "/report/disturbance/"
 COOKIE = "ob_report_disturbance"
+# "When did it happen?" answered in GOV.UK's date input: 5 January 2026.
+WHEN = {"when_day": "5", "when_month": "1", "when_year": "2026"}
 
 
 def build_type(**overrides: object) -> ReportType:
@@ -95,7 +97,7 @@ def answer_questions(client: Client, what: str = "asb") -> None:
     assert client.post(BASE + "questions/1/", {"what": what}).status_code == 302
     if what == "road":
         assert client.post(BASE + "questions/2/", {"vehicle": "AB12 CDE"}).status_code == 302
-    assert client.post(BASE + "questions/3/", {"details": "Bins set on fire", "when": "2026-01-05"}).status_code == 302
+    assert client.post(BASE + "questions/3/", {"details": "Bins set on fire", **WHEN}).status_code == 302
 
 
 def reach_check(client: Client, email: str = "ann@example.com", **about: str) -> None:
@@ -138,10 +140,10 @@ def test_a_whole_journey_sends_a_routed_report_with_its_evidence_and_emails_the_
 
     assert client.post(BASE + "questions/1/", {"what": "road"})["Location"] == BASE + "questions/2/"
     assert client.post(BASE + "questions/2/", {"vehicle": "AB12 CDE"})["Location"] == BASE + "questions/3/"
-    response = client.post(BASE + "questions/3/", {"details": "", "when": "2026-01-05"})
+    response = client.post(BASE + "questions/3/", {"details": "", **WHEN})
     assert "Enter an answer for" in response.text
-    assert 'value="2026-01-05"' in response.text  # what was typed stays
-    response = client.post(BASE + "questions/3/", {"details": "A car parked on the pavement", "when": "2026-01-05"})
+    assert 'name="when_month" value="1"' in response.text  # what was typed stays
+    response = client.post(BASE + "questions/3/", {"details": "A car parked on the pavement", **WHEN})
     assert response["Location"] == BASE + "location/"
 
     response = client.post(BASE + "location/", {"postcode": "DM9 9ZZ"})
@@ -298,7 +300,56 @@ def test_staged_files_can_be_removed_and_stop_at_the_types_limit(client, inciden
 def test_a_nul_character_is_refused_and_the_rest_of_what_was_typed_is_kept(client, incident):
     # Found by the fuzzer on PostgreSQL, which cannot keep a NUL in the draft's JSON.
     client.post(BASE + "questions/1/", {"what": "asb"})
-    response = client.post(BASE + "questions/3/", {"details": "Bins\x00 on fire", "when": "2026-01-05"})
+    response = client.post(BASE + "questions/3/", {"details": "Bins\x00 on fire", **WHEN})
     assert "Null characters are not allowed." in response.text
     typed = ReportDraft.objects.get().data["typed"]
     assert ["Bins on fire"] in [fields.get("details") for fields in typed.values()]
+
+
+def test_the_date_is_asked_day_month_year_and_a_wrong_one_is_explained_and_kept(client, incident):
+    client.post(BASE + "questions/1/", {"what": "asb"})
+    page = client.get(BASE + "questions/3/").text
+    assert 'type="date"' not in page
+    assert 'class="ob-date-input"' in page
+    assert 'name="when_day"' in page
+    assert 'name="when_month"' in page
+    assert 'name="when_year"' in page
+
+    # 01 11 2026 is 1 November, never 11 January; 31 February is not a date; the future is refused.
+    for typed, error in [
+        (("31", "2", "2025"), "&quot;When did it happen&quot; must be a real date"),
+        (("1", "", "2025"), "&quot;When did it happen&quot; must include a month"),
+        (("1", "1", "1066"), "&quot;When did it happen&quot; must be the same as or after 1 January 1900"),
+        (("1", "1", "2999"), "&quot;When did it happen&quot; must be today or in the past"),
+    ]:
+        day, month, year = typed
+        data = {"details": "Bins set on fire", "when_day": day, "when_month": month, "when_year": year}
+        response = client.post(BASE + "questions/3/", data)
+        assert response.status_code == 200
+        assert error in response.text
+        first_wrong = "1" if not month else "0"
+        assert f'<a href="#id_when_{first_wrong}">' in response.text
+        assert f'name="when_year" value="{year}"' in response.text
+        # Kept in the draft as typed, for coming back to the page.
+        assert client.get(BASE + "questions/3/").text.count(f'value="{year}"') == 1
+
+    data = {"details": "Bins set on fire", "when_day": "01", "when_month": "11", "when_year": "2025"}
+    assert client.post(BASE + "questions/3/", data)["Location"] == BASE + "location/"
+    assert ReportDraft.objects.get().data["answers"]["when"] == "2025-11-01"
+    page = client.get(BASE + "questions/3/").text  # coming back shows the answer in the three boxes
+    assert 'name="when_day" value="1"' in page
+    assert 'name="when_month" value="11"' in page
+
+
+def test_the_optional_file_box_is_not_marked_required_and_upload_without_a_file_asks_for_one(client, incident):
+    answer_questions(client)
+    client.post(BASE + "location/", {"postcode": "DM1 1AA"})
+    page = client.get(BASE + "evidence/").text
+    file_input = page[page.index('<input type="file"') :].split(">")[0]
+    assert "required" not in file_input
+    assert "Upload a file (optional)" in page
+
+    response = client.post(BASE + "evidence/", {"action": "upload"})
+    assert response.status_code == 200
+    assert '<a href="#id_file">Choose a file to upload</a>' in response.text
+    assert client.post(BASE + "evidence/", {"action": "continue"})["Location"] == BASE + "about-you/"

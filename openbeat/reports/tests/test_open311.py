@@ -210,6 +210,9 @@ def test_requests_filters(client, crime):
     assert ids() == [open_new.reference, lost.reference, closed.reference]
     assert ids(status="open") == [open_new.reference, lost.reference]
     assert ids(status="closed") == [closed.reference]
+    # GeoReport v2 allows a comma-separated list of statuses.
+    assert ids(status="open,closed") == [open_new.reference, lost.reference, closed.reference]
+    assert ids(status="closed, closed") == [closed.reference]
     assert ids(service_code="lost") == [lost.reference]
     assert ids(service_code="crime,lost", status="open") == [open_new.reference, lost.reference]
     start = (now - dt.timedelta(days=200)).isoformat()
@@ -230,7 +233,12 @@ def test_requests_filters(client, crime):
 
 @pytest.mark.parametrize(
     "params",
-    [{"status": "pending"}, {"start_date": "yesterday"}, {"end_date": "2026-13-45T99:00:00"}],
+    [
+        {"status": "pending"},
+        {"status": "open,pending"},
+        {"start_date": "yesterday"},
+        {"end_date": "2026-13-45T99:00:00"},
+    ],
 )
 def test_bad_filters_are_400(client, crime, params):
     status, body = get(client, "requests.json", **params)
@@ -286,8 +294,36 @@ def test_openapi_document_is_served(client):
     document = json.loads(response.content)
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {
+        "/discovery.json",
         "/services.json",
         "/services/{service_code}.json",
         "/requests.json",
         "/requests/{service_request_id}.json",
     }
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_discovery_document(client, settings, fmt):
+    settings.BASE_URL = "https://openbeat.example.police.uk"
+    response = client.get(f"{BASE}/discovery.{fmt}")
+    assert response.status_code == 200
+    if fmt == "json":
+        body = json.loads(response.content)
+        endpoint = body["endpoints"][0]
+        assert body["changeset"]
+        assert body["contact"]
+        assert "api_key" in body["key_service"]
+        assert endpoint["url"] == "https://openbeat.example.police.uk/open311/v2"
+        assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+        assert endpoint["type"] == "production"
+        assert set(endpoint["formats"]) == {"application/json", "text/xml"}
+        # The endpoint it names answers.
+        assert client.get("/open311/v2/services.json").status_code == 200
+    else:
+        root = ET.fromstring(response.content)
+        assert root.tag == "discovery"
+        assert root.find("endpoints/endpoint/url").text == "https://openbeat.example.police.uk/open311/v2"
+        assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == [
+            "application/json",
+            "text/xml",
+        ]

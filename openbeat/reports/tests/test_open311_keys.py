@@ -13,7 +13,7 @@ from openbeat.audit.models import AuditEntry
 from openbeat.reports import admin_keys, open311
 from openbeat.reports.models import Open311Key
 from openbeat.staff import roles
-from openbeat.staff.tests.factories import UserFactory, staff_user
+from openbeat.staff.tests.factories import UserFactory, client_for, staff_user
 
 # The key pages mounted explicitly, so these tests do not depend on how reports/wagtail_hooks.py imports them.
 urlpatterns = [
@@ -22,13 +22,6 @@ urlpatterns = [
 ]
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 URL = "/admin/open311-keys/"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture

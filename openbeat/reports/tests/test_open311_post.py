@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from openbeat.areas.models import Force
 from openbeat.areas.tests.factories import NeighbourhoodFactory, PostcodeFactory
 from openbeat.audit.models import AuditEntry
+from openbeat.core.models import Force
 from openbeat.reports import open311
 from openbeat.reports.models import Question, Report, ReportType
 from openbeat.reports.tests.factories import QuestionFactory, ReportTypeFactory

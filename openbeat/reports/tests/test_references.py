@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from openbeat.areas.models import Force
+from openbeat.core.models import Force
 from openbeat.reports.models import ReferenceCounter
 from openbeat.reports.references import reference_next
 

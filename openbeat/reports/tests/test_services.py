@@ -163,7 +163,7 @@ def test_location_required_and_bad_postcode(crime):
     assert set(caught.value.errors) == {"location"}
     with pytest.raises(ReportInvalid) as caught:
         services.report_submit(report_type=crime, answers={"what": "x"}, postcode="not a postcode", **RESIDENT)
-    assert caught.value.errors == {"postcode": "Enter a full UK postcode, like PR1 1AB"}
+    assert caught.value.errors == {"postcode": "Enter a full UK postcode"}
     with pytest.raises(ReportInvalid) as caught:
         services.report_submit(report_type=crime, answers={"what": "x"}, lat="north", lon=1, **RESIDENT)
     assert set(caught.value.errors) == {"location"}

@@ -13,9 +13,9 @@ from openbeat.audit.models import AuditEntry
 from openbeat.reports.models import Evidence, Report, ReportEvent, ReportType
 from openbeat.reports.tests import triage_world as world
 from openbeat.reports.tests.factories import ReportFactory, ReportTypeFactory
-from openbeat.reports.tests.triage_world import OUTSIDERS, client_for, outsider
+from openbeat.reports.tests.triage_world import OUTSIDERS, outsider
 from openbeat.staff import roles
-from openbeat.staff.tests.factories import OfficerFactory, staff_user
+from openbeat.staff.tests.factories import OfficerFactory, client_for, staff_user
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,10 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from openbeat.reports.models import Evidence, Report, ReportEvent
+from openbeat.reports.references import reference_prefix
 from openbeat.reports.services import report_message_to_reporter, report_note_add, report_status_set
 from openbeat.reports.status_tokens import status_token_make
 from openbeat.reports.tests.factories import ReportFactory, ReportTypeFactory
@@ -193,3 +195,24 @@ def test_a_status_link_expires_after_the_setting(client, report, settings):
     expired = client.post(f"/report/status/link/{token}/")
     assert expired.status_code == 410
     assert "This link has expired" in expired.text
+
+
+def test_a_reference_in_the_wrong_format_is_refused_before_any_look_up(client, report, settings, monkeypatch):
+    from openbeat.reports.views import status as status_views
+
+    asked = []
+    monkeypatch.setattr(status_views, "status_link_request", lambda **kwargs: asked.append(kwargs))
+    example = f"{reference_prefix()}-{timezone.localdate().year}-004213"
+    for typed in ["LC2026", "2026-000042", "my report", "LC-2026-000042-7"]:
+        response = client.post("/report/status/", {"reference": typed, "email": "ann@example.com"})
+        assert response.status_code == 200
+        message = f"Enter your reference number in the correct format, like {example}"
+        assert f'<a href="#id_reference">{message}</a>' in response.text
+        assert f'value="{typed}"' in response.text
+    assert asked == []
+    # The hint's example is this force's own.
+    assert f"for example {example}" in client.get("/report/status/").text
+
+    # Spaces for dashes, lower case and dropped leading zeros are forgiven: the same reference.
+    client.post("/report/status/", {"reference": "lc 2026 42", "email": "bob@example.com"})
+    assert asked == [{"reference": "LC-2026-000042", "email": "bob@example.com"}]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.test import Client
 
 from openbeat.areas.tests.factories import NeighbourhoodFactory
 from openbeat.reports.models import ReportType
@@ -17,13 +16,6 @@ from openbeat.staff import roles
 from openbeat.staff.tests.factories import UserFactory, staff_user
 
 OUTSIDERS = ["anonymous", "no role", "board viewer"]
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def outsider(kind):

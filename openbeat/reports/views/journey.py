@@ -66,18 +66,26 @@ def _saved(journey: Journey, response: HttpResponse) -> HttpResponse:
 
 def _typed(request: HttpRequest, form: GovukForm) -> dict[str, list[str]]:
     # Only the page's own fields: nothing else posted ends up in the draft. NUL characters are dropped: the form
-    # already refuses them, and PostgreSQL cannot keep them in the draft's JSON.
-    return {
-        k: [value.replace("\x00", "") for value in request.POST.getlist(k)]
-        for k in form.fields
-        if k in request.POST and k not in NOT_TYPED
-    }
+    # already refuses them, and PostgreSQL cannot keep them in the draft's JSON. A field of several boxes (a
+    # date's day, month and year) keeps one value per box, in order.
+    typed = {}
+    for k, field in form.fields.items():
+        if k in NOT_TYPED:
+            continue
+        if isinstance(field.widget, forms.forms.MultiWidget):
+            names = [k + suffix for suffix in field.widget.widgets_names]  # type: ignore[attr-defined]
+            if any(name in request.POST for name in names):
+                typed[k] = [request.POST.get(name, "").replace("\x00", "") for name in names]
+        elif k in request.POST:
+            typed[k] = [value.replace("\x00", "") for value in request.POST.getlist(k)]
+    return typed
 
 
 def _initial(form_class: type[GovukForm], typed: dict[str, list[str]]) -> dict[str, Any]:
     fields = form_class.base_fields
+    several = (forms.forms.CheckboxSelectMultiple, forms.forms.MultiWidget)
     return {
-        name: values if isinstance(fields[name].widget, forms.forms.CheckboxSelectMultiple) else values[0]
+        name: values if isinstance(fields[name].widget, several) else values[0]
         for name, values in typed.items()
         if name in fields and values
     }
@@ -213,7 +221,7 @@ def _evidence_post(request: HttpRequest, journey: Journey, step: Step) -> HttpRe
         evidence_unstage(draft=draft, token=remove)
         journey.data["evidence"] = [f for f in _staged(journey) if f.get("token") != remove]
         return _saved(journey, redirect(step.url))
-    form = forms.EvidenceForm(request.POST, request.FILES)
+    form = forms.EvidenceForm(request.POST, request.FILES, optional=True)
     chosen = bool(request.FILES.get("file"))
     if chosen or action == "upload":
         if form.is_valid():
@@ -244,7 +252,7 @@ def evidence(request: HttpRequest, slug: str) -> HttpResponse:
     journey, step = begun
     if request.method == "POST":
         return _evidence_post(request, journey, step)
-    return _render(request, journey, step, forms.EvidenceForm(), "evidence", files=_staged(journey))
+    return _render(request, journey, step, forms.EvidenceForm(optional=True), "evidence", files=_staged(journey))
 
 
 # Contact details

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
@@ -30,6 +32,7 @@ XML_NAMES = {
     "requests": ("service_requests", "request"),
     "created": ("service_requests", "request"),
     "errors": ("errors", "error"),
+    "discovery": ("discovery", ""),
 }
 
 
@@ -39,7 +42,9 @@ def _xml_value(parent: ET.Element, tag: str, value: Any) -> None:
         for key, item in value.items():
             _xml_value(child, key, item)
     elif isinstance(value, list):
-        singular = {"attributes": "attribute", "values": "value"}.get(tag, "item")
+        singular = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}.get(
+            tag, "item"
+        )
         for item in value:
             _xml_value(child, singular, item)
     elif isinstance(value, bool):
@@ -155,6 +160,14 @@ def api(method: str, limit: str) -> Callable[[Callable[..., tuple[str, Any, int]
         return wrapped
 
     return decorator
+
+
+@api("GET", "read")
+def discovery(request: HttpRequest) -> tuple[str, Any, int]:
+    endpoint = settings.BASE_URL.rstrip("/") + reverse("open311:services", kwargs={"fmt": "json"}).removesuffix(
+        "services.json"
+    )
+    return "discovery", open311.discovery_document(endpoint.rstrip("/")), 200
 
 
 @api("GET", "read")

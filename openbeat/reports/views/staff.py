@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin import messages
 
+from openbeat.core.users import signed_in_staff, user_name
 from openbeat.reports import selectors, services
 from openbeat.reports.forms_staff import (
     AssignForm,
@@ -84,7 +85,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _render(request: HttpRequest, report: Report, **forms: Any) -> HttpResponse:
     """The report's page. Logged as a view of personal data before anything is rendered."""
-    services.report_personal_data_viewed(report=report, actor=request.user, request=request)
+    services.report_personal_data_viewed(report=report, actor=signed_in_staff(request), request=request)
     is_compliment = report.report_type.kind == ReportType.Kind.COMPLIMENT
     officer = report.named_officer
     context = {
@@ -124,7 +125,7 @@ def _done(request: HttpRequest, report: Report, text: str) -> HttpResponse:
 def report_triage(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     try:
-        services.report_triage(report=report, actor=request.user)
+        services.report_triage(report=report, actor=signed_in_staff(request))
     except services.ReportInvalid as error:
         return _render(request, report, errors=list(error.errors.values()))
     return _done(request, report, f"{report.reference} triaged.")
@@ -153,8 +154,8 @@ def report_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
     def act(data: dict[str, Any]) -> str:
         assignee, team = form.chosen_assignee(), data["team"]
-        services.report_assign(report=report, actor=request.user, assignee=assignee, team=team)
-        who = " and ".join(part for part in (assignee and _name(assignee), team) if part)
+        services.report_assign(report=report, actor=signed_in_staff(request), assignee=assignee, team=team)
+        who = " and ".join(part for part in (assignee and user_name(assignee), team) if part)
         return f"Assigned to {who}." if who else "Nobody is assigned now."
 
     return _form_action(request, report, form, "assign_form", act)
@@ -169,7 +170,7 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     def act(data: dict[str, Any]) -> str:
         services.report_status_set(
             report=report,
-            actor=request.user,
+            actor=signed_in_staff(request),
             status=data["status"],
             outcome=data["outcome"],
             outcome_detail=data["outcome_detail"],
@@ -186,7 +187,7 @@ def report_note(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
 
     def act(data: dict[str, Any]) -> str:
-        services.report_note_add(report=report, actor=request.user, body=data["body"])
+        services.report_note_add(report=report, actor=signed_in_staff(request), body=data["body"])
         return "Note added."
 
     return _form_action(request, report, NoteForm(request.POST, prefix="note"), "note_form", act)
@@ -198,7 +199,7 @@ def report_message(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
 
     def act(data: dict[str, Any]) -> str:
-        services.report_message_to_reporter(report=report, actor=request.user, body=data["body"])
+        services.report_message_to_reporter(report=report, actor=signed_in_staff(request), body=data["body"])
         return "Message sent to the reporter."
 
     return _form_action(request, report, MessageForm(request.POST, prefix="message"), "message_form", act)
@@ -209,7 +210,7 @@ def report_message(request: HttpRequest, pk: int) -> HttpResponse:
 def report_share(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     try:
-        services.compliment_share(report=report, actor=request.user)
+        services.compliment_share(report=report, actor=signed_in_staff(request))
     except services.ReportInvalid as error:
         return _render(request, report, errors=list(error.errors.values()))
     return _done(request, report, "Compliment shared with the officer.")
@@ -221,11 +222,7 @@ def report_erase_reporter(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
 
     def act(data: dict[str, Any]) -> str:
-        services.reporter_details_erase(report=report, actor=request.user, reason=data["reason"])
+        services.reporter_details_erase(report=report, actor=signed_in_staff(request), reason=data["reason"])
         return "The reporter's contact details were erased."
 
     return _form_action(request, report, EraseReporterForm(request.POST, prefix="erase"), "erase_form", act)
-
-
-def _name(user: Any) -> str:
-    return str(user.get_full_name() or user.get_username())

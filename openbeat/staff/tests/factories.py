@@ -1,4 +1,5 @@
-"""Staff factories. `staff_user(role, division)` gives a login in a role, scoped to a division."""
+"""Staff factories. `staff_user(role, division)` gives a login in a role, scoped to a division; `client_for(user)`
+a test client signed in as them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from openbeat.areas.tests.factories import DivisionFactory
 from openbeat.staff.models import Officer, StaffProfile, TeamMembership
@@ -40,6 +42,14 @@ def staff_user(role: str, division: Any = None, *, username: str | None = None, 
     user.groups.add(Group.objects.get(name=role))
     StaffProfile.objects.update_or_create(user=user, defaults={"division": division})
     return user
+
+
+def client_for(user: Any) -> Client:
+    """A test client signed in as `user`; not signed in when `user` is None (an anonymous visitor)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
 
 
 class OfficerFactory(factory.django.DjangoModelFactory):

@@ -20,10 +20,10 @@ from django.urls import reverse
 from wagtail.admin.viewsets import viewsets as registered_viewsets
 
 from openbeat.areas.tests.factories import NeighbourhoodFactory, StationFactory
-from openbeat.areas.wagtail_hooks import StationViewSet
 from openbeat.audit.models import AuditEntry
 from openbeat.staff import roles
 from openbeat.staff.admin_views import ScopedViewSetMixin
+from openbeat.staff.areas_admin import StationViewSet
 from openbeat.staff.tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db

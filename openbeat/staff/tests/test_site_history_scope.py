@@ -17,9 +17,9 @@ from django.contrib.auth.models import Permission
 from django.urls import resolve, reverse
 from wagtail.log_actions import log
 
-from openbeat.areas.models import Force
 from openbeat.areas.tests.factories import NeighbourhoodFactory, StationFactory
 from openbeat.audit.models import AuditEntry
+from openbeat.core.models import Force
 from openbeat.staff import roles
 from openbeat.staff.site_history import ScopedLogEntriesView
 from openbeat.staff.tests.factories import OfficerFactory, UserFactory, staff_user

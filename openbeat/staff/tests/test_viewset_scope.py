@@ -25,9 +25,9 @@ from wagtail.admin.viewsets.chooser import ChooserViewSet
 
 from openbeat.areas.models import Station
 from openbeat.areas.tests.factories import NeighbourhoodFactory, StationFactory
-from openbeat.areas.wagtail_hooks import StationViewSet
 from openbeat.staff import roles
 from openbeat.staff.admin_views import ScopedMixin, ScopedObjectMixin, ScopedViewSetMixin
+from openbeat.staff.areas_admin import StationViewSet
 from openbeat.staff.tests.factories import OfficerFactory, TeamMembershipFactory, UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db

@@ -297,3 +297,41 @@ def test_the_change_pages_of_the_preferences_are_accessible_and_save(
     expect(page).to_have_url(live_server.url + "/in-the-know/preferences/")
     assert not Demographics.objects.filter(subscriber=subscriber).exists()
     assert console_errors == []
+
+
+def tab_stops(page, limit: int = 80) -> list[str]:
+    """What the Tab key reaches on the page, in order, until it comes round again: "tag#id.class" each."""
+    page.locator("body").focus()
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    seen: list[str] = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        here = page.evaluate(
+            "() => { const e = document.activeElement; if (!e || e === document.body) return null;"
+            " return e.tagName.toLowerCase() + '#' + (e.id || '') + '.' + (e.getAttribute('class') || ''); }"
+        )
+        if here is None or (seen and here == seen[0]):
+            break
+        seen.append(here)
+    return seen
+
+
+def test_the_map_of_other_areas_adds_no_tab_stops_the_list_is_the_keyboard_route(
+    live_server, page, place, console_errors
+):
+    itk = live_server.url + "/in-the-know/"
+    page.goto(itk + "postcode/")
+    page.get_by_label("Postcode").fill("DM1 1AA")
+    page.get_by_label("Postcode").press("Enter")
+    page.get_by_role("button", name="Yes, continue").press("Enter")
+    expect(page.locator("#area-map[data-loaded='true']")).to_be_attached()
+    expect(page.locator("#area-map .leaflet-overlay-pane path")).to_have_count(3)
+
+    stops = tab_stops(page)
+    # The map itself is one stop (to pan and zoom it); none of its shapes, which do nothing on Enter.
+    assert not [s for s in stops if s.startswith(("path", "svg", "g#"))], stops
+    assert len([s for s in stops if "#area-map" in s]) == 1, stops
+    assert page.locator("#area-map path[tabindex]:not([tabindex='-1'])").count() == 0
+    # The neighbourhoods' list stays the way to choose with the keyboard.
+    assert any(s.startswith("summary") for s in stops), stops
+    assert console_errors == []

@@ -126,7 +126,7 @@ def test_bad_rows_are_reported_by_line_and_the_good_ones_imported(places, csv_fi
         "line 4: no email address or phone number",
         "line 5: postcode: We could not find that postcode. Check it and try again, or enter a nearby postcode",
         "line 6: postcode: That postcode is outside the area Demoshire Police covers",
-        "line 7: postcode: Enter a full UK postcode, like PR1 1AB",
+        "line 7: postcode: Enter a full UK postcode",
         "line 8: interests: unknown 'Knitting'",
         "line 9: no consent date (without consent nobody is imported)",
         "line 10: consent_date: not a date (use 2024-03-31 or 31/03/2024)",

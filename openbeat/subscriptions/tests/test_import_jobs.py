@@ -87,7 +87,7 @@ def test_the_owner_uploads_a_file_that_is_imported_in_the_background_and_nobody_
 
     page = client.get(f"{UPLOAD}{job.pk}/").content.decode()
     assert "line 3: email: not a valid email address" in page
-    assert "subscriptions/staff/import_progress.js" in page
+    assert "core/staff/import_progress.js" in page
 
 
 def test_the_progress_endpoint_says_how_far_the_job_has_got(client, owner, place, django_capture_on_commit_callbacks):

@@ -112,7 +112,7 @@ def test_the_start_page_says_what_it_is_what_we_keep_and_to_call_999(client):
     ("typed", "message"),
     [
         ("", "Enter your postcode"),
-        ("not a postcode", "Enter a full UK postcode, like PR1 1AB"),
+        ("not a postcode", "Enter a full UK postcode"),
         ("DM7 7XX", "We could not find that postcode"),
         ("DM99 9ZZ", "That postcode is outside the area Demoshire Police covers"),
     ],

@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from openbeat.areas.models import Force
+from openbeat.core.models import Force
 from openbeat.core.ratelimit import ratelimit
 from openbeat.subscriptions import preferences, privacy
 from openbeat.subscriptions.forms_preferences import ManageLinkForm, ResubscribeForm

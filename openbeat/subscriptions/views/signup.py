@@ -5,7 +5,8 @@ under SIGNUP_KEY and the pages run in order to "Check your answers". Changing pr
 pages (say areas: postcode, neighbourhood, other areas) edit a draft made from the subscriber
 (CHANGE_KEY), and the section is saved when its last page is done. Which page comes next is worked out
 from what the draft holds (`Step.done`), so a change from "Check your answers" comes back there, and a
-new postcode or mobile number brings up the pages that depend on it.
+new postcode or mobile number brings up the pages that depend on it: core.journeys' engine, shared with the
+report journeys.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openbeat.areas.models import Neighbourhood
+from openbeat.core import journeys
 from openbeat.core.ratelimit import ratelimit
 from openbeat.subscriptions import forms, signup
 from openbeat.subscriptions.models import Interest, Subscriber
@@ -92,7 +94,7 @@ SECTIONS: dict[str, tuple[list[str], str, str]] = {
 }
 
 
-class Journey:
+class Journey(journeys.Journey[Step]):
     """The draft and the order of pages for this request: the sign-up, or one preferences section."""
 
     def __init__(self, request: HttpRequest, subscriber: Subscriber | None = None) -> None:
@@ -101,13 +103,31 @@ class Journey:
         self.section: str | None = match.kwargs.get("section") if match else None
         self.subscriber = subscriber
         if self.section is None:
-            self.draft: Draft = request.session.get(SIGNUP_KEY) or {}
-            self.steps = list(STEPS.values())
+            super().__init__(request.session.get(SIGNUP_KEY) or {})
+            self._steps = list(STEPS.values())
         else:
             names, _, _ = SECTIONS[self.section]
             stored = request.session.get(CHANGE_KEY) or {}
-            self.draft = stored.get("draft") or {}
-            self.steps = [STEPS[n] for n in names]
+            super().__init__(stored.get("draft") or {})
+            self._steps = [STEPS[n] for n in names]
+
+    @property
+    def draft(self) -> Draft:
+        return self.data
+
+    @draft.setter
+    def draft(self, value: Draft) -> None:
+        self.data = value
+
+    @property
+    def steps(self) -> list[Step]:
+        return self._steps
+
+    def done(self, step: Step) -> bool:
+        return step.done(self.data)
+
+    def applies(self, step: Step) -> bool:
+        return step.applies(self.data)
 
     @property
     def changing(self) -> bool:
@@ -133,14 +153,6 @@ class Journey:
             return reverse(f"subscriptions:signup_{step.name}")
         return reverse(f"subscriptions:change_{self.section}_{step.name}")
 
-    def first_unfinished(self, before: Step | None = None) -> Step | None:
-        for s in self.steps:
-            if s == before:
-                return None
-            if s.applies(self.draft) and not s.done(self.draft):
-                return s
-        return None
-
     def after(self, step: Step) -> str | None:
         """Where to go once `step` is answered; None when a preferences section is ready to save."""
         unfinished = self.first_unfinished()
@@ -155,9 +167,9 @@ class Journey:
     def back(self, step: Step) -> str:
         if self.section is not None and step == self.hub:
             return reverse("subscriptions:preferences")
-        earlier = [s for s in self.steps[: self.steps.index(step)] if s.applies(self.draft)]
-        if earlier:
-            return self.url(earlier[-1])
+        previous = self.previous(step)
+        if previous is not None:
+            return self.url(previous)
         return self.url(self.hub) if self.section else reverse("subscriptions:start")
 
     def saves_here(self, step: Step) -> bool:
@@ -226,7 +238,7 @@ def step(request: HttpRequest, step: str, section: str | None = None) -> HttpRes
             return redirect(f"subscriptions:change_{section}")
     journey = Journey(request, subscriber)
     current = STEPS[step]
-    if not current.applies(journey.draft):
+    if not journey.applies(current):
         return redirect(journey.after(current) or journey.url(journey.hub))
     unfinished = journey.first_unfinished(before=current)
     if unfinished is not None:
@@ -250,19 +262,11 @@ def _form(journey: Journey, step: Step, data: Any = None) -> forms.StepForm:
         kwargs = {"changing": journey.changing}
     if data is not None:
         return step.form_class(data, **kwargs)
-    typed = journey.draft.get("typed", {}).get(step.name)
-    initial = _initial_from_typed(step.form_class, typed) if typed else step.form_class.initial_from(journey.draft)
+    typed = journey.typed(step)
+    initial = (
+        journeys.initial_from_typed(step.form_class, typed) if typed else step.form_class.initial_from(journey.draft)
+    )
     return step.form_class(initial=initial, **kwargs)
-
-
-def _initial_from_typed(form_class: type[forms.StepForm], typed: dict[str, list[str]]) -> dict[str, Any]:
-    """What was typed last time (even if it was wrong), so going back and forth loses nothing."""
-    fields = form_class.base_fields
-    return {
-        name: values if isinstance(fields[name], forms.forms.MultipleChoiceField) else values[0]
-        for name, values in typed.items()
-        if name in fields and values
-    }
 
 
 def _render(
@@ -320,18 +324,16 @@ def _looks_up_postcode(request: HttpRequest) -> bool:
 
 def _post(request: HttpRequest, journey: Journey, step: Step) -> HttpResponse:
     form = _form(journey, step, request.POST)
-    typed = journey.draft.setdefault("typed", {})
-    # Only the page's own fields are kept: nothing else posted ends up in the session.
-    typed[step.name] = {k: request.POST.getlist(k) for k in form.fields if k in request.POST and k not in NOT_TYPED}
+    journey.keep_typed(step, journeys.typed_values(request.POST, form.fields, not_typed=NOT_TYPED))
     if not form.is_valid():
         journey.save()
         return _render(request, journey, step, form)
     form.save_to(journey.draft)
-    del typed[step.name]
+    journey.clear_typed(step)
     if isinstance(form, forms.AreasForm) and form.action != "continue":
         # Adding or removing stays on the page; a postcode typed but not yet added is kept.
         if form.action == "remove":
-            typed[step.name] = {k: request.POST.getlist(k) for k in ("postcode", "label")}
+            journey.keep_typed(step, {k: request.POST.getlist(k) for k in ("postcode", "label")})
         journey.save()
         return redirect(journey.url(step))
     journey.save()
@@ -390,7 +392,7 @@ def _about_you_step(request: HttpRequest, journey: Journey, step: Step) -> HttpR
     action = request.POST.get("action") if request.method == "POST" else request.GET.get("action")
     if action == "skip" and not journey.changing:
         journey.draft.update(demographics=None, about_you_done=True)
-        journey.draft.get("typed", {}).pop(step.name, None)
+        journey.clear_typed(step)
         journey.save()
         return _next(request, journey, step)
     if action == "clear" and request.method == "POST" and journey.changing:

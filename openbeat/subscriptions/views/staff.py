@@ -11,37 +11,26 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.permission_policies import ModelPermissionPolicy
 
 from openbeat.areas.importers.report import ImportFileError
+from openbeat.core.admin_policies import NoDeletePermissionPolicy
+from openbeat.core.imports import MAX_UPLOAD_BYTES, ImportProgress, import_status_view, import_upload_page
 from openbeat.subscriptions.importers import DEFAULT_INTEREST_SLUGS, MAX_CONSENT_SOURCE, import_job_create, read_text
 from openbeat.subscriptions.models import MAX_INTEREST_BIT, ImportJob, Interest
 
 IMPORT_PERMISSION = "subscriptions.import_subscribers"
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 # Interests
 
 
-class InterestPermissionPolicy(ModelPermissionPolicy):
+class InterestPermissionPolicy(NoDeletePermissionPolicy):
     """Interests are deactivated, never deleted: a deleted interest's bit could be given to a new interest,
     and everyone who had chosen the old one would silently receive the new one."""
-
-    def user_has_permission(self, user: Any, action: str) -> bool:
-        return action != "delete" and super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user: Any, actions: Any) -> bool:
-        return super().user_has_any_permission(user, [action for action in actions if action != "delete"])
-
-    def users_with_any_permission(self, actions: Any) -> Any:
-        return super().users_with_any_permission([action for action in actions if action != "delete"])
 
 
 def interest_free_bit() -> int | None:
@@ -123,26 +112,32 @@ class ImportUploadForm(forms.Form):
 @permission_required(IMPORT_PERMISSION, raise_exception=True)
 def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            job = import_job_create(
-                content=form.content,
-                file_name=form.cleaned_data["file"].name,
-                total=form.rows,
-                consent_source=form.cleaned_data["consent_source"],
-                user=request.user,
-                request=request,
-            )
-        return redirect("subscriber_import:progress", job.pk)
+
+    def start() -> ImportJob:
+        return import_job_create(
+            content=form.content,
+            file_name=form.cleaned_data["file"].name,
+            total=form.rows,
+            consent_source=form.cleaned_data["consent_source"],
+            user=request.user,
+            request=request,
+        )
+
     context = {
-        "form": form,
         "jobs": ImportJob.objects.select_related("created_by")[:10],
         "default_interests": Interest.objects.filter(slug__in=DEFAULT_INTEREST_SLUGS),
     }
-    return TemplateResponse(request, "subscriptions/staff/import_upload.html", context)
+    return import_upload_page(
+        request,
+        form=form,
+        start=start,
+        progress_url="subscriber_import:progress",
+        template="subscriptions/staff/import_upload.html",
+        context=context,
+    )
 
 
-def job_status(job: ImportJob) -> dict[str, Any]:
+def job_status(job: ImportJob) -> ImportProgress:
     return {
         "state": job.state,
         "state_label": job.get_state_display(),
@@ -160,11 +155,8 @@ def job_status(job: ImportJob) -> dict[str, Any]:
 @permission_required(IMPORT_PERMISSION, raise_exception=True)
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=pk)
-    return TemplateResponse(request, "subscriptions/staff/import_progress.html", {"job": job})
+    context = {"job": job, "status": job_status(job)}
+    return TemplateResponse(request, "subscriptions/staff/import_progress.html", context)
 
 
-@require_GET
-@permission_required(IMPORT_PERMISSION, raise_exception=True)
-def import_status(request: HttpRequest, pk: int) -> JsonResponse:
-    """What the progress page polls every second (never cached: Wagtail's admin URLs say so)."""
-    return JsonResponse(job_status(get_object_or_404(ImportJob, pk=pk)))
+import_status = import_status_view(model=ImportJob, status=job_status, permission=IMPORT_PERMISSION)

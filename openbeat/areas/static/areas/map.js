@@ -27,6 +27,13 @@
         }).addTo(map);
         var bounds = layer.getBounds();
         if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); }
+        // The shapes (drawn once the map has a view) answer the mouse only. Chromium makes a shape with a
+        // tooltip a Tab stop that does nothing on Enter: take them out of the tab order; the page's list of
+        // neighbourhoods is the keyboard route.
+        layer.eachLayer(function (shape) {
+          var path = shape.getElement && shape.getElement();
+          if (path) { path.setAttribute("tabindex", "-1"); }
+        });
         element.dataset.loaded = "true";
       })
       .catch(function () {

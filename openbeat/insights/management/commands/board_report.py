@@ -12,13 +12,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from openbeat.areas.models import Division
+from openbeat.core.months import is_month
 from openbeat.insights.build import report_build
-from openbeat.insights.periods import MONTH
 from openbeat.insights.render import FORMATS, render_report
 
 
 def _month(value: str) -> str:
-    if not MONTH.match(value):
+    if not is_month(value):
         raise CommandError(f"{value!r} is not a month: write it as YYYY-MM, e.g. 2026-03.")
     return value
 

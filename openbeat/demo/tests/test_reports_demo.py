@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from openbeat.demo.reports import COUNT, reports_reset, step_reports
 from openbeat.demo.steps import demo_context, step_force, step_geography, step_staff, step_teams
 from openbeat.reports import questions
-from openbeat.reports.demo import COUNT, reports_reset, step_reports
 from openbeat.reports.models import ReferenceCounter, Report, ReportType
 from openbeat.reports.permissions import can_handle
 from openbeat.reports.references import reference_next

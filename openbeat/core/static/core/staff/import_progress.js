@@ -1,4 +1,5 @@
-// Live progress of a subscriber import: polls the job's status every second until it has finished.
+// Live progress of a back-office import (core/imports.py): polls the job's status every second until it has
+// finished. The page is core/staff/import_progress.html; the JSON is an ImportProgress.
 (function () {
   "use strict";
   var root = document.getElementById("ob-import");

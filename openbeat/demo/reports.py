@@ -10,7 +10,7 @@ counter alone: the force's sequence never gains a gap or a demo report. A refere
 reused, and no counter is ever moved back. A "standards" login (Professional Standards) is added so the
 complaints can be seen.
 
-Only the demo's own neighbourhoods, officers and staff appear in its reports (see openbeat/demo/registry.py).
+Only the demo's own neighbourhoods, officers and staff appear in its reports (see registry.py).
 """
 
 from __future__ import annotations

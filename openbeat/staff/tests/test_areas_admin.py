@@ -1,10 +1,15 @@
 """The Areas section of the back office: every view tested with the owner, another division, an outsider."""
 
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from openbeat.areas.models import Station
 from openbeat.areas.tests.factories import NeighbourhoodFactory, StationFactory
 from openbeat.audit.models import AuditEntry
+from openbeat.core.models import Force
 from openbeat.staff import roles
 from openbeat.staff.tests.factories import UserFactory, staff_user
 
@@ -128,8 +133,6 @@ def test_neighbourhoods_are_scoped_and_their_edits_audited(client, owner, west, 
 
 
 def test_only_an_administrator_changes_the_force_and_its_branding_shows_at_once(client, west, refused):
-    from openbeat.areas.models import Force
-
     force = Force.objects.create(code="lancashire", name="Lancashire Constabulary", short_code="LC")
     data = {
         "name": "Lancashire Police",
@@ -149,3 +152,46 @@ def test_only_an_administrator_changes_the_force_and_its_branding_shows_at_once(
     assert "Lancashire Police" in html
     assert "--ob-brand: #00205b" in html
     assert AuditEntry.objects.filter(action="areas.force.change", actor=admin).exists()
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "#00205b").save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def force_form(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    force = Force.objects.create(code="lancashire", name="Lancashire Constabulary", short_code="LC")
+    data = {"name": "Lancashire Constabulary", "code": "lancashire", "short_code": "LC", "primary_colour": "#00205b"}
+    return force, {**data, "logo_url": "", "website": "", "phone_non_emergency": "101"}
+
+
+def test_an_administrator_uploads_the_force_logo_and_every_page_shows_it(client, force_form):
+    force, data = force_form
+    client.force_login(staff_user(roles.ADMINISTRATOR, None, username="admin"))
+    logo = SimpleUploadedFile("crest.png", _png(), content_type="image/png")
+    assert client.post(f"/admin/force/edit/{force.pk}/", {**data, "logo": logo}).status_code == 302
+    force.refresh_from_db()
+    assert force.logo.name.startswith("force/crest")
+    assert f'<img src="{force.logo.url}"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("crest.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+        ("crest.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+        ("crest.png", b"GIF89a" + b"\x00" * 40),
+        ("crest.png", b"not an image at all"),
+    ],
+)
+def test_a_logo_that_is_not_a_png_or_jpeg_by_its_content_is_refused(client, force_form, name, content):
+    force, data = force_form
+    client.force_login(staff_user(roles.ADMINISTRATOR, None, username="admin"))
+    logo = SimpleUploadedFile(name, content, content_type="image/png")
+    response = client.post(f"/admin/force/edit/{force.pk}/", {**data, "logo": logo})
+    assert response.status_code == 200
+    force.refresh_from_db()
+    assert not force.logo

@@ -1,9 +1,12 @@
-"""The back office's Areas section: neighbourhoods, stations and divisions, scoped by division."""
+"""The back office's Areas section: neighbourhoods, stations and divisions, scoped by division, and the force.
 
-from wagtail import hooks
+Registered from staff's wagtail_hooks: the views are scoped by staff's division scope, and areas sits below staff.
+"""
+
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from openbeat.areas.models import Division, Force, Neighbourhood, Station
+from openbeat.areas.models import Division, Neighbourhood, Station
+from openbeat.core.models import Force
 from openbeat.staff.admin_views import ScopedViewSetMixin
 
 
@@ -51,14 +54,24 @@ class DivisionViewSet(ScopedViewSetMixin, ModelViewSet):
 
 
 class ForceViewSet(ScopedViewSetMixin, ModelViewSet):
-    """The force's own name, reference prefix and branding (Administrators: areas.change_force)."""
+    """The force's own name, reference prefix and branding (Administrators: core.change_force)."""
 
     model = Force
+    # Still "areas.force" since the model moved to core, so the audit log's history of it reads as one.
     audit_name = "areas.force"
     scope_field = None
     icon = "cog"
     menu_label = "Force and branding"
-    form_fields = ["name", "code", "short_code", "primary_colour", "logo_url", "website", "phone_non_emergency"]
+    form_fields = [
+        "name",
+        "code",
+        "short_code",
+        "primary_colour",
+        "logo",
+        "logo_url",
+        "website",
+        "phone_non_emergency",
+    ]
     list_display = ["name", "code", "short_code"]
     add_view_enabled = False
     copy_view_enabled = False
@@ -74,8 +87,3 @@ class AreasGroup(ModelViewSetGroup):
         DivisionViewSet("divisions"),
         ForceViewSet("force"),
     ]
-
-
-@hooks.register("register_admin_viewset")
-def register_areas() -> AreasGroup:
-    return AreasGroup()

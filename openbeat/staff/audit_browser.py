@@ -1,4 +1,8 @@
-"""The audit browser: staff with audit.view_auditentry read (and export) the log, within their scope."""
+"""The audit browser: staff with audit.view_auditentry read (and export) the log, within their division scope.
+
+It is staff's, not audit's: it needs the division scope (staff.scope), and audit sits below staff. URLs and the
+menu item are registered in staff's wagtail_hooks (names `audit_log`, `audit_log_export`).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,13 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import path, reverse
+from wagtail.admin.menu import MenuItem
 
 from openbeat.areas.models import Division
-from openbeat.audit.selectors import audit_entries_for
 from openbeat.audit.services import log_action
 from openbeat.staff.scope import scope_for
+from openbeat.staff.selectors import audit_entries_for
 
 
 class AuditFilterForm(forms.Form):
@@ -43,7 +49,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, 50).get_page(request.GET.get("p"))
     query = request.GET.copy()
     query.pop("p", None)
-    return render(request, "audit/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "staff/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
 @permission_required("audit.view_auditentry", raise_exception=True)
@@ -69,3 +75,19 @@ def audit_log_export(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+def admin_urls() -> list:
+    return [
+        path("audit/", audit_log, name="audit_log"),
+        path("audit/export.csv", audit_log_export, name="audit_log_export"),
+    ]
+
+
+class AuditMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return request.user.has_perm("audit.view_auditentry")
+
+
+def admin_menu_item() -> MenuItem:
+    return AuditMenuItem("Audit log", reverse("audit_log"), icon_name="history", order=900)
