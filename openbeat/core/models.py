@@ -3,11 +3,13 @@ cookies)."""
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.templatetags.static import static
+from django.urls import reverse
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
@@ -62,7 +64,7 @@ class Force(models.Model):
         """The logo's address: the uploaded image, else `logo_url`, else the static file OPENBEAT_FORCE_LOGO names,
         else "" (no logo)."""
         if self.logo:
-            return self.logo.url
+            return reverse("core:force_logo", args=[PurePosixPath(self.logo.name or "").name])
         if self.logo_url:
             return self.logo_url
         if path := settings.OPENBEAT_FORCE_LOGO:

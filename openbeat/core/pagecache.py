@@ -159,11 +159,17 @@ def _on_write(sender: type, **kwargs: Any) -> None:
     public_content_changed()
 
 
+def _on_setting_changed(**kwargs: Any) -> None:
+    generation.written()  # tests change settings pages read (the logo, the force's name)
+
+
 def connect_signals() -> None:
     """Per model, not for all: a model with a post_delete listener loses Django's fast delete, and the busy
     private tables (deliveries, sessions) are deleted in bulk by retention jobs."""
     from django.apps import apps
+    from django.core.signals import setting_changed
 
+    setting_changed.connect(_on_setting_changed, dispatch_uid="openbeat.pagecache.settings")
     for model in apps.get_models(include_auto_created=True):
         if _private(model):
             continue

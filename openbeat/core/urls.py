@@ -6,4 +6,5 @@ app_name = "core"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
+    path("logo/<str:name>", views.force_logo, name="force_logo"),
 ]

@@ -3,12 +3,13 @@
 `StaffUser` is a staff login, the project's user model (Django's `User`): who did something, as audit entries
 and rows record them. `RequestUser` is what `request.user` is: a staff login, or `AnonymousUser`, whom the
 permission checks that take it refuse. Both live here, at the bottom, so that areas and audit (below staff) can
-name them too. They are for the type checker: the user model is not imported while the program runs.
+name them too. They are for the type checker: the user model is not imported while the program runs (a `type`
+alias is only evaluated when asked for).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 
@@ -16,8 +17,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
     from django.http import HttpRequest
 
-StaffUser: TypeAlias = "User"
-RequestUser: TypeAlias = "User | AnonymousUser"
+type StaffUser = User
+type RequestUser = User | AnonymousUser
 
 
 def user_name(user: StaffUser) -> str:

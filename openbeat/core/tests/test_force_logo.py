@@ -62,8 +62,23 @@ def test_the_uploaded_logo_comes_first_then_logo_url_then_the_static_setting(set
     assert _force_logo_url() == "https://cdn.example.org/crest.png"
     force.logo = SimpleUploadedFile("crest.png", _image("PNG"))
     force.save()
-    assert _force_logo_url() == force.logo.url
-    assert force.logo.url.startswith("/media/force/crest")
+    served = _force_logo_url()
+    assert served.startswith("/logo/crest")
+    assert served.endswith(".png")
+
+
+def test_the_uploaded_logo_is_served_without_debug(client, settings, tmp_path):
+    # /media/ is served only with DEBUG: the logo has its own address, so it shows in production too.
+    settings.MEDIA_ROOT = tmp_path
+    settings.DEBUG = False
+    force = Force.objects.create(code="lancashire", name="Lancashire Constabulary", short_code="LC")
+    force.logo = SimpleUploadedFile("crest.png", _image("PNG"))
+    force.save()
+    response = client.get(_force_logo_url())
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == _image("PNG")
+    assert client.get("/logo/someone-elses.png").status_code == 404
 
 
 def test_with_no_force_row_and_no_setting_there_is_no_logo(settings):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from openbeat.audit.services import log_action
 from openbeat.core.forms import GovukForm
+from openbeat.core.journeys import initial_from_typed, typed_values
 from openbeat.core.ratelimit import ratelimit
 from openbeat.reports import forms, questions
 from openbeat.reports.evidence import EvidenceRejected, evidence_stage, evidence_unstage
@@ -65,30 +66,11 @@ def _saved(journey: Journey, response: HttpResponse) -> HttpResponse:
 
 
 def _typed(request: HttpRequest, form: GovukForm) -> dict[str, list[str]]:
-    # Only the page's own fields: nothing else posted ends up in the draft. NUL characters are dropped: the form
-    # already refuses them, and PostgreSQL cannot keep them in the draft's JSON. A field of several boxes (a
-    # date's day, month and year) keeps one value per box, in order.
-    typed = {}
-    for k, field in form.fields.items():
-        if k in NOT_TYPED:
-            continue
-        if isinstance(field.widget, forms.forms.MultiWidget):
-            names = [k + suffix for suffix in field.widget.widgets_names]  # type: ignore[attr-defined]
-            if any(name in request.POST for name in names):
-                typed[k] = [request.POST.get(name, "").replace("\x00", "") for name in names]
-        elif k in request.POST:
-            typed[k] = [value.replace("\x00", "") for value in request.POST.getlist(k)]
-    return typed
+    return typed_values(request.POST, form.fields, not_typed=NOT_TYPED)
 
 
 def _initial(form_class: type[GovukForm], typed: dict[str, list[str]]) -> dict[str, Any]:
-    fields = form_class.base_fields
-    several = (forms.forms.CheckboxSelectMultiple, forms.forms.MultiWidget)
-    return {
-        name: values if isinstance(fields[name].widget, several) else values[0]
-        for name, values in typed.items()
-        if name in fields and values
-    }
+    return initial_from_typed(form_class, typed)
 
 
 def _invalid(request: HttpRequest, journey: Journey, step: Step, form: GovukForm, template: str) -> HttpResponse:

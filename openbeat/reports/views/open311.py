@@ -14,13 +14,13 @@ from collections.abc import Callable
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from openbeat.core import ratelimit
+from openbeat.core.paths import absolute_url
 from openbeat.reports import open311
 from openbeat.reports.models import Open311Key
 from openbeat.reports.openapi import openapi_document
@@ -164,9 +164,8 @@ def api(method: str, limit: str) -> Callable[[Callable[..., tuple[str, Any, int]
 
 @api("GET", "read")
 def discovery(request: HttpRequest) -> tuple[str, Any, int]:
-    endpoint = settings.BASE_URL.rstrip("/") + reverse("open311:services", kwargs={"fmt": "json"}).removesuffix(
-        "services.json"
-    )
+    services = reverse("open311:services", kwargs={"fmt": "json"})
+    endpoint = absolute_url(services.removesuffix("/services.json"))
     return "discovery", open311.discovery_document(endpoint.rstrip("/")), 200
 
 

@@ -175,7 +175,8 @@ def test_an_administrator_uploads_the_force_logo_and_every_page_shows_it(client,
     assert client.post(f"/admin/force/edit/{force.pk}/", {**data, "logo": logo}).status_code == 302
     force.refresh_from_db()
     assert force.logo.name.startswith("force/crest")
-    assert f'<img src="{force.logo.url}"' in client.get("/").content.decode()
+    assert f'<img src="{force.logo_src()}"' in client.get("/").content.decode()
+    assert client.get(force.logo_src())["Content-Type"] == "image/png"
 
 
 @pytest.mark.parametrize(
