@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from openbeat.areas.tests.factories import NeighbourhoodFactory, PostcodeFactory, StationFactory
 from openbeat.core.services import site_pages_ensure
-from openbeat.subscriptions.tests.test_browser_signup import tab_stops
+from openbeat.core.tests.keyboard import tab_stops
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from openbeat.areas.tests.factories import NeighbourhoodFactory
 from openbeat.core.months import last_complete_month
 from openbeat.core.services import site_pages_ensure
+from openbeat.core.tests.keyboard import tab_stops
 from openbeat.demo.insights import step_insights
 from openbeat.staff import roles
 from openbeat.staff.tests.browser import sign_in
@@ -42,5 +43,7 @@ def test_the_gap_map_draws_the_choropleth(signed_in, live_server, console_errors
     expect(page.locator("[data-ob-gapmap]")).to_have_attribute("data-loaded", "true")
     expect(page.locator(".ob-gapmap path.leaflet-interactive")).to_have_count(2)
     expect(page.get_by_role("row", name="Brindle")).to_contain_text("No population data")
+    # The shapes answer the mouse only; the table is the keyboard route (no Tab stop that does nothing).
+    assert not [s for s in tab_stops(page) if s.startswith("path")]
     assert [e for e in console_errors if "Content Security Policy" in e] == []
     assert_accessible(page, "gap map")

@@ -11,10 +11,11 @@ from playwright.sync_api import Page, expect
 
 from openbeat.areas.tests.factories import DivisionFactory, NeighbourhoodFactory, PostcodeFactory
 from openbeat.core.services import site_pages_ensure
+from openbeat.core.tests.keyboard import tab_stops
 from openbeat.reports.models import Evidence, Report, ReportEvent, ReportType
 from openbeat.reports.seed import report_types_seed
 from openbeat.reports.tests.factories import ReportTypeFactory
-from openbeat.subscriptions.tests.test_browser_signup import retype, tab_stops, tab_to, wait_for
+from openbeat.subscriptions.tests.test_browser_signup import retype, tab_to, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

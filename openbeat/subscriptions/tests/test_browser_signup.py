@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from openbeat.areas.tests.factories import DivisionFactory, NeighbourhoodFactory, PostcodeFactory
 from openbeat.core import sms
 from openbeat.core.services import site_pages_ensure
+from openbeat.core.tests.keyboard import tab_stops
 from openbeat.subscriptions import tokens
 from openbeat.subscriptions.models import Demographics, Subscriber
 from openbeat.subscriptions.services import (
@@ -297,23 +298,6 @@ def test_the_change_pages_of_the_preferences_are_accessible_and_save(
     expect(page).to_have_url(live_server.url + "/in-the-know/preferences/")
     assert not Demographics.objects.filter(subscriber=subscriber).exists()
     assert console_errors == []
-
-
-def tab_stops(page, limit: int = 80) -> list[str]:
-    """What the Tab key reaches on the page, in order, until it comes round again: "tag#id.class" each."""
-    page.locator("body").focus()
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    seen: list[str] = []
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        here = page.evaluate(
-            "() => { const e = document.activeElement; if (!e || e === document.body) return null;"
-            " return e.tagName.toLowerCase() + '#' + (e.id || '') + '.' + (e.getAttribute('class') || ''); }"
-        )
-        if here is None or (seen and here == seen[0]):
-            break
-        seen.append(here)
-    return seen
 
 
 def test_the_map_of_other_areas_adds_no_tab_stops_the_list_is_the_keyboard_route(

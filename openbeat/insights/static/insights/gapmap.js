@@ -34,6 +34,12 @@
         }).addTo(map);
         var bounds = layer.getBounds();
         if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); } else { map.setView([54, -2.5], 7); }
+        // Shapes with a tooltip become Tab stops that do nothing on Enter; the table beside the map holds the
+        // same figures and is the keyboard route.
+        layer.eachLayer(function (shape) {
+          var path = shape.getElement && shape.getElement();
+          if (path) { path.setAttribute("tabindex", "-1"); }
+        });
         element.dataset.loaded = "true";
       })
       .catch(function () {
