@@ -69,31 +69,22 @@ def _fake_bin(tmp_path: Path, uid: str) -> Path:
     return bin_dir
 
 
-def test_system_packages_script_prints_the_command_when_it_cannot_install(tmp_path):
+def _run_without_packages(tmp_path: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
+    """`command` on a machine where no package is installed and we are not root."""
     bin_dir = _fake_bin(tmp_path, uid="1000")
-    run = subprocess.run(
-        ["bash", "scripts/system-packages.sh"],
-        cwd=REPO,
-        env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_system_packages_script_prints_the_command_when_it_cannot_install(tmp_path):
+    run = _run_without_packages(tmp_path, ["bash", "scripts/system-packages.sh"])
     assert run.returncode == 1
     assert "sudo apt-get install --no-install-recommends chromium" in run.stderr
     assert "nginx" in run.stderr or Path("/usr/sbin/nginx").exists()
 
 
 def test_make_test_stops_before_pytest_when_packages_cannot_be_installed(tmp_path):
-    bin_dir = _fake_bin(tmp_path, uid="1000")
-    run = subprocess.run(
-        ["bash", "scripts/test.sh", "tests/test_fresh_machine.py", "-k", "script_prints"],
-        cwd=REPO,
-        env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = _run_without_packages(tmp_path, ["bash", "scripts/test.sh", "tests/test_fresh_machine.py", "-k", "script"])
     assert run.returncode == 1
     assert "Install them with:" in run.stderr
     assert "passed" not in run.stdout  # pytest never started

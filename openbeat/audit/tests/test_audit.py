@@ -1,24 +1,16 @@
 import pytest
 
-from openbeat.areas.tests.factories import StationFactory
 from openbeat.audit.models import AuditEntry
 from openbeat.audit.selectors import audit_entries
 from openbeat.audit.services import log_action
-from openbeat.staff import roles
-from openbeat.staff.tests.factories import staff_user
+from openbeat.audit.tests.factories import logged_changes
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def entries(west, east):
-    actor = staff_user(roles.HQ_MEDIA, None, username="hq")
-    west_station = StationFactory(name="West Station", neighbourhood__division=west)
-    east_station = StationFactory(name="East Station", neighbourhood__division=east)
-    log_action("areas.station.change", actor=actor, target=west_station, data={"fields": ["phone"]})
-    log_action("areas.station.change", actor=actor, target=east_station)
-    log_action("staff.login.success", actor=actor)
-    return west_station, east_station
+    return logged_changes(west, east)
 
 
 def test_log_action_records_who_did_what_to_which_thing_and_its_division(entries, west):

@@ -2,9 +2,8 @@
 
 import pytest
 
-from openbeat.areas.tests.factories import StationFactory
 from openbeat.audit.models import AuditEntry
-from openbeat.audit.services import log_action
+from openbeat.audit.tests.factories import logged_changes
 from openbeat.staff import roles
 from openbeat.staff.tests.factories import UserFactory, staff_user
 
@@ -13,13 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def entries(west, east):
-    actor = staff_user(roles.HQ_MEDIA, None, username="hq")
-    west_station = StationFactory(name="West Station", neighbourhood__division=west)
-    east_station = StationFactory(name="East Station", neighbourhood__division=east)
-    log_action("areas.station.change", actor=actor, target=west_station, data={"fields": ["phone"]})
-    log_action("areas.station.change", actor=actor, target=east_station)
-    log_action("staff.login.success", actor=actor)
-    return west_station, east_station
+    return logged_changes(west, east)
 
 
 def test_a_force_wide_reader_sees_everything_and_filters_it(client, entries):
