@@ -71,7 +71,7 @@ class _Writer:
             self.rows,
             batch_size=2000,
             update_conflicts=True,
-            unique_fields=["account", "metric", "granularity", "period_start", "dimension"],
+            unique_fields=["account", "group_key", "metric", "granularity", "period_start", "dimension"],
             update_fields=["value"],
         )
         return len(self.rows)

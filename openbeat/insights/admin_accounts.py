@@ -2,7 +2,9 @@
 
 The viewsets' menu items go in the Insights menu (`register_insights_menu_item`, the group's submenu hook).
 A metric's slug and aggregation are fixed once it has figures, and standard metrics are never deleted:
-imports and reports name metrics by slug, and changing how one adds up would change every figure shown.
+imports and reports name metrics by slug, and changing how one adds up would change every figure shown. A group
+that figures count for (an account's figures for another division) is not deleted either. Groups are listed,
+and reported, in their sort order (the force's; an import puts new ones after the others in the file's order).
 """
 
 from __future__ import annotations
@@ -24,6 +26,14 @@ from openbeat.staff.admin_views import ScopedDeleteView, ScopedViewSetMixin
 INSIGHTS_MENU_HOOK = "register_insights_menu_item"  # wagtail_hooks.INSIGHTS_MENU_HOOK (which imports this module)
 
 
+class ReportingGroupDeleteView(ScopedDeleteView):
+    def get_object(self, queryset: Any = None) -> Any:
+        obj = super().get_object(queryset)
+        if obj.attributed_observations.exists():
+            raise PermissionDenied
+        return obj
+
+
 class ReportingGroupViewSet(ScopedViewSetMixin, ModelViewSet):
     model = ReportingGroup
     audit_name = "insights.reportinggroup"
@@ -32,6 +42,7 @@ class ReportingGroupViewSet(ScopedViewSetMixin, ModelViewSet):
     menu_label = "Reporting groups"
     menu_order = 60
     menu_hook = INSIGHTS_MENU_HOOK
+    delete_view_class = ReportingGroupDeleteView
     form_fields = ["name", "slug", "division", "sort_order"]
     list_display = ["name", "division", "sort_order"]
     search_fields = ["name"]

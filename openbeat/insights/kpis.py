@@ -28,6 +28,7 @@ from openbeat.areas.models import Division
 from openbeat.core.metric_sources import figures
 from openbeat.core.months import month_of, month_shift, month_start, months_between
 from openbeat.insights.models import Account, Metric, Observation, ReportingGroup
+from openbeat.insights.selectors import groups_in_order, observations_with_group
 
 By = Literal["account", "group", "platform", "force"]
 SOCIAL_PLATFORMS = (Account.Platform.FACEBOOK, Account.Platform.X, Account.Platform.INSTAGRAM, Account.Platform.YOUTUBE)
@@ -70,7 +71,7 @@ class Cell:
 Key = int | str | None  # an account or group pk, a platform, or None for the whole scope
 Grid = dict[tuple[Key, str, str], Cell]  # (key, metric slug, month) -> Cell
 
-_KEY_FIELD = {"account": "account_id", "group": "account__group_id", "platform": "account__platform"}
+_KEY_FIELD = {"account": "account_id", "group": "effective_group_id", "platform": "account__platform"}
 
 
 def aggregations(slugs: Iterable[str]) -> dict[str, str]:
@@ -81,10 +82,15 @@ def observations_for(*, division: Division | None = None, platforms: Iterable[st
     """The observations a scope covers: accounts (not channel totals), optionally one division's, some platforms."""
     q = Q(account__is_channel_total=False)
     if division is not None:
-        q &= Q(account__group__division=division)
+        q &= in_division(division)
     if platforms is not None:
         q &= Q(account__platform__in=list(platforms))
     return q
+
+
+def in_division(division: Division) -> Q:
+    """The observations (from `observations_with_group()`) whose figures belong to one of the division's groups."""
+    return Q(effective_group_id__in=ReportingGroup.objects.filter(division=division).values("pk"))
 
 
 def grid(
@@ -98,7 +104,7 @@ def grid(
     dimension: str = "",
 ) -> Grid:
     """One aggregate query: monthly sums per (key, metric, month) for first..last."""
-    rows = Observation.objects.filter(
+    rows = observations_with_group().filter(
         observations_for(division=division, platforms=platforms),
         metric__slug__in=list(metrics),
         granularity=Observation.Granularity.MONTH,
@@ -197,8 +203,19 @@ def _labels(by: By, keys: Iterable[Key]) -> dict[Key, str]:
 
 
 def _sort_groups(keys: Iterable[Key]) -> list[Key]:
-    order: dict[Key, int] = {pk: i for i, pk in enumerate(ReportingGroup.objects.values_list("pk", flat=True))}
+    order: dict[Key, int] = {pk: i for i, pk in enumerate(groups_in_order().values_list("pk", flat=True))}
     return sorted(keys, key=lambda k: (k is None, order.get(k, 0)))
+
+
+def ordered(by: By, keys: Iterable[Key]) -> list[tuple[Key, str]]:
+    """(key, label) in the order a table shows them: groups in the force's order, the rest by label."""
+    keys = set(keys)
+    labels = _labels(by, keys)
+    fallback = UNGROUPED if by == "group" else ""
+    if by == "group":
+        return [(k, labels.get(k, UNGROUPED)) for k in _sort_groups(keys)]
+    found = sorted(keys, key=lambda k: (k is None, labels.get(k, str(k))))
+    return [(k, labels.get(k, fallback or str(k))) for k in found]
 
 
 def kpi_table(
@@ -277,13 +294,15 @@ def _sum(values: list[float | None]) -> PeriodValue:
 
 
 SliceKey = tuple[str, int | None, str, str, str]  # (platform, group pk, metric slug, month, dimension)
+Rows = Literal["group", "account"]  # what the "group" place of a slice's key holds
 
 
 class Slice:
     """A span of months reduced once in SQL to (platform, group, metric, month, dimension) -> Cell.
 
     The board report reads every table from one slice: one GROUP BY over the months it needs, like the bare
-    aggregate a hand-written report would run, then small sums over a few thousand cells in Python.
+    aggregate a hand-written report would run, then small sums over a few thousand cells in Python. Loaded with
+    rows="account", the group place holds the account instead (the report grouped by account).
     """
 
     def __init__(
@@ -291,28 +310,37 @@ class Slice:
         cells: dict[SliceKey, Cell],
         aggregation: dict[str, str],
         channel_totals: dict[tuple[str, str, str], float] | None = None,
+        rows: Rows = "group",
+        group_totals: dict[tuple[str, int, str, str], float] | None = None,
     ) -> None:
         self.aggregation = aggregation
-        # (platform, metric, month) -> a channel's own reported total: for the data-quality check only.
+        self.rows = rows
+        # (platform, group pk, metric, month) -> a group's own reported total on a channel: its figure where its
+        # accounts have none, and compared with their sum by the data-quality checks.
+        self.group_totals = group_totals or {}
+        # (platform, metric, month) -> a channel's own reported total: the channel's figure where its accounts
+        # have none, shown beside their sum where both exist, and compared with it by the data-quality checks.
         self.channel_totals = channel_totals or {}
         self._by_metric: dict[str, list[tuple[SliceKey, Cell]]] = defaultdict(list)
+        self._channels: dict[str, dict[Key, dict[str, Cell]]] = {}
         for key, cell in cells.items():
             self._by_metric[key[2]].append((key, cell))
 
     @classmethod
-    def load(cls, *, first: str, last: str, division: Division | None = None) -> Slice:
-        # Channel totals come in the same query (a channel total has no group, so a division leaves them out).
-        rows = (
-            Observation.objects.filter(
-                Q(account__group__division=division) if division is not None else Q(),
+    def load(cls, *, first: str, last: str, division: Division | None = None, rows: Rows = "group") -> Slice:
+        # Channel totals come in the same query: a channel's (no group: a division leaves them out) and a group's
+        # on the channel (a total account's figure given for a group, e.g. a file's "TOTAL,West" row).
+        fields = ["account__platform", "effective_group_id", "account__is_channel_total", "metric_id", "period_start"]
+        key = "effective_group_id" if rows == "group" else "account_id"
+        found = (
+            observations_with_group()
+            .filter(
+                in_division(division) if division is not None else Q(),
                 granularity=Observation.Granularity.MONTH,
                 period_start__gte=month_start(first),
                 period_start__lte=month_start(last),
             )
-            .values(
-                "account__platform", "account__group_id", "account__is_channel_total", "metric_id",
-                "period_start", "dimension",
-            )
+            .values(*fields, "dimension", *(["account_id"] if rows == "account" else []))
             .annotate(v=Sum("value"), n=Count("id"))
             .order_by()
         )  # fmt: skip
@@ -321,13 +349,23 @@ class Slice:
         month_for = {month_start(m): m for m in months_between(first, last)}
         cells: dict[SliceKey, Cell] = {}
         totals: dict[tuple[str, str, str], float] = {}
-        for r in rows:
+        group_totals: dict[tuple[str, int, str, str], float] = {}
+        for r in found:
             platform, metric, month = r["account__platform"], metrics[r["metric_id"]][0], month_for[r["period_start"]]
             if not r["account__is_channel_total"]:
-                cells[(platform, r["account__group_id"], metric, month, r["dimension"])] = Cell(r["v"], r["n"])
-            elif not r["dimension"]:
-                totals[(platform, metric, month)] = r["v"]
-        return cls(cells, dict(metrics.values()), totals)
+                before = cells.get((platform, r[key], metric, month, r["dimension"]))
+                cell = Cell(r["v"], r["n"])
+                if before is not None:  # one account's figures for several groups, by account
+                    cell = Cell(before.value + cell.value, before.accounts + cell.accounts)
+                cells[(platform, r[key], metric, month, r["dimension"])] = cell
+            elif r["dimension"]:
+                continue
+            elif r["effective_group_id"] is None:
+                totals[(platform, metric, month)] = totals.get((platform, metric, month), 0.0) + r["v"]
+            else:
+                group_key = (platform, r["effective_group_id"], metric, month)
+                group_totals[group_key] = group_totals.get(group_key, 0.0) + r["v"]
+        return cls(cells, dict(metrics.values()), totals, rows, group_totals)
 
     def how(self, metric: str) -> str:
         return self.aggregation.get(metric, Metric.Aggregation.FLOW)
@@ -346,6 +384,33 @@ class Slice:
             out[key][month] = Cell(before.value + cell.value, before.accounts + cell.accounts) if before else cell
         return out
 
+    def reported(self, metric: str, platform: str) -> dict[str, float]:
+        """{month: the channel's own reported total} for one channel and metric."""
+        return {m: v for (p, s, m), v in self.channel_totals.items() if p == platform and s == metric}
+
+    def group_reported(self, metric: str, platforms: Iterable[str]) -> dict[Key, dict[str, float]]:
+        """{group pk: {month: the group's reported total}} on the channels given (summed over them)."""
+        wanted = set(platforms)
+        out: dict[Key, dict[str, float]] = defaultdict(dict)
+        for (p, group, s, m), v in self.group_totals.items():
+            if p in wanted and s == metric:
+                out[group][m] = out[group].get(m, 0.0) + v
+        return out
+
+    def channel(self, metric: str, platform: str, month: str) -> tuple[float | None, str]:
+        """A channel's figure for a month and where it came from: ("accounts"), ("reported") or (None, "").
+
+        The accounts' sum where they have figures; else the channel's reported total. Unique metrics over
+        several accounts give None (their sum is not a count of people).
+        """
+        if metric not in self._channels:
+            self._channels[metric] = self.monthly(metric, by="platform")
+        cell = self._channels[metric].get(platform, {}).get(month)
+        if cell is not None and not (self.how(metric) == Metric.Aggregation.UNIQUE and cell.accounts > 1):
+            return cell.value, "accounts"
+        total = self.channel_totals.get((platform, metric, month))
+        return (total, "reported") if total is not None else (None, "")
+
     def series(self, metric: str, months: list[str], *, platforms: Iterable[str] | None = None) -> list[float | None]:
         """One value per month, accounts added up (None for a unique metric over several accounts)."""
         cells = self.monthly(metric, platforms=platforms).get(None, {})
@@ -357,8 +422,18 @@ class Slice:
     ) -> KpiTable:
         cells = self.monthly(metric, by=by, platforms=platforms)
         return kpi_table_from(
-            metric=metric, aggregation=self.how(metric), now=cells, then=cells, months=months, before=before, by=by
+            metric=metric,
+            aggregation=self.how(metric),
+            now=cells,
+            then=cells,
+            months=months,
+            before=before,
+            by=self.label_by(by),
         )
+
+    def label_by(self, by: By) -> By:
+        """What the keys of `monthly(by=by)` are: accounts, when the slice was loaded by account."""
+        return "account" if by == "group" and self.rows == "account" else by
 
     def value(self, metric: str, months: list[str], *, platforms: Iterable[str] | None = None) -> PeriodValue:
         return period_value(self.how(metric), self.monthly(metric, platforms=platforms).get(None, {}), months)
@@ -380,7 +455,13 @@ class Slice:
         reach = self.monthly("reach", by=by, platforms=platforms)
         engaged = self.monthly("engagements", by=by, platforms=platforms)
         return _engagement_rows(
-            by, set(reach) | set(engaged), reach, engaged, self.how("reach"), self.how("engagements"), months
+            self.label_by(by),
+            set(reach) | set(engaged),
+            reach,
+            engaged,
+            self.how("reach"),
+            self.how("engagements"),
+            months,
         )
 
 
@@ -445,9 +526,10 @@ def monthly_series(
     aggregation = aggregations([metric]).get(metric, Metric.Aggregation.FLOW)
     q = observations_for(division=division, platforms=platforms)
     if group is not None:
-        q &= Q(account__group=group)
+        q &= Q(effective_group_id=group.pk)
     rows = (
-        Observation.objects.filter(
+        observations_with_group()
+        .filter(
             q,
             metric__slug=metric,
             granularity=Observation.Granularity.MONTH,
@@ -487,7 +569,8 @@ def dimension_shares(
     aggregation = aggregations([metric]).get(metric, Metric.Aggregation.FLOW)
     months = months_between(first, last)
     rows = (
-        Observation.objects.filter(
+        observations_with_group()
+        .filter(
             observations_for(division=division),
             metric__slug=metric,
             granularity=Observation.Granularity.MONTH,
@@ -541,13 +624,15 @@ def total_digital_community(
     figures, else from observations of registered users on In the Know accounts.
     """
     followers = (
-        Observation.objects.filter(
+        observations_with_group()
+        .filter(
             observations_for(division=division, platforms=SOCIAL_PLATFORMS),
             metric__slug="followers",
             granularity=Observation.Granularity.MONTH,
             period_start=month_start(month),
             dimension="",
-        ).aggregate(v=Sum("value"))["v"]
+        )
+        .aggregate(v=Sum("value"))["v"]
         or 0.0
     )
     if subscribers is None:
@@ -557,13 +642,15 @@ def total_digital_community(
         subscribers = sum(v.get(month, 0.0) for v in itk.values()) if itk else None
     if subscribers is None:
         subscribers = (
-            Observation.objects.filter(
+            observations_with_group()
+            .filter(
                 observations_for(division=division, platforms=[Account.Platform.ITK]),
                 metric__slug="registered_users",
                 granularity=Observation.Granularity.MONTH,
                 period_start=month_start(month),
                 dimension="",
-            ).aggregate(v=Sum("value"))["v"]
+            )
+            .aggregate(v=Sum("value"))["v"]
             or 0.0
         )
     return {"followers": followers, "subscribers": subscribers, "total": followers + subscribers}

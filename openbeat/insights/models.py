@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from openbeat.areas.models import Division, Neighbourhood
@@ -22,10 +23,15 @@ class ReportingGroup(models.Model):
     division = models.OneToOneField(
         Division, on_delete=models.SET_NULL, null=True, blank=True, related_name="reporting_group"
     )
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Reports list groups in this order (lowest first). An import puts the groups it creates after "
+        "the existing ones, in the order the file first names them.",
+    )
 
     class Meta:
-        ordering = ["sort_order", "name"]
+        # The force's own order, never alphabetical: ties (groups made before sort_order was set) by creation.
+        ordering = ["sort_order", "pk"]
 
     def __str__(self) -> str:
         return self.name
@@ -113,13 +119,24 @@ class ImportBatch(models.Model):
 
 
 class Observation(models.Model):
-    """One figure: (period, account, metric, value, dimension). Re-importing overwrites, never adds."""
+    """One figure: (period, account, group, metric, value, dimension). Re-importing overwrites, never adds."""
 
     class Granularity(models.TextChoices):
         MONTH = "month", "Month"
         DAY = "day", "Day"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="observations")
+    # The group the figure counts for when it is not the account's own: one "In the Know" account counts its
+    # registered users per division. Null: the account's group, so such figures follow the account when the back
+    # office moves it. Read the group a figure counts for with `selectors.observations_with_group`.
+    group = models.ForeignKey(
+        ReportingGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="attributed_observations"
+    )
+    # `group` as a key that is never null (0: the account's own), for the uniqueness below: NULLs never clash in
+    # a unique index, on SQLite or PostgreSQL, so a nullable column alone would let a figure be written twice.
+    group_key = models.GeneratedField(
+        expression=Coalesce("group", models.Value(0)), output_field=models.BigIntegerField(), db_persist=True
+    )
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="observations")
     granularity = models.CharField(max_length=5, choices=Granularity.choices)
     # The first day of the month for MONTH; the day for DAY.
@@ -138,7 +155,8 @@ class Observation(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "metric", "granularity", "period_start", "dimension"], name="observation_unique"
+                fields=["account", "group_key", "metric", "granularity", "period_start", "dimension"],
+                name="observation_unique",
             )
         ]
         indexes = [models.Index(fields=["metric", "granularity", "period_start"], name="observation_period_idx")]
@@ -163,6 +181,9 @@ class ReportBuild(models.Model):
     period_from = models.CharField(max_length=7, help_text="YYYY-MM")
     period_to = models.CharField(max_length=7, help_text="YYYY-MM")
     format = models.CharField(max_length=5)
+    # The report's choices beyond the period and area: comparison, grouping, threshold_pct (build.report_build's
+    # keyword arguments, as board_report's options give them); empty: the defaults.
+    options = models.JSONField(default=dict, blank=True)
     division = models.ForeignKey(Division, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     path = models.CharField(max_length=300, blank=True, help_text="Under PRIVATE_STORAGE_ROOT/reports.")

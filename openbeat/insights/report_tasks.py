@@ -58,21 +58,27 @@ def report_file(build: ReportBuild) -> Path | None:
     return path if path.is_file() else None
 
 
+BUILD_OPTIONS = ("comparison", "grouping", "threshold_pct")
+
+
 def report_build_request(
     *,
     period_from: str,
     period_to: str,
     output_format: str,
     division: Any = None,
+    options: dict[str, Any] | None = None,
     actor: StaffUser | None = None,
     scheduled: bool = False,
     request: Any = None,
 ) -> ReportBuild:
-    """Record the build and queue it (after the transaction commits)."""
+    """Record the build and queue it (after the transaction commits). `options`: report_build's comparison,
+    grouping and threshold_pct, where they differ from the defaults."""
     build = ReportBuild.objects.create(
         period_from=period_from,
         period_to=period_to,
         format=output_format,
+        options={k: v for k, v in (options or {}).items() if k in BUILD_OPTIONS and v not in (None, "")},
         division=division,
         scheduled=scheduled,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -81,7 +87,13 @@ def report_build_request(
         "insights.report.request",
         actor=actor,
         target=build,
-        data={"from": period_from, "to": period_to, "format": output_format, "scheduled": scheduled},
+        data={
+            "from": period_from,
+            "to": period_to,
+            "format": output_format,
+            "scheduled": scheduled,
+            **build.options,
+        },
         request=request,
         division=division,
     )
@@ -99,7 +111,12 @@ def report_build_run(*, build_id: int) -> ReportBuild | None:
         return None
     build = ReportBuild.objects.select_related("division").get(pk=build_id)
     try:
-        report = report_build(period_from=build.period_from, period_to=build.period_to, division=build.division)
+        report = report_build(
+            period_from=build.period_from,
+            period_to=build.period_to,
+            division=build.division,
+            **{k: v for k, v in build.options.items() if k in BUILD_OPTIONS},
+        )
         content = render_report(report, build.format)
         report_folder().mkdir(parents=True, exist_ok=True)
         relative = f"{REPORTS_FOLDER}/{uuid.uuid4().hex}.{build.format}"

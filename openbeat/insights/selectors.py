@@ -1,19 +1,62 @@
-"""Small reads for the dashboard. Each is one or two aggregate queries (or one call to a metric source)."""
+"""Small reads for the dashboard and the report. Each is one or two aggregate queries (or one call to a metric source).
+
+`observations_with_group` and `groups_in_order` are what every figure by group starts from, kpis included: so
+this module imports kpis only inside the functions that use it (kpis imports this module).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Max, Min
+from django.db.models import BigIntegerField, Max, Min, QuerySet
+from django.db.models.functions import Coalesce
 
 from openbeat.areas.models import Division
 from openbeat.core.metric_sources import figures, metric_sources
 from openbeat.core.months import month_of
-from openbeat.insights import kpis
-from openbeat.insights.kpis import rate_pct
 from openbeat.insights.models import Observation, ReportingGroup
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from openbeat.insights import kpis
+
+
+class EffectiveGroup(TypedDict):
+    effective_group_id: int | None
+
+
+if TYPE_CHECKING:
+    ObservationsWithGroup = QuerySet[WithAnnotations[Observation, EffectiveGroup]]  # for annotations only
+
+
+def observations_with_group(queryset: QuerySet[Observation] | None = None) -> ObservationsWithGroup:
+    """`queryset` (default: every observation) annotated with `effective_group_id`: the group each figure counts for.
+
+    A figure counts for its own `Observation.group` when it has one (one account counting for several groups,
+    as an "In the Know" account's registered users per division), else for its account's group; None when
+    neither has one (an account not yet put in a group, or a channel's total). A channel's total account
+    (`is_channel_total`, which never has a group itself) with a group on the figure is that group's reported
+    total on the channel (a file's `TOTAL,West` row); with none, the channel's. Group, filter and order by it
+    like a column, e.g. `.values("effective_group_id", "metric_id").annotate(Sum("value"))`, or
+    `.filter(effective_group_id__in=ReportingGroup.objects.filter(division=d).values("pk"))` for a division.
+    Never read `account__group` for a figure: it misses the figures an account reports for other groups.
+    Typed (`ObservationsWithGroup`) so that mypy accepts `effective_group_id` in filter(), values() and on rows.
+    """
+    if queryset is None:
+        queryset = Observation.objects.all()
+    return queryset.annotate(effective_group_id=Coalesce("group", "account__group", output_field=BigIntegerField()))
+
+
+def groups_in_order() -> QuerySet[ReportingGroup]:
+    """Every reporting group in the force's order: `sort_order` (set in the back office), then creation; never by name.
+
+    Groups an import creates come after the existing ones, in the order the file first names them.
+    """
+    return ReportingGroup.objects.order_by("sort_order", "pk")
 
 
 def series(
@@ -24,6 +67,8 @@ def series(
     division: Division | None = None,
 ) -> list[tuple[str, float | None]]:
     """(month, value) for each of `months` (consecutive "YYYY-MM"), accounts added up as the metric allows."""
+    from openbeat.insights import kpis
+
     if not months:
         return []
     return kpis.monthly_series(
@@ -50,6 +95,8 @@ def followers_growth(
     *, first: str, last: str, by: kpis.By = "platform", division: Division | None = None
 ) -> kpis.KpiTable:
     """Followers at the end of first..last against the period before, by channel or by group (division)."""
+    from openbeat.insights import kpis
+
     compare_from, compare_to = kpis.comparison_for(first, last)
     return kpis.kpi_table(
         metric="followers",
@@ -79,6 +126,8 @@ class AlertMonth:
 
 def alerts_performance(*, months: Sequence[str], division: Division | None = None) -> list[AlertMonth]:
     """Alert delivery, opens, clicks, ratings and replies per month, from the "delivery" metric source."""
+    from openbeat.insights.kpis import rate_pct
+
     if not months or "delivery" not in metric_sources():
         return []
     totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))

@@ -1,7 +1,10 @@
 """Writing engagement figures: accounts and groups, observations (upserted), and running imports.
 
-Observations are keyed (account, metric, granularity, period, dimension): writing one that exists replaces its
-value, so importing the same file twice, or an overlapping later export, never counts anything twice.
+Observations are keyed (account, group, metric, granularity, period, dimension): writing one that exists replaces
+its value, so importing the same file twice, or an overlapping later export, never counts anything twice. The
+group is the one a figure counts for when it is not its account's own (one "In the Know" account counting users
+per division); it is stored only then, so a figure of the account's own group is the same figure however a file
+names it (with the group, or with none).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -28,9 +32,14 @@ from openbeat.insights.importers.base import period_parse as _period_parse
 from openbeat.insights.models import Account, ImportBatch, Metric, Observation, ReportingGroup
 
 CHUNK = 1_000
+# Observation's unique key, as values_list() names its columns (the constraint "observation_unique").
+UNIQUE_KEY = ("account_id", "group_key", "metric_id", "granularity", "period_start", "dimension")
 ERRORS_KEPT = 500
 IMPORT_FOLDER = "insights-imports"
-TOTAL_NAMES = {"", "total"}
+# What people write in the account or group column for a channel's own reported total (compared in lower case,
+# spaces collapsed); "All Facebook accounts" (the total account's own name) and the like are totals too.
+TOTAL_NAMES = {"", "total", "totals", "all", "all accounts", "channel total"}
+_TOTAL_GROUP_NAMES = TOTAL_NAMES - {""}
 Progress = Callable[[int, int], None]
 
 # What people call each platform in a "channel" column.
@@ -64,8 +73,29 @@ def total_account_name(platform: str) -> str:
     return f"All {Account.Platform(platform).label} accounts"
 
 
+def _spaced(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def is_total_name(name: str, platform: str) -> bool:
+    """Whether an account cell names the channel's own total: empty, TOTAL, ALL, All accounts, All X accounts."""
+    name = _spaced(name)
+    if name in TOTAL_NAMES or name == total_account_name(platform).lower():
+        return True
+    spelled = {alias for alias, target in PLATFORM_ALIASES.items() if target == platform}
+    return any(name in (f"all {alias} accounts", f"{alias} total", f"total {alias}") for alias in spelled)
+
+
+def is_total_group(name: str) -> bool:
+    """Whether a group cell says "the channel's total" (TOTAL, ALL, All accounts) rather than naming a group."""
+    return _spaced(name) in _TOTAL_GROUP_NAMES
+
+
 def group_get_or_create(*, name: str) -> ReportingGroup:
-    """The group called `name` (any letter case), created when new with a unique slug."""
+    """The group called `name` (any letter case), created when new with a unique slug, after every existing group.
+
+    Created one by one as a file names them, new groups keep the file's order (`ReportingGroup.sort_order`).
+    """
     name = " ".join(name.split())[:120]
     found = ReportingGroup.objects.filter(name__iexact=name).first()
     if found is not None:
@@ -74,20 +104,24 @@ def group_get_or_create(*, name: str) -> ReportingGroup:
     slug, n = base, 2
     while ReportingGroup.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
-    return ReportingGroup.objects.create(name=name, slug=slug)
+    last = ReportingGroup.objects.aggregate(last=Max("sort_order"))["last"]
+    return ReportingGroup.objects.create(name=name, slug=slug, sort_order=0 if last is None else last + 1)
 
 
 def account_get_or_create(*, platform: str, name: str, group: ReportingGroup | None = None) -> Account:
-    """The account `name` on `platform`; an empty name or "TOTAL" is the channel's own total.
+    """The account `name` on `platform`; an empty name, "TOTAL", "ALL" or "All accounts" is the channel's total.
 
     A new account gets `group`; an existing one keeps the group it has (the back office's choice wins over a
-    file's) and only gains one when it had none.
+    file's) and only gains one when it had none. The channel's total account never has a group.
     """
     name = " ".join(name.split())[:160]
-    is_total = name.lower() in TOTAL_NAMES
+    is_total = is_total_name(name, platform)
     if is_total:
-        name = total_account_name(platform)
-    account = Account.objects.filter(platform=platform, name__iexact=name).first()
+        name, group = total_account_name(platform), None
+        # The channel's total account, whatever the back office has renamed it to.
+        account = Account.objects.filter(platform=platform, is_channel_total=True).order_by("pk").first()
+    else:
+        account = Account.objects.filter(platform=platform, name__iexact=name).first()
     if account is None:
         account = Account.objects.create(platform=platform, name=name, group=group, is_channel_total=is_total)
     elif account.group_id is None and group is not None:
@@ -108,7 +142,9 @@ class UpsertResult:
         return self.created + self.updated + self.unchanged
 
 
-Key = tuple[int, int, str, date, str]
+# (account, group_key, metric, granularity, period start, dimension): Observation's unique key. group_key is the
+# group the figure counts for when it is not the account's own, else 0 (as the column Observation.group_key).
+Key = tuple[int, int, int, str, date, str]
 
 
 class _Resolver:
@@ -140,13 +176,23 @@ class _Resolver:
         dimension = row.dimension.strip()
         if len(dimension) > 80:
             raise RowError("dimension: longer than 80 characters")
-        account = self.account(platform, row.account, row.group)
-        return (account.pk, metric.pk, granularity, start, dimension), account
+        group_name = row.group.strip()
+        if is_total_group(group_name):
+            if not is_total_name(row.account, platform):
+                raise RowError(
+                    f"group: {row.group!r} marks the channel's total, but the account is {row.account!r} "
+                    "(leave the account empty or write TOTAL for the total; name the account's group otherwise)"
+                )
+            group_name = ""
+        group = self.group(group_name) if group_name else None
+        account = self.account(platform, row.account, group)
+        # The figure counts for the row's group; stored only when it is not the account's own (see Observation).
+        group_key = group.pk if group is not None and group.pk != account.group_id else 0
+        return (account.pk, group_key, metric.pk, granularity, start, dimension), account
 
-    def account(self, platform: str, name: str, group_name: str) -> Account:
+    def account(self, platform: str, name: str, group: ReportingGroup | None) -> Account:
         cache_key = (platform, " ".join(name.split()).lower())
         if cache_key not in self.accounts:
-            group = self.group(group_name) if group_name.strip() else None
             self.accounts[cache_key] = account_get_or_create(platform=platform, name=name, group=group)
         return self.accounts[cache_key]
 
@@ -167,7 +213,8 @@ def observations_upsert(
     """Write each row's figure, replacing any with the same key; bad rows are returned as (line, reason).
 
     A key appearing twice in `rows` is an error on the later row: a file saying two things about one figure
-    is wrong, and silently keeping either would hide it. Callers audit-log (an import once, not per row).
+    is wrong, and silently keeping either would hide it. The same account under two groups is two figures (each
+    counts for its row's group). Callers audit-log (an import once, not per row).
     """
     result = UpsertResult()
     resolver = _Resolver()
@@ -201,16 +248,16 @@ def _write_chunk(
     existing: dict[Key, tuple[int, float, int | None]] = {}
     found = Observation.objects.filter(
         account_id__in={k[0] for k, _, _ in chunk},
-        metric_id__in={k[1] for k, _, _ in chunk},
-        period_start__in={k[3] for k, _, _ in chunk},
-    ).values_list("pk", "account_id", "metric_id", "granularity", "period_start", "dimension", "value", "neighbourhood")
-    for pk, account_id, metric_id, granularity, start, dimension, value, placed in found:
-        existing[(account_id, metric_id, granularity, start, dimension)] = (pk, value, placed)
+        metric_id__in={k[2] for k, _, _ in chunk},
+        period_start__in={k[4] for k, _, _ in chunk},
+    ).values_list(*UNIQUE_KEY, "pk", "value", "neighbourhood")
+    for account_id, group_key, metric_id, granularity, start, dimension, pk, value, placed in found:
+        existing[(account_id, group_key, metric_id, granularity, start, dimension)] = (pk, value, placed)
     now = timezone.now()
     new: list[Observation] = []
     changed: list[Observation] = []
     for key, value, neighbourhood_id in chunk:
-        account_id, metric_id, granularity, start, dimension = key
+        account_id, group_key, metric_id, granularity, start, dimension = key
         if key in existing:
             pk, old, old_neighbourhood_id = existing[key]
             # A row without a neighbourhood leaves the one the figure has (a file cannot say "none").
@@ -232,6 +279,7 @@ def _write_chunk(
             new.append(
                 Observation(
                     account_id=account_id,
+                    group_id=group_key or None,
                     metric_id=metric_id,
                     granularity=granularity,
                     period_start=start,
@@ -246,7 +294,7 @@ def _write_chunk(
     Observation.objects.bulk_create(
         new,
         update_conflicts=True,
-        unique_fields=["account", "metric", "granularity", "period_start", "dimension"],
+        unique_fields=["account", "group_key", "metric", "granularity", "period_start", "dimension"],
         update_fields=["value", "neighbourhood", "batch", "entered_by", "updated_at"],
     )
     Observation.objects.bulk_update(changed, ["value", "neighbourhood", "batch", "entered_by", "updated_at"])
@@ -423,16 +471,22 @@ def observation_enter(
     actor: StaffUser,
     neighbourhood: Any = None,
     dimension: str = "",
+    group: ReportingGroup | None = None,
     request: Any = None,
 ) -> Observation:
-    """Enter (or correct) one figure by hand; audit-logged with the value it replaced."""
+    """Enter (or correct) one figure by hand; audit-logged with the value it replaced.
+
+    `group`: the group the figure counts for when it is not the account's own (None, the default: the
+    account's); a correction passes the figure's own `Observation.group`.
+    """
     granularity, start = _period_parse(period)
     existing = Observation.objects.filter(
-        account=account, metric=metric, granularity=granularity, period_start=start, dimension=dimension
+        account=account, group=group, metric=metric, granularity=granularity, period_start=start, dimension=dimension
     ).first()
     previous = existing.value if existing is not None else None
     observation, created = Observation.objects.update_or_create(
         account=account,
+        group=group,
         metric=metric,
         granularity=granularity,
         period_start=start,

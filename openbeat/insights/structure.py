@@ -33,17 +33,29 @@ class Table:
     formats: list[Format]
     rows: list[list[Value]]
     totals: list[Value] | None = None  # a last row, same shape as a row
+    # The channel's own reported total (e.g. "all Facebook pages" from the platform), same shape as a row: shown
+    # beside `totals` (the accounts' sum, or the reported total itself for months the accounts have no figure).
+    reported: list[Value] | None = None
     notes: list[str] = field(default_factory=list)  # e.g. "Users are unique per month and cannot be summed."
     chart: Chart | None = None
 
 
+WarningKind = Literal[
+    "total_mismatch", "group_looks_like_total", "missing_month", "implausible_jump", "ungrouped_account",
+    "not_additive",
+]  # fmt: skip
+Severity = Literal["major", "minor"]
+
+
 @dataclass
 class DataWarning:
-    kind: Literal["total_mismatch", "missing_month", "implausible_jump", "ungrouped_account", "not_additive"]
+    kind: WarningKind
     message: str  # a sentence a board member understands
     account: str = ""
     metric: str = ""
     month: str = ""
+    # How much it matters (a mismatch of 2 is "minor"); never whether it is shown.
+    severity: Severity = "major"
 
 
 @dataclass
@@ -60,10 +72,16 @@ class BoardReport:
     force_name: str
     period_from: str  # "YYYY-MM"
     period_to: str
-    compare_from: str  # the comparison period (by default the same length immediately before)
+    compare_from: str  # the comparison period ("" with comparison "none")
     compare_to: str
     generated_at: str  # ISO 8601
     division: str = ""  # a division's name when the report is for one division; "" for the force
+    # "within": stocks (followers, registered users) by month with growth from the period's first month with
+    # figures to its last, flows against the period before (a one-month period: against the month before);
+    # "previous" / "year": everything against the period before / the same months a year earlier; "none": none.
+    comparison: str = "within"
+    grouping: str = "group"  # table rows by reporting "group" (division) or by "account"
+    threshold_pct: float = 1.0  # a reported total differing from its accounts by more than this share is "major"
     sections: list[Section] = field(default_factory=list)
     warnings: list[DataWarning] = field(default_factory=list)
     rounding: str = "Growth and rates are rounded to one decimal place; totals are computed from the figures shown."

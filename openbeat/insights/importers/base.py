@@ -29,7 +29,10 @@ FORMATS = [
 
 @dataclass(frozen=True)
 class ObservationRow:
-    """One figure. `period` is "YYYY-MM" or "YYYY-MM-DD"; an empty or "TOTAL" account is the channel's total."""
+    """One figure. `period` is "YYYY-MM" or "YYYY-MM-DD"; an empty or "TOTAL" account is the channel's total.
+
+    `group`: the group the figure counts for (one account may count for several); empty: the account's own.
+    """
 
     period: str
     metric: str
@@ -48,9 +51,16 @@ class Parsed:
     errors: list[tuple[int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     lines: int = 0  # data lines read
+    # Lines among `errors` that only lack a figure ("-" or empty): listed, nothing written, but not a fault of
+    # the file (a missing figure is left out, never taken as zero), so they do not fail the import command.
+    no_figure: set[int] = field(default_factory=set)
 
     def error(self, line: int, reason: str) -> None:
         self.errors.append((line, reason))
+
+    def missing(self, line: int, reason: str) -> None:
+        self.error(line, reason)
+        self.no_figure.add(line)
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -114,7 +124,8 @@ def cell(cells: list[str], index: int | None) -> str:
     return cells[index] if index is not None and index < len(cells) else ""
 
 
-_MISSING = {"", "-", "--", "n/a", "na", "null"}
+_MISSING = {"", "-", "--", "\u2013", "\u2014", "n/a", "na", "null"}  # \u2013, \u2014: en and em dash, as in reports
+_SPACES = str.maketrans("", "", " \u00a0\u2009\u202f")
 
 
 def number(text: str, column: str = "value") -> float | None:
@@ -122,7 +133,7 @@ def number(text: str, column: str = "value") -> float | None:
     text = text.strip().replace("\u00a0", "")
     if text.lower() in _MISSING:
         return None
-    cleaned = text.replace(",", "").replace(" ", "")
+    cleaned = text.replace(",", "").translate(_SPACES)  # "37,500" (quoted in a CSV), "37 500"
     try:
         value = float(cleaned)
     except ValueError:

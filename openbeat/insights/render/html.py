@@ -34,6 +34,7 @@ class TableView:
     totals: list[Cell] | None
     notes: list[str]
     short: bool
+    reported: list[Cell] | None = None
     chart: SafeString | None = None
 
 
@@ -66,6 +67,7 @@ def table_view(table: Table) -> TableView:
         columns=[(name, fmt != "text") for name, fmt in zip(table.columns, table.formats, strict=False)],
         rows=[_cells(row, table) for row in table.rows],
         totals=_cells(table.totals, table) if table.totals is not None else None,
+        reported=_cells(table.reported, table) if table.reported is not None else None,
         notes=table.notes,
         short=len(table.rows) <= SHORT_TABLE_ROWS,
         # One prefix per table key keeps ids unique across the document's charts.
@@ -98,6 +100,16 @@ def _section_view(section: Section) -> SectionView:
     )
 
 
+def comparison_text(report: BoardReport) -> str:
+    """What the report compares with, in words (the "Compared with" line of every format)."""
+    if report.comparison == "none" or not report.compare_from:
+        return "No comparison"
+    other = period_name(report.compare_from, report.compare_to)
+    if report.comparison == "within" and report.period_from != report.period_to:
+        return f"Followers and subscribers: month by month within the period; other figures: {other}"
+    return other
+
+
 def report_title(report: BoardReport) -> str:
     scope = f": {report.division}" if report.division else ""
     return f"Strategic Engagement Board report{scope}, {period_name(report.period_from, report.period_to)}"
@@ -111,7 +123,7 @@ def render_html(report: BoardReport) -> str:
             "report": report,
             "title": report_title(report),
             "period": period_name(report.period_from, report.period_to),
-            "compare": period_name(report.compare_from, report.compare_to),
+            "compare": comparison_text(report),
             "generated": generated.strftime("%-d %B %Y at %H:%M"),
             "sections": section_views(report),
         },

@@ -1,4 +1,9 @@
-"""The board report as JSON: every figure the other formats show, as numbers, for other tools."""
+"""The board report as JSON: every figure the other formats show, as numbers, for other tools.
+
+The format is documented in docs/board-report-json.md; FORMAT_VERSION changes whenever a field is removed or its
+meaning changes (2: comparison, grouping, threshold_pct, tables' `reported`, warnings' `severity`, stocks by
+month within the period by default, the 12-month picture's base month and growth table, engagement by month).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import Any
 
 from openbeat.insights.structure import BoardReport
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def _finite(value: Any) -> Any:

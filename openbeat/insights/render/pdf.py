@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from weasyprint import HTML, Document
+from openbeat.insights.render import quiet_libraries
 
-from openbeat.insights.render.html import render_html
-from openbeat.insights.structure import BoardReport
+quiet_libraries()  # before WeasyPrint is imported: it logs as it parses its own stylesheets
+from weasyprint import HTML, Document  # noqa: E402
+
+from openbeat.insights.render.html import render_html  # noqa: E402
+from openbeat.insights.structure import BoardReport  # noqa: E402
 
 # Tagged: headings, tables and the charts' text reach screen readers.
 PDF_OPTIONS: dict[str, Any] = {"pdf_tags": True}
@@ -20,8 +23,11 @@ def _no_fetching(url: str, *args: Any, **kwargs: Any) -> NoReturn:
 
 def pdf_document(report: BoardReport) -> Document:
     """The report laid out in pages (what `render_pdf` writes)."""
+    quiet_libraries()
     return HTML(string=render_html(report), url_fetcher=_no_fetching, media_type="print").render(**PDF_OPTIONS)
 
 
 def render_pdf(report: BoardReport) -> bytes:
-    return pdf_document(report).write_pdf(**PDF_OPTIONS) or b""
+    document = pdf_document(report)
+    quiet_libraries()
+    return document.write_pdf(**PDF_OPTIONS) or b""

@@ -10,8 +10,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from openbeat.insights.render.html import period_name, report_title
-from openbeat.insights.structure import BoardReport, Format, Table
+from openbeat.insights.render.html import comparison_text, period_name, report_title
+from openbeat.insights.structure import BoardReport, Format, Table, Value
 
 NUMBER_FORMATS: dict[Format, str] = {
     "text": "@",
@@ -22,6 +22,7 @@ NUMBER_FORMATS: dict[Format, str] = {
 }
 WARNINGS = "warnings"
 BOLD = Font(bold=True)
+ITALIC = Font(italic=True)
 TITLE = Font(bold=True, size=14)
 RULE = Border(top=Side(style="thin"))
 _NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
@@ -45,6 +46,12 @@ def _widths(sheet: Worksheet, columns: int, first_row: int) -> None:
         sheet.column_dimensions[letter].width = min(max([10, *lengths]) + 2, 60)
 
 
+def _append(sheet: Worksheet, row: list[Value], formats: list[Format]) -> None:
+    sheet.append(list(row))
+    for cell, fmt in zip(sheet[sheet.max_row], formats, strict=False):
+        cell.number_format = NUMBER_FORMATS[fmt]
+
+
 def _table_sheet(sheet: Worksheet, table: Table) -> None:
     sheet.append([table.title])
     sheet["A1"].font = TITLE
@@ -56,15 +63,18 @@ def _table_sheet(sheet: Worksheet, table: Table) -> None:
     for cell in sheet[header]:
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    rows = [*table.rows, *([table.totals] if table.totals is not None else [])]
-    for row in rows:
-        sheet.append(list(row))
-        for cell, fmt in zip(sheet[sheet.max_row], table.formats, strict=False):
-            cell.number_format = NUMBER_FORMATS[fmt]
+    # A missing figure (None) is an empty cell, never 0.
+    for row in table.rows:
+        _append(sheet, row, table.formats)
     if table.totals is not None:
+        _append(sheet, table.totals, table.formats)
         for cell in sheet[sheet.max_row]:
             cell.font = BOLD
             cell.border = RULE
+    if table.reported is not None:
+        _append(sheet, table.reported, table.formats)
+        for cell in sheet[sheet.max_row]:
+            cell.font = ITALIC
     sheet.freeze_panes = sheet.cell(row=header + 1, column=2)
     _widths(sheet, len(table.columns), header)
 
@@ -76,7 +86,7 @@ def _about_sheet(sheet: Worksheet, report: BoardReport) -> None:
         ("Force", report.force_name),
         ("Area", report.division or "Whole force"),
         ("Period", period_name(report.period_from, report.period_to)),
-        ("Compared with", period_name(report.compare_from, report.compare_to)),
+        ("Compared with", comparison_text(report)),
         ("Produced", report.generated_at),
         ("Rounding", report.rounding),
     ):
@@ -90,13 +100,13 @@ def _about_sheet(sheet: Worksheet, report: BoardReport) -> None:
 
 
 def _warnings_sheet(sheet: Worksheet, report: BoardReport) -> None:
-    sheet.append(["Warning", "Kind", "Account", "Metric", "Month"])
+    sheet.append(["Warning", "Kind", "Severity", "Account", "Metric", "Month"])
     for cell in sheet[1]:
         cell.font = BOLD
     for warning in report.warnings:
-        sheet.append([warning.message, warning.kind, warning.account, warning.metric, warning.month])
+        sheet.append([warning.message, warning.kind, warning.severity, warning.account, warning.metric, warning.month])
     sheet.freeze_panes = "A2"
-    _widths(sheet, 5, 1)
+    _widths(sheet, 6, 1)
 
 
 def render_xlsx(report: BoardReport) -> bytes:

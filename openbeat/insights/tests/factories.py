@@ -68,12 +68,24 @@ def period(text: str) -> tuple[str, datetime.date]:
 
 
 def observe(
-    account: Account, metric_slug: str, when: str, value: float, dimension: str = "", **extra: Any
+    account: Account,
+    metric_slug: str,
+    when: str,
+    value: float,
+    dimension: str = "",
+    *,
+    group: ReportingGroup | None = None,
+    **extra: Any,
 ) -> Observation:
-    """Record one observation (replacing any for the same key). `extra`: neighbourhood=, batch=, entered_by=."""
+    """Record one observation (replacing any for the same key). `extra`: neighbourhood=, batch=, entered_by=.
+
+    `group=`: the group the figure counts for when it is not the account's own (as one "In the Know" account
+    counting registered users per division).
+    """
     granularity, start = period(when)
     observation, _ = Observation.objects.update_or_create(
         account=account,
+        group=group,
         metric=metric(metric_slug),
         granularity=granularity,
         period_start=start,

@@ -54,7 +54,7 @@ def build(**kwargs: object):  # type: ignore[no-untyped-def]
 
 
 def test_followers_by_group_per_platform_with_growth(data: dict) -> None:
-    report = build()
+    report = build(comparison="previous")
     assert report.compare_from == "2025-10"
     assert report.compare_to == "2025-12"
     facebook = report.table("followers_facebook")
@@ -68,10 +68,18 @@ def test_followers_by_group_per_platform_with_growth(data: dict) -> None:
         report.table("followers_instagram")
 
 
-def test_engagement_rate_refused_over_several_months(data: dict) -> None:
-    table = build().table("engagement")
-    assert table.rows == [["Corporate", None, 600, None]]
-    assert any("cannot be added" in n for n in table.notes)
+def test_engagement_by_month_with_the_last_month_as_the_headline(data: dict) -> None:
+    report = build()
+    # March: 300 engagements of 2,000 reached, 15.0%.
+    assert report.table("engagement").rows == [["Corporate", 2000, 300, 15.0]]
+    months = report.table("engagement_months")
+    assert months.rows == [
+        ["2026-01", "Corporate", 1000, 100, 10.0],
+        ["2026-02", "Corporate", 1500, 200, 13.3],
+        ["2026-03", "Corporate", 2000, 300, 15.0],
+    ]
+    # 600 of 4,500: summed across accounts and months, and labelled so.
+    assert months.totals == ["Total (sum across accounts and months)", "", 4500, 600, 13.3]
 
 
 def test_engagement_rate_for_one_account_one_month(data: dict) -> None:
@@ -91,11 +99,11 @@ def test_website_tables(data: dict) -> None:
 
 
 def test_summary_events_and_citizens(data: dict) -> None:
-    report = build()
+    report = build(comparison="previous")
     summary = {row[0]: row[1:] for row in report.table("summary").rows}
     # Social followers at the end: 1200 + 4500 + 2200; at the end of December: 1000 + 4200 + 2000.
-    assert summary["Social media followers"] == [7900, 7200, 700, 9.7]
-    assert summary["Website sessions"] == [1800, None, None, None]
+    assert summary["Social media followers"] == [7900, 7200, 700, 9.7, "end of 2025-12"]
+    assert summary["Website sessions"] == [1800, None, None, None, "2025-10 to 2025-12"]
     events = {row[0]: row[1:] for row in report.table("events_surveys").rows}
     assert events["Events held"] == [7, 2, 5, 250.0]
     people = {row[0]: row[1:] for row in report.table("citizens_in_policing").rows}
@@ -116,21 +124,21 @@ def test_sections_in_order_and_warnings(data: dict) -> None:
         "citizens_in_policing",
         "warnings",
     ]
-    kinds = {(w.kind, w.metric, w.month) for w in report.warnings}
-    # Both series began before the period (December), so the period's empty months are gaps.
-    assert ("missing_month", "events_held", "2026-01") in kinds
-    assert ("missing_month", "events_held", "2026-02") not in kinds
-    assert ("missing_month", "special_constables", "2026-02") in kinds
+    kinds = [(w.kind, w.metric, w.month) for w in report.warnings]
+    # Events: December, February, March (monthly), so January is a gap: one warning for the series. Special
+    # constables: December and March, a quarterly count with no gap.
+    assert [k for k in kinds if k[0] == "missing_month"] == [("missing_month", "events_held", "2026-01")]
     assert ("not_additive", "users", "") in kinds
-    assert ("missing_month", "special_constables", "2026-01") in kinds
     twelve = report.table("twelve_months")
-    assert len(twelve.rows) == 12
+    # The base month (March 2025) and the 12 months after it.
+    assert len(twelve.rows) == 13
+    assert twelve.rows[0][0] == "2025-03"
     assert twelve.rows[-1][0] == "2026-03"
     assert twelve.rows[-1][1] == 7900
 
 
 def test_division_report_only_counts_its_accounts(data: dict) -> None:
-    report = build(division="west")
+    report = build(division="west", comparison="previous")
     assert report.division == "West"
     assert report.table("followers_facebook").rows == [["West", 1200, 1000, 200, 20.0]]
     summary = {row[0]: row[1:] for row in report.table("summary").rows}
@@ -154,10 +162,12 @@ def test_itk_falls_back_to_imported_registered_users(data: dict) -> None:
     itk = AccountFactory(platform=Account.Platform.ITK, name="In the Know", group=GroupFactory(name="Force-wide"))
     observe(itk, "registered_users", "2025-12", 2000)
     observe(itk, "registered_users", "2026-03", 2100)
-    report = build()
+    report = build(comparison="previous")
     assert report.table("itk_divisions").rows == [["Force-wide", 2100, 2000, 100, 5.0, None, None]]
     summary = {row[0]: row[1:] for row in report.table("summary").rows}
-    assert summary["In the Know subscribers"] == [2100, 2000, 100, 5.0]
+    assert summary["In the Know subscribers"] == [2100, 2000, 100, 5.0, "end of 2025-12"]
+    # Within the period only March has a count: one column, no growth.
+    assert build().table("itk_divisions").rows == [["Force-wide", 2100, None, None]]
     # Followers 7,900 + 2,100 subscribers.
     assert summary["Total digital community (followers and subscribers)"][0] == 10000
 
@@ -176,14 +186,14 @@ def test_online_reporting_by_type_and_alerts_in_the_summary(data: dict) -> None:
         ReportFactory(report_type=report_type, division=data["west"], created_at=when)
     alert_in(data["west"], sending_at=at(2, 2))
     alert_in(None, sending_at=at(10, 2))
-    report = build()
+    report = build(comparison="previous")
     table = report.table("online_reporting")
     # Crime: 2 now, 1 in the quarter before (+100.0%); lost property: 1 now, none before.
     assert table.rows == [["Crime", 2, 1, 1, 100.0], ["Lost property", 1, 0, 1, None]]
     assert table.totals == ["Total", 3, 1, 2, 200.0]
     summary = {row[0]: row[1:] for row in report.table("summary").rows}
-    assert summary["Online reports"] == [3, 1, 2, 200.0]
-    assert summary["Alerts sent"] == [1, 1, 0, 0.0]
+    assert summary["Online reports"] == [3, 1, 2, 200.0, "2025-10 to 2025-12"]
+    assert summary["Alerts sent"] == [1, 1, 0, 0.0, "2025-10 to 2025-12"]
 
 
 def test_query_count_does_not_grow_with_the_data(data: dict) -> None:
@@ -200,4 +210,5 @@ def test_query_count_does_not_grow_with_the_data(data: dict) -> None:
     with CaptureQueriesContext(connection) as many:
         report = build()
     assert len(many.captured_queries) == len(few.captured_queries)
-    assert report.table("followers_facebook").totals[1] == 5700 + sum(n * 10 + 5 for n in range(15))
+    # Columns: group, January, February, March, change, growth.
+    assert report.table("followers_facebook").totals[3] == 5700 + sum(n * 10 + 5 for n in range(15))

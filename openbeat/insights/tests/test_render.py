@@ -101,7 +101,11 @@ def assert_json_matches_html(data: dict, html: str) -> int:
     checked = 0
     for section in data["sections"]:
         for table in section["tables"]:
-            expected_rows = [*table["rows"], *([table["totals"]] if table["totals"] is not None else [])]
+            expected_rows = [
+                *table["rows"],
+                *([table["totals"]] if table["totals"] is not None else []),
+                *([table["reported"]] if table.get("reported") is not None else []),
+            ]
             expected = [
                 [format_value(value, fmt) for value, fmt in zip(row, table["formats"], strict=True)]
                 for row in expected_rows
@@ -202,7 +206,7 @@ def test_json_has_every_figure_and_no_nan():
     report = sample_report()
     report.table("engagement").rows[0][3] = float("nan")
     data = json.loads(render_json(report))
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     assert data["period_from"] == "2026-01"
     tables = {table["key"]: table for section in data["sections"] for table in section["tables"]}
     assert tables["engagement"]["rows"] == [["Northern <North>", 40000, 1234, None]]

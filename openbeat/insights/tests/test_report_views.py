@@ -175,3 +175,43 @@ def test_a_build_not_ready_or_whose_file_is_gone_is_not_found(
 def test_the_insights_menu_has_the_board_report_for_those_who_may_use_it(board, officer):
     assert reverse("insights_staff:report") in client_for(board).get("/admin/").content.decode()
     assert reverse("insights_staff:report") not in client_for(officer).get("/admin/").content.decode()
+
+
+def test_the_report_form_offers_what_board_report_does_and_the_build_uses_it(
+    board, figures, django_capture_on_commit_callbacks
+):
+    page = client_for(board).get(reverse("insights_staff:report")).content.decode()
+    for name in ("comparison", "grouping", "threshold_pct"):
+        assert f'name="{name}"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        _, build = ask(board, comparison="year", grouping="account", threshold_pct="2.5")
+    build.refresh_from_db()
+    assert build.options == {"comparison": "year", "grouping": "account", "threshold_pct": 2.5}
+    data = json.loads(_built(build))
+    assert (data["comparison"], data["grouping"], data["threshold_pct"]) == ("year", "account", 2.5)
+    request = AuditEntry.objects.get(action="insights.report.request", target_id=str(build.pk))
+    assert request.data["comparison"] == "year"
+
+
+def test_a_threshold_that_is_not_a_percentage_is_refused_and_kept(board):
+    response, build = ask(board, threshold_pct="lots")
+    assert response.status_code == 200
+    assert build is None
+    html = response.content.decode()
+    assert "Enter a percentage, like 1 or 2.5" in html
+    assert 'value="lots"' in html
+
+
+def test_without_the_options_the_build_takes_the_defaults(board, figures, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _, build = ask(board)
+    build.refresh_from_db()
+    assert build.options == {}
+    data = json.loads(_built(build))
+    assert (data["comparison"], data["grouping"]) == ("within", "group")
+
+
+def _built(build: ReportBuild) -> bytes:
+    from django.conf import settings
+
+    return (Path(settings.PRIVATE_STORAGE_ROOT) / build.path).read_bytes()

@@ -154,11 +154,14 @@ def test_itk_figures_reach_the_report() -> None:
     subscriber(a, confirmed="2025-12-01", consents=[("2025-12-01", None)])
     subscriber(a, confirmed="2026-02-01", consents=[("2026-02-01", None)])
     subscriber(a, confirmed="2026-03-01", consents=[("2026-03-01", None)])
-    report = report_build(period_from="2026-01", period_to="2026-03")
+    report = report_build(period_from="2026-01", period_to="2026-03", comparison="previous")
     # 3 at the end of March, 1 at the end of December: +2, +200.0%; 2 new, none lost.
     assert report.table("itk_divisions").rows == [["West", 3, 1, 2, 200.0, 2, 0]]
     summary = {r[0]: r[1:] for r in report.table("summary").rows}
-    assert summary["In the Know subscribers"] == [3, 1, 2, 200.0]
+    assert summary["In the Know subscribers"] == [3, 1, 2, 200.0, "end of 2025-12"]
+    # By default, month by month within the period: 1, 2, 3, growth from January to March.
+    within = report_build(period_from="2026-01", period_to="2026-03")
+    assert within.table("itk_divisions").rows == [["West", 1, 2, 3, 2, 200.0, 2, 0]]
 
 
 def test_alerts_performance_for_the_dashboard() -> None:

@@ -128,7 +128,7 @@ class CorrectForm(forms.Form):
 
 @permission_required(PERMISSION, raise_exception=True)
 def manual_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    observation = get_object_or_404(Observation.objects.select_related("account", "metric"), pk=pk)
+    observation = get_object_or_404(Observation.objects.select_related("account", "metric", "group"), pk=pk)
     form = CorrectForm(request.POST or None, initial={"value": observation.value})
     if request.method == "POST" and form.is_valid():
         observation_enter(
@@ -138,6 +138,7 @@ def manual_edit(request: HttpRequest, pk: int) -> HttpResponse:
             value=form.cleaned_data["value"],
             neighbourhood=observation.neighbourhood,
             dimension=observation.dimension,
+            group=observation.group,
             actor=signed_in_staff(request),
             request=request,
         )

@@ -25,7 +25,7 @@ from openbeat.core.users import RequestUser, signed_in_staff
 from openbeat.insights.models import ReportBuild
 from openbeat.insights.render import CONTENT_TYPES, FORMATS
 from openbeat.insights.render.html import period_name
-from openbeat.insights.report_tasks import report_build_request, report_file
+from openbeat.insights.report_tasks import BUILD_OPTIONS, report_build_request, report_file
 from openbeat.staff.scope import scope_for
 
 VIEW_PERMISSION = "insights.view_insights"
@@ -60,6 +60,34 @@ class ReportForm(forms.Form):
         error_messages={"invalid": "Enter a month like 2026-03"},
     )
     division = forms.ChoiceField(label="Area", required=False)
+    comparison = forms.ChoiceField(
+        label="Compare with",
+        choices=[
+            ("within", "Within the period: follower counts month by month, other figures with the period before"),
+            ("previous", "The period just before"),
+            ("year", "The same months a year earlier"),
+            ("none", "Nothing"),
+        ],
+        initial="within",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    grouping = forms.ChoiceField(
+        label="Rows of the tables",
+        choices=[("group", "One per reporting group (division)"), ("account", "One per account")],
+        initial="group",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    threshold_pct = forms.FloatField(
+        label="Totals that disagree: a major warning above (%)",
+        help_text="Every disagreement between a reported total and its accounts is shown; above this share it is "
+        "marked major. For example, 1",
+        min_value=0,
+        max_value=100,
+        required=False,
+        error_messages={"invalid": "Enter a percentage, like 1 or 2.5", "min_value": "Enter 0 or more"},
+    )
     output_format = forms.ChoiceField(
         label="Format", choices=[(value, FORMAT_LABELS[value]) for value in FORMATS], widget=forms.RadioSelect
     )
@@ -98,6 +126,7 @@ def report_index(request: HttpRequest) -> HttpResponse:
                 period_to=form.cleaned_data["period_to"],
                 output_format=form.cleaned_data["output_format"],
                 division=form.cleaned_data["division_obj"],
+                options={key: form.cleaned_data.get(key) for key in BUILD_OPTIONS},
                 actor=signed_in_staff(request),
                 request=request,
             )

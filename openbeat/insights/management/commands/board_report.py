@@ -1,6 +1,10 @@
 """Build the board report for a period and write it as HTML, PDF, XLSX or JSON.
 
 manage.py board_report --from 2026-01 --to 2026-03 --format pdf --output board.pdf [--division CODE]
+    [--compare within|previous|year|none] [--compare-from YYYY-MM --compare-to YYYY-MM]
+    [--group-by group|account] [--threshold PCT]
+
+The same choices as Insights > Board report in the back office.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from openbeat.areas.models import Division
 from openbeat.core.months import is_month
-from openbeat.insights.build import report_build
+from openbeat.insights.build import COMPARISONS, GROUPINGS, report_build
 from openbeat.insights.render import FORMATS, render_report
 
 
@@ -35,9 +39,28 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="The file to write; '-' for standard output.")
         parser.add_argument("--division", default="", help="A division's code: the report for that division only.")
         parser.add_argument(
+            "--compare",
+            choices=COMPARISONS,
+            default=None,
+            help="within (default): followers and other counts month by month with growth from the period's first "
+            "month with figures to its last, other figures against the period before; previous: everything "
+            "against the period before; year: against the same months a year earlier; none: no comparison. "
+            "With --compare-from/--compare-to the default is previous.",
+        )
+        parser.add_argument(
             "--compare-from", default=None, help="The comparison's first month (default: the same length just before)."
         )
         parser.add_argument("--compare-to", default=None, help="The comparison's last month.")
+        parser.add_argument(
+            "--group-by", choices=GROUPINGS, default="group", help="Table rows by reporting group (default) or account."
+        )
+        parser.add_argument(
+            "--threshold",
+            type=float,
+            default=None,
+            help="Percent of a channel's reported total by which its accounts' sum may differ before the warning "
+            "is major rather than minor (default 1). Every difference is reported.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         first, last = _month(options["period_from"]), _month(options["period_to"])
@@ -47,6 +70,10 @@ class Command(BaseCommand):
         if any(compare) and not all(compare):
             raise CommandError("Give both --compare-from and --compare-to, or neither.")
         compare_from, compare_to = (_month(month) for month in compare) if all(compare) else (None, None)
+        if compare_from and options["compare"] in ("none", "year"):
+            raise CommandError(f"--compare {options['compare']} sets its own months: leave out --compare-from.")
+        if options["threshold"] is not None and options["threshold"] < 0:
+            raise CommandError("--threshold is a percentage: 0 or more.")
         output = options["output"]
         output_format = options["output_format"] or Path(output).suffix.lstrip(".").lower()
         if output_format not in FORMATS:
@@ -58,7 +85,14 @@ class Command(BaseCommand):
                 codes = ", ".join(Division.objects.values_list("code", flat=True)) or "none yet"
                 raise CommandError(f"No division with code {options['division']!r} (codes: {codes}).")
         report = report_build(
-            period_from=first, period_to=last, division=division, compare_from=compare_from, compare_to=compare_to
+            period_from=first,
+            period_to=last,
+            division=division,
+            compare_from=compare_from,
+            compare_to=compare_to,
+            comparison=options["compare"],
+            grouping=options["group_by"],
+            threshold_pct=options["threshold"],
         )
         content = render_report(report, output_format)
         if output == "-":

@@ -2,19 +2,26 @@
 
 manage.py import_observations figures.csv
 manage.py import_observations tweets.csv --format x_daily --account @LancsPolice --dry-run
+
+Exit status: 0 when every line was imported (lines with no figure, "-" or empty, are listed but fine); 1 when
+nothing could be imported; 2 when the file cannot be read; 3 when some lines were rejected (the good ones are
+imported all the same) unless --allow-errors is given.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from openbeat.areas.importers.report import ImportReport, progress_bar
 from openbeat.areas.management.commands._importing import ImportCommand
 from openbeat.insights.importers.base import FORMATS
 from openbeat.insights.models import Account
 from openbeat.insights.services import import_file
+
+EXIT_ROWS_REJECTED = 3
+ERRORS_SHOWN = 5
 
 
 class Command(ImportCommand):
@@ -33,6 +40,26 @@ class Command(ImportCommand):
             "--platform", default="", choices=["", *Account.Platform.values], help="The account's platform."
         )
         parser.add_argument("--dry-run", action="store_true", help="Check every row and count; write nothing.")
+        parser.add_argument(
+            "--allow-errors",
+            action="store_true",
+            help=f"Exit 0 even when some lines are rejected (by default: exit {EXIT_ROWS_REJECTED}).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.rejected: list[tuple[int, str]] = []
+        super().handle(*args, **options)
+        if self.rejected and not options["allow_errors"]:
+            shown = "; ".join(
+                f"line {line}: {reason}" if line else reason for line, reason in self.rejected[:ERRORS_SHOWN]
+            )
+            more = f"; and {len(self.rejected) - ERRORS_SHOWN} more" if len(self.rejected) > ERRORS_SHOWN else ""
+            kept = "were checked (dry run)" if options["dry_run"] else "were imported"
+            raise CommandError(
+                f"{len(self.rejected)} lines rejected ({shown}{more}). The other lines {kept}; correct the file "
+                "and import it again (nothing is counted twice), or pass --allow-errors to accept it as it is.",
+                returncode=EXIT_ROWS_REJECTED,
+            )
 
     def run_import(self, *, progress: bool, **options: Any) -> ImportReport:
         with progress_bar(enabled=progress, desc="figures", unit="rows") as bar:
@@ -53,6 +80,12 @@ class Command(ImportCommand):
         for line, reason in result.errors:  # the file's errors and the write's, in line order
             report.error(line if line else "file", reason)
         report.notes.extend(parsed.notes)
+        self.rejected = [(line, reason) for line, reason in result.errors if line not in parsed.no_figure]
+        done = "checked" if options["dry_run"] else "imported"
+        report.notes.append(
+            f"{parsed.lines} lines read: {result.written} figures {done}, {len(self.rejected)} lines rejected, "
+            f"{len(parsed.no_figure)} with no figure (left out, not taken as zero)"
+        )
         if options["dry_run"]:
             report.notes.append("Dry run: nothing was written")
         return report
