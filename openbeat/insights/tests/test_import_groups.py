@@ -227,13 +227,13 @@ def test_an_unquoted_thousands_separator_before_an_empty_dimension_is_rejected(t
 def test_the_command_fails_when_lines_are_rejected_unless_allowed(tmp_path: Path) -> None:
     path = str(csv_file(tmp_path, MALFORMED))
 
-    with pytest.raises(CommandError, match=r"^1 lines rejected \(line 2: 7 cells but the header has 6") as caught:
+    with pytest.raises(CommandError, match=r"^1 line rejected \(line 2: 7 cells but the header has 6") as caught:
         run(path)
     assert caught.value.returncode == 3
     assert Observation.objects.count() == 2  # the good lines are kept
 
     out, err = run(path, "--allow-errors")
-    assert "4 lines read: 2 figures imported, 1 lines rejected, 1 with no figure" in out
+    assert "4 lines read: 2 figures imported, 1 line rejected, 1 with no figure" in out
     assert err.splitlines()[0].startswith("line 2: 7 cells but the header has 6")
 
 

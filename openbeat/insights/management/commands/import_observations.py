@@ -56,7 +56,7 @@ class Command(ImportCommand):
             more = f"; and {len(self.rejected) - ERRORS_SHOWN} more" if len(self.rejected) > ERRORS_SHOWN else ""
             kept = "were checked (dry run)" if options["dry_run"] else "were imported"
             raise CommandError(
-                f"{len(self.rejected)} lines rejected ({shown}{more}). The other lines {kept}; correct the file "
+                f"{_lines(len(self.rejected))} rejected ({shown}{more}). The other lines {kept}; correct the file "
                 "and import it again (nothing is counted twice), or pass --allow-errors to accept it as it is.",
                 returncode=EXIT_ROWS_REJECTED,
             )
@@ -83,9 +83,13 @@ class Command(ImportCommand):
         self.rejected = [(line, reason) for line, reason in result.errors if line not in parsed.no_figure]
         done = "checked" if options["dry_run"] else "imported"
         report.notes.append(
-            f"{parsed.lines} lines read: {result.written} figures {done}, {len(self.rejected)} lines rejected, "
+            f"{_lines(parsed.lines)} read: {result.written} figures {done}, {_lines(len(self.rejected))} rejected, "
             f"{len(parsed.no_figure)} with no figure (left out, not taken as zero)"
         )
         if options["dry_run"]:
             report.notes.append("Dry run: nothing was written")
         return report
+
+
+def _lines(count: int) -> str:
+    return f"{count} line" if count == 1 else f"{count} lines"
