@@ -8,6 +8,9 @@ their error, and are retried with backoff where the task backend can defer.
 
 Bulk alert delivery is not this: that is the delivery app's outbox, in batches.
 
+Every email a resident gets (alerts, digests, sign-in links, report updates) comes from one sender identity:
+`from_header()`, the force's name (its row, else settings.FORCE_NAME) with the configured address.
+
 Templates: `<template>_subject.txt`, `<template>.txt` and, optionally, `<template>.html` (emails);
 `<template>.txt` alone for SMS. The context gets `force` (the force's name and branding) added.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 import re
 import smtplib
 from datetime import timedelta
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -34,12 +38,27 @@ from openbeat.core.tasks import enqueue_with_commit
 MAX_ATTEMPTS = 5
 
 
+def from_header(force: Force | None = None) -> str:
+    """The From of every email OpenBeat sends: the force's name and settings.DEFAULT_FROM_EMAIL's address."""
+    name = (force or Force.current()).name or settings.FORCE_NAME
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((name, address))
+
+
 def _context(context: dict[str, Any]) -> dict[str, Any]:
     return {"force": Force.current(), "base_url": settings.BASE_URL.rstrip("/"), **context}
 
 
-def email_send(*, to: str, template: str, context: dict[str, Any], purpose: str, reply_to: str = "") -> int:
-    """Render and queue one email. Returns the message's id."""
+def email_send(
+    *,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    purpose: str,
+    reply_to: str = "",
+    headers: dict[str, str] | None = None,
+) -> int:
+    """Render and queue one email (`headers`: extra ones, e.g. List-Unsubscribe). Returns the message's id."""
     ctx = _context(context)
     subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
     text = render_to_string(f"{template}.txt", ctx)
@@ -55,6 +74,7 @@ def email_send(*, to: str, template: str, context: dict[str, Any], purpose: str,
         body_text=text,
         body_html=html,
         reply_to=reply_to,
+        headers=headers or {},
         purpose=purpose,
     )
     enqueue_with_commit(transactional_send, message.pk)
@@ -78,10 +98,10 @@ def _deliver(message: TransactionalMessage) -> None:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_header(),
         to=[message.to],
         reply_to=[message.reply_to] if message.reply_to else None,
-        headers={"Auto-Submitted": "auto-generated"},
+        headers={"Auto-Submitted": "auto-generated", **message.headers},
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")

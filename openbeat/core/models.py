@@ -41,6 +41,12 @@ class Force(models.Model):
     )
     website = models.URLField(blank=True)
     phone_non_emergency = models.CharField(max_length=40, default="101")
+    email_footer = models.TextField(
+        blank=True,
+        max_length=1000,
+        help_text="Shown at the foot of every email residents get (alerts and daily digests), e.g. how to "
+        "contact the force. Plain text; a new line is kept.",
+    )
     # Bumped whenever any boundary changes, so every process knows to rebuild its spatial index.
     boundaries_version = models.PositiveIntegerField(default=0, editable=False)
 
@@ -121,6 +127,8 @@ class TransactionalMessage(models.Model):
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     reply_to = models.CharField(max_length=254, blank=True)
+    # Extra email headers, e.g. List-Unsubscribe on a digest.
+    headers = models.JSONField(default=dict, blank=True)
     # What it is for, e.g. "subscriptions.confirm": for counting failures without reading the content.
     purpose = models.CharField(max_length=60)
     state = models.CharField(max_length=20, choices=State.choices, default=State.CREATED)

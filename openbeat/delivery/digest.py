@@ -11,7 +11,8 @@ DigestItem. `digest_send_due(now=...)` sends what is due, and is run by cron (`m
 - One per person per day, and idempotent: a subscriber who already had a digest since today's digest time
   gets none until tomorrow's, and the items are marked `sent_in_digest_at` in the same transaction that
   queues the email (through the transactional layer, `core.messaging.email_send`, purpose
-  "delivery.digest"), under a row lock, so overlapping runs send it once.
+  "delivery.digest"), under a row lock, so overlapping runs send it once. Like an alert email it comes from
+  the force's name, has one-click List-Unsubscribe headers, and each alert listed has its rating links.
 - The subscriber's time of day for email still applies: a night-only subscriber's digest waits for a run
   after `night_starts`.
 - Email only. SMS over the cap is skipped at hand-off (rules.py): an SMS subscriber over the cap gets nothing
@@ -34,11 +35,13 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from openbeat.alerts.emails import RATING_WORDS, RATINGS
 from openbeat.alerts.markdown import render_text
 from openbeat.alerts.models import Alert, AlertTranslation
 from openbeat.core.messaging import email_send
 from openbeat.core.paths import absolute_url
-from openbeat.delivery.models import Channel, DigestItem
+from openbeat.delivery import links
+from openbeat.delivery.models import Channel, Delivery, DigestItem
 from openbeat.delivery.rules import is_day, load_settings
 from openbeat.subscriptions.links import preferences_link, unsubscribe_link
 from openbeat.subscriptions.models import Subscriber
@@ -58,6 +61,7 @@ class DigestEntry:
     title: str
     summary: str
     url: str
+    ratings: list[tuple[str, int, str]]  # the "Was this useful?" links of its delivery, as an alert email has
 
 
 def digest_cutoff(now: datetime) -> datetime:
@@ -119,7 +123,7 @@ def _send_one(subscriber: Subscriber, items: list[DigestItem], now: datetime) ->
         if not items:
             return 0
         entries = [
-            _entry(item.delivery.alert, subscriber.language) for item in items if not _expired(item.delivery.alert, now)
+            _entry(item.delivery, subscriber.language) for item in items if not _expired(item.delivery.alert, now)
         ]
         queued = 0
         if entries and _reachable(subscriber):
@@ -128,6 +132,7 @@ def _send_one(subscriber: Subscriber, items: list[DigestItem], now: datetime) ->
                 template=TEMPLATE,
                 context=_context(subscriber, entries),
                 purpose=PURPOSE,
+                headers=_headers(subscriber),
             )
             queued = 1
         DigestItem.objects.filter(pk__in=claimed).update(sent_in_digest_at=now)
@@ -141,7 +146,8 @@ def _expired(alert: Alert, now: datetime) -> bool:
     return alert.expires_at is not None and alert.expires_at <= now
 
 
-def _entry(alert: Alert, language: str) -> DigestEntry:
+def _entry(delivery: Delivery, language: str) -> DigestEntry:
+    alert = delivery.alert
     title, body = alert.title, alert.body
     for translation in alert.translations.all():  # prefetched
         if translation.language == language:
@@ -152,7 +158,16 @@ def _entry(alert: Alert, language: str) -> DigestEntry:
         title=title,
         summary=summary,
         url=absolute_url(alert.get_absolute_url()),
+        ratings=[(links.rating_url(delivery, n), n, str(RATING_WORDS[n])) for n in RATINGS],
     )
+
+
+def _headers(subscriber: Subscriber) -> dict[str, str]:
+    """One-click unsubscribe (RFC 8058), as every alert email has."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_link(subscriber)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 def _context(subscriber: Subscriber, entries: list[DigestEntry]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Alert messages for each delivery: an email (plain text + accessible HTML from one template) or an SMS.
+"""Alert messages for each delivery: an email (accessible HTML, and plain text generated from it, by the same
+renderer as the composer's preview: alerts.emails) or an SMS. Each is rendered in the subscriber's language.
 
 A batch can be tens of thousands of messages, so the templates are rendered ONCE per (alert, language) with
 unguessable markers where each recipient's own links go (tracking, rating, reply, preferences, unsubscribe,
@@ -20,16 +21,18 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from email.utils import formataddr, parseaddr
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import translation
 
+from openbeat.alerts.emails import RATING_WORDS as RATING_WORDS  # the rating page's words
+from openbeat.alerts.emails import RATINGS, alert_email, frame_language
 from openbeat.alerts.markdown import render_html, render_text
-from openbeat.alerts.models import Alert, AlertTranslation, Priority
+from openbeat.alerts.models import Alert, AlertTranslation
 from openbeat.alerts.sms import sms_text
+from openbeat.core.messaging import from_header
 from openbeat.core.models import Force
 from openbeat.core.paths import absolute_url
 from openbeat.delivery import links
@@ -41,9 +44,6 @@ logger = logging.getLogger(__name__)
 _NONCE = secrets.token_hex(8)
 _MARKER = re.compile(f"{_NONCE}([a-z0-9_]+){_NONCE}")
 _HREF = re.compile(r'<a href="([^"]*)"')
-RATINGS = (1, 2, 3, 4, 5)
-# The "Was this useful?" answers, in words: a number alone says nothing to a screen reader user.
-RATING_WORDS = {1: "Not useful", 2: "A little useful", 3: "Quite useful", 4: "Useful", 5: "Very useful"}
 
 
 def _marker(name: str) -> str:
@@ -102,39 +102,43 @@ def _track_body(body_html: str, body_text: str, targets: list[str]) -> tuple[str
     return body_html, body_text
 
 
-def _render(alert: Alert, language: str, title: str, body: str, *, force: Force, track_opens: bool) -> _Rendered:
+def _render(
+    alert: Alert,
+    language: str,
+    content_language: str,
+    title: str,
+    body: str,
+    *,
+    force: Force,
+    topic: str,
+    track_opens: bool,
+) -> _Rendered:
+    """The email through the one renderer the composer's preview uses too (alerts.emails), with markers for the
+    recipient's links; the body's http(s) links are swapped for click markers first."""
     targets: list[str] = []
-    body_html, body_text = _track_body(str(render_html(body)), render_text(body), targets)
+    body_html, _body_text = _track_body(str(render_html(body)), render_text(body), targets)
     link = ""
     if alert.link_url and links.is_safe_target(alert.link_url):
         if alert.link_url not in targets:
             targets.append(alert.link_url)
         link = _marker(f"click{targets.index(alert.link_url)}")
-    lang, bidi = _language_info(language)
-    priority = Priority(alert.priority)
-    context: dict[str, Any] = {
-        "force": force,
-        "lang": lang,
-        "dir": "rtl" if bidi else "ltr",
-        "title": title,
-        "body_html": body_html,
-        "body_text": body_text,
-        "priority": priority.label,
-        "urgent": priority >= Priority.URGENT,
-        "link": link,
-        "link_text": alert.link_text or "Find out more",
-        "ratings": [(_marker(f"rate{n}"), n, RATING_WORDS[n]) for n in RATINGS],
-        "reply": _marker("reply"),
-        "preferences": _marker("preferences"),
-        "unsubscribe": _marker("unsubscribe"),
-        "pixel": _marker("pixel") if track_opens else "",
-    }
     # The body is already safe HTML with markers in it; the markers are plain hex so escaping keeps them.
-    subject = f"{priority.label}: {title}" if priority >= Priority.URGENT else title
+    email = alert_email(
+        force=force,
+        language=language,
+        content_language=content_language,
+        title=title,
+        body_html=body_html,
+        priority=alert.priority,
+        topic=topic,
+        link_url=link,
+        link_text=alert.link_text,
+        hrefs=lambda name: "" if name == "pixel" and not track_opens else _marker(name),
+    )
     return _Rendered(
-        subject=" ".join(subject.split()),
-        text=_Split(render_to_string("delivery/email/alert.txt", context).strip() + "\n"),
-        html=_Split(render_to_string("delivery/email/alert.html", context)),
+        subject=email.subject,
+        text=_Split(email.text),
+        html=_Split(email.html),
         sms=sms_text(title=title, body_text=render_text(body)),
         targets=targets,
     )
@@ -155,20 +159,22 @@ class _Renderer:
         alert_ids = {delivery.alert_id for delivery in deliveries}
         for translation_ in AlertTranslation.objects.filter(alert_id__in=alert_ids):
             self.translations.setdefault(translation_.alert_id, {})[translation_.language] = translation_
+        self.topics = dict(Alert.objects.filter(pk__in=alert_ids).values_list("pk", "interest__name"))
 
     def __call__(self, alert: Alert, language: str) -> _Rendered:
-        translated = self.translations.get(alert.pk, {}).get(language)
-        # Without a translation in the subscriber's language the message is the alert as written (English).
-        key = (alert.pk, language if translated else "en")
+        # The frame is in the subscriber's language when it is offered (alerts.emails.frame_language); the
+        # title and body too when the alert has that translation, otherwise they are the alert as written.
+        frame = frame_language(language)
+        translated = self.translations.get(alert.pk, {}).get(frame)
+        key = (alert.pk, frame)
         if key not in self.cache:
             title, body = (translated.title, translated.body) if translated else (alert.title, alert.body)
-            self.cache[key] = _render(alert, key[1], title, body, force=self.force, track_opens=self.track_opens)
+            content_language = frame if translated else "en"
+            topic = self.topics.get(alert.pk) or ""
+            self.cache[key] = _render(
+                alert, frame, content_language, title, body, force=self.force, topic=topic, track_opens=self.track_opens
+            )
         return self.cache[key]
-
-
-def _from_header(force: Force) -> str:
-    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return formataddr((force.name, address))
 
 
 def _message_id_domain() -> str:
@@ -226,7 +232,7 @@ def iter_emails(deliveries: list[Delivery], *, failed: Failures | None = None) -
     # The open pixel link reads the force's setting itself: ask for them all here, up front.
     pixels = {d.pk: links.open_pixel_url(d) or "" for d in deliveries} if track_opens else {}
     ratings = _RatingLinks()
-    context = (_from_header(render.force), _message_id_domain(), getattr(settings, "DELIVERY_REPLY_TO", ""))
+    context = (from_header(render.force), _message_id_domain(), getattr(settings, "DELIVERY_REPLY_TO", ""))
 
     def build(delivery: Delivery) -> OutgoingEmail | None:
         return _email(delivery, render, ratings, pixels, *context)

@@ -20,9 +20,12 @@ message in flight on each connection can repeat).
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from openbeat.alerts.models import Alert
@@ -157,12 +160,21 @@ class Rating(models.Model):
     delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="rating")
     score = models.PositiveSmallIntegerField()
     comment = models.TextField(blank=True)
+    # Comments are hidden until a moderator shows them: they are free text from the public (names, addresses,
+    # abuse despite the form's advice) and the statistics page is read by everyone who may view the alert.
+    # A changed comment is hidden again (feedback.rating_record).
+    comment_shown = models.BooleanField(default=False)
+    comment_moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comment_moderated_at = models.DateTimeField(null=True, blank=True)
     at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_range")
         ]
+        permissions = [("moderate_rating", "Can show or hide residents' rating comments")]
 
     def __str__(self) -> str:
         return f"{self.score}/5 for delivery {self.delivery_id}"
@@ -187,15 +199,62 @@ class Reply(models.Model):
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_replies"
     )
+    # Who first took it on and when ("pick up"): an urgent reply's timer runs from created_at until then.
+    picked_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    picked_up_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-urgent", "-created_at"]
-        permissions = [("handle_reply", "Can read, assign and close residents' replies")]
+        permissions = [
+            ("handle_reply", "Can read, assign and close residents' replies"),
+            ("view_reply_address", "Can see the email address of a reply's sender (each view is audit-logged)"),
+        ]
 
     def __str__(self) -> str:
         return f"Reply {self.pk} to {self.alert_id}"
+
+    def waited(self, now: datetime | None = None) -> timedelta:
+        """How long it waited (or has been waiting) for someone to pick it up."""
+        end = self.picked_up_at or now or timezone.now()
+        return max(end - self.created_at, timedelta(0))
+
+    @property
+    def waited_minutes(self) -> int:
+        return int(self.waited().total_seconds() // 60)
+
+
+class ReplyAnswer(models.Model):
+    """A member of staff's answer to a reply, emailed to the resident (feedback.reply_answer).
+
+    Kept as the conversation: the answer's text, who wrote it and when. The resident's address is never
+    stored here; the task that sends the answer reads it from the subscriber at send time.
+    """
+
+    class EmailState(models.TextChoices):
+        QUEUED = "queued", "Waiting to be sent"
+        SENT = "sent", "Sent by email"
+        NO_ADDRESS = "no-address", "Not sent: the resident has no email address with us any more"
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="answers")
+    body = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # As the resident saw it signed, kept if the account goes.
+    author_name = models.CharField(max_length=200)
+    # The answer form's own key: a form sent twice (a double click, a retry) answers once.
+    key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    email_state = models.CharField(max_length=12, choices=EmailState.choices, default=EmailState.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Answer {self.pk} to reply {self.reply_id}"
 
 
 class DigestItem(models.Model):
@@ -207,6 +266,28 @@ class DigestItem(models.Model):
 
     def __str__(self) -> str:
         return f"Digest item {self.pk}"
+
+
+# Whole words and phrases, one per line (feedback.triggers_in). Migration 0006 moves a force still on the
+# earlier default list (OLD_TRIGGER_WORDS there) to this one.
+DEFAULT_TRIGGER_WORDS = "\n".join(
+    [
+        "urgent",
+        "emergency",
+        "danger",
+        "threat",
+        "weapon",
+        "knife",
+        "gun",
+        "suicide",
+        "kill myself",
+        "hurt",
+        "attack",
+        "help me",
+        "being followed",
+        "scared",
+    ]
+)
 
 
 @register_setting(icon="mail")
@@ -229,8 +310,22 @@ class DeliverySettings(BaseGenericSetting):
         default=3, help_text="Stop email to a subscriber after this many hard bounces in a row."
     )
     trigger_words = models.TextField(
-        default="danger\nhelp me\nsuicide\nkill myself\nbeing followed\nscared\nweapon\nknife\ngun",
-        help_text="One per line: a reply containing any of these is flagged urgent for the contact centre.",
+        default=DEFAULT_TRIGGER_WORDS,
+        help_text="One per line: a reply containing any of these is flagged urgent and the on-duty team is told.",
+    )
+    duty_email = models.EmailField(
+        "on-duty team's email address",
+        blank=True,
+        help_text="Told at once of every urgent reply (a link to it, never its text). Use a monitored 24/7 inbox.",
+    )
+    duty_sms = models.CharField(
+        "on-duty team's mobile number",
+        max_length=16,
+        blank=True,
+        validators=[
+            RegexValidator(r"^\+[1-9][0-9]{6,14}$", "Enter the number in international form, e.g. +447700900123")
+        ],
+        help_text="Optional: also sent an SMS for every urgent reply. International form, e.g. +447700900123.",
     )
 
     class Meta:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openbeat.delivery.models import Delivery, Rating, Reply
+from openbeat.delivery.models import Delivery, Rating, Reply, ReplyAnswer
 from openbeat.subscriptions.models import Subscriber
 
 ERASED = "(erased at the resident's request)"
@@ -20,7 +20,7 @@ def export_deliveries(subscriber: Subscriber) -> list[dict[str, Any]]:
     rows = (
         Delivery.objects.filter(subscriber=subscriber)
         .select_related("alert", "rating")
-        .prefetch_related("replies")
+        .prefetch_related("replies__answers")
         .order_by("created_at")
     )
     out = []
@@ -37,6 +37,7 @@ def export_deliveries(subscriber: Subscriber) -> list[dict[str, Any]]:
                 "rating": rating.score if rating else "",
                 "rating_comment": rating.comment if rating else "",
                 "replies": " | ".join(r.body for r in d.replies.all()),
+                "answers": " | ".join(a.body for r in d.replies.all() for a in r.answers.all()),
             }
         )
     return out
@@ -44,4 +45,6 @@ def export_deliveries(subscriber: Subscriber) -> list[dict[str, Any]]:
 
 def erase_feedback(subscriber: Subscriber) -> None:
     Reply.objects.filter(delivery__subscriber=subscriber).update(body=ERASED, triggers="")
-    Rating.objects.filter(delivery__subscriber=subscriber).update(comment="")
+    # Staff's answers quote and name the resident's circumstances: they go with the replies.
+    ReplyAnswer.objects.filter(reply__delivery__subscriber=subscriber).update(body=ERASED)
+    Rating.objects.filter(delivery__subscriber=subscriber).update(comment="", comment_shown=False)

@@ -223,3 +223,26 @@ def reply_assignees(reply: Reply) -> list[Any]:
         .order_by("first_name", "last_name", "username")
     )
     return [user for user in candidates if scope_for(user).allows_division(reply.division_id)]
+
+
+def urgent_waiting(user: RequestUser) -> QuerySet[Reply]:
+    """Urgent replies in the user's scope that nobody has picked up yet (and nobody closed), oldest first."""
+    return (
+        replies_for(user)
+        .filter(urgent=True, picked_up_at__isnull=True)
+        .exclude(state=Reply.State.DONE)
+        .order_by("created_at", "pk")
+    )
+
+
+# --------------------------------------------------------------------------------------- rating comments
+
+COMMENTS_SHOWN = 200
+
+
+def rating_comments(alert: Alert, *, include_hidden: bool) -> list[Rating]:
+    """The alert's rating comments, newest first: only those a moderator has shown, unless `include_hidden`."""
+    queryset = Rating.objects.filter(delivery__alert=alert).exclude(comment="")
+    if not include_hidden:
+        queryset = queryset.filter(comment_shown=True)
+    return list(queryset.select_related("comment_moderated_by").order_by("-at", "-pk")[:COMMENTS_SHOWN])

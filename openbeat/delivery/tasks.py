@@ -28,3 +28,11 @@ def outbox_recover_task() -> int:
     from openbeat.delivery.outbox import outbox_recover
 
     return outbox_recover()
+
+
+@task()
+def reply_answer_send_task(answer_id: int) -> str:
+    """Email one staff answer to the resident who replied (feedback.reply_answer_send). Safe to run twice."""
+    from openbeat.delivery.feedback import reply_answer_send
+
+    return reply_answer_send(answer_id)

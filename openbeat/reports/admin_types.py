@@ -22,7 +22,7 @@ from openbeat.core.admin_policies import NoDeletePermissionPolicy
 from openbeat.reports.models import Question, ReportType
 from openbeat.staff.admin_views import ScopedViewSetMixin
 
-REPORTS_MENU_HOOK = "register_reports_menu_item"  # as in views/staff_menu.py, which owns the section
+REPORTS_MENU_HOOK = "register_do_it_online_menu_item"  # as in views/staff_menu.py, which owns the section
 _CHOICE_KINDS = {Question.Kind.CHOICE, Question.Kind.MULTICHOICE}
 
 

@@ -38,7 +38,7 @@ AGES: dict[str, tuple[str, str, int]] = {
     "gt7": ("Over a week old", "older", 7),
     "gt30": ("Over 30 days old", "older", 30),
 }
-SLA_STATES = {"ok": "Within time", "amber": "Amber", "red": "Red"}
+SLA_STATES = {"ok": "Within time", "amber": "Due soon (amber)", "red": "Overdue (red)"}
 NO_DIVISION = "none"
 
 

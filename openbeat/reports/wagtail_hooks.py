@@ -5,7 +5,7 @@ from wagtail import hooks
 
 from openbeat.reports import admin_keys, admin_types, urls_evidence, urls_triage  # noqa: F401  (register hooks)
 
-REPORTS_MENU_HOOK = "register_reports_menu_item"
+REPORTS_MENU_HOOK = "register_do_it_online_menu_item"
 
 
 @hooks.register("register_admin_urls")

@@ -71,6 +71,7 @@ class ForceViewSet(ScopedViewSetMixin, ModelViewSet):
         "logo_url",
         "website",
         "phone_non_emergency",
+        "email_footer",
     ]
     list_display = ["name", "code", "short_code"]
     add_view_enabled = False

@@ -34,7 +34,9 @@ _TEAMS_VIEW = ["staff.view_officer", "staff.view_teammembership"]
 
 _ALERTS_SEND = ["alerts.send_alert", "alerts.view_alert"]
 _ALERTS_APPROVE = ["alerts.approve_alert"]
-_REPLIES = ["delivery.handle_reply", "delivery.view_reply"]
+# Those who handle replies also moderate rating comments. "delivery.view_reply_address" is in no role: an
+# Administrator has it (every permission), and a force that wants it for a role adds it here.
+_REPLIES = ["delivery.handle_reply", "delivery.view_reply", "delivery.moderate_rating"]
 _REPORTS = ["reports.triage_report", "reports.view_report", "reports.view_evidence"]
 _REPORT_TYPES_EDIT = [
     "reports.add_reporttype",

@@ -5,7 +5,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from openbeat.staff import audit_browser
+from openbeat.staff import audit_browser, home
 from openbeat.staff.admin_views import ScopedViewSetMixin
 from openbeat.staff.areas_admin import AreasGroup
 from openbeat.staff.models import Officer, TeamMembership
@@ -73,3 +73,10 @@ def register_audit_urls() -> list:
 @hooks.register("register_admin_menu_item")
 def register_audit_menu_item() -> MenuItem:
     return audit_browser.admin_menu_item()
+
+
+@hooks.register("construct_homepage_panels")
+def staff_home_panels(request, panels: list) -> None:  # type: ignore[no-untyped-def]
+    """The staff home: Wagtail's page-editing panels (workflows, recent edits, locked pages) give way to the
+    day's work for the signed-in person's role and division (staff.home; each app registers its panels)."""
+    panels[:] = home.home_components(request.user)

@@ -230,7 +230,7 @@ def test_previewing_on_the_composer_saves_nothing(client, world):
     assert response.status_code == 200
     assert "<strong>Lock your doors.</strong>" in page
     assert "Was this useful?" in page
-    assert "Manage your preferences" in page
+    assert "Change what you get or how you get it" in page  # the footer of the email residents get
     assert "message part" in page
     assert not Alert.objects.exists()
 

@@ -18,12 +18,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 
 from openbeat.alerts import disclosure, handoff, services
 from openbeat.alerts.audience import geometry_of
 from openbeat.alerts.breakdown import audience_shown
+from openbeat.alerts.emails import alert_email, preview_hrefs
 from openbeat.alerts.forms import DEMOGRAPHICS, AlertForm
 from openbeat.alerts.markdown import render_html, render_text
 from openbeat.alerts.models import Alert, Priority
@@ -32,6 +34,7 @@ from openbeat.alerts.sms import sms_segments, sms_text
 from openbeat.alerts.targeting import TargetingError, spec_from_json
 from openbeat.areas.models import Division, Neighbourhood
 from openbeat.audit.models import AuditEntry
+from openbeat.core.models import Force
 from openbeat.core.users import signed_in_staff
 from openbeat.subscriptions.models import Interest
 
@@ -108,12 +111,14 @@ def _previews_from_post(request: HttpRequest) -> dict[str, Any]:
         priority = int(post.get("priority", Priority.NORMAL))
     except ValueError:
         priority = Priority.NORMAL
+    interest = Interest.objects.filter(pk=post["interest"]).first() if post.get("interest", "").isdigit() else None
     return preview_context(
         title=post.get("title", ""),
         body=post.get("body", ""),
         priority=priority,
         link_url=post.get("link_url", ""),
         link_text=post.get("link_text", ""),
+        topic=interest.name if interest else "",
     )
 
 
@@ -164,17 +169,28 @@ def alert_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # ----------------------------------------------------------------------------------------------- previews
 
 
-def preview_context(*, title: str, body: str, priority: int, link_url: str, link_text: str) -> dict[str, Any]:
-    """What the email and the SMS would look like (the same for the composer and the alert's page)."""
+def preview_context(
+    *, title: str, body: str, priority: int, link_url: str, link_text: str, topic: str = ""
+) -> dict[str, Any]:
+    """What the email and the SMS would look like (the same for the composer and the alert's page). The email
+    is the one residents get, from the same renderer (alerts.emails), with stand-ins for their own links."""
     text = sms_text(title=title, body_text=render_text(body), link_url=link_url)
     encoding, length, segments = sms_segments(text)
+    email = alert_email(
+        force=Force.current(),
+        language="en",
+        title=title,
+        body_html=str(render_html(body)),
+        priority=priority,
+        topic=topic,
+        link_url=link_url,
+        link_text=link_text,
+        hrefs=preview_hrefs,
+    )
     return {
         "title": title,
-        "body_html": render_html(body),
+        "email": mark_safe(email.content_html),
         "priority": priority,
-        "priority_label": Priority(priority).label if priority in Priority.values else "",
-        "link_url": link_url,
-        "link_text": link_text or link_url,
         "sms": {"text": text, "encoding": encoding, "length": length, "segments": segments},
     }
 
@@ -322,6 +338,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 priority=alert.priority,
                 link_url=alert.link_url,
                 link_text=alert.link_text,
+                topic=alert.interest.name,
             ),
             "translations": [
                 (dict(AlertForm.languages()).get(t.language, t.language), t, render_html(t.body))

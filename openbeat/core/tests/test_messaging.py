@@ -269,3 +269,16 @@ def test_an_sms_with_an_unknown_transport_fails_with_the_reason_kept(
     message = TransactionalMessage.objects.get(pk=pk)
     assert message.state == State.TEMPORARY_FAILURE
     assert "Unknown SMS_BACKEND 'carrier-pigeon'" in message.last_error
+
+
+@pytest.mark.django_db
+def test_every_email_comes_from_the_forces_name_at_the_configured_address(settings):
+    """Sign-in links, confirmations and digests come from the force as alerts do, never from "OpenBeat"."""
+    from openbeat.core.messaging import from_header
+    from openbeat.core.models import Force
+
+    settings.DEFAULT_FROM_EMAIL = "OpenBeat <alerts@police.example>"
+    settings.FORCE_NAME = "Demoshire Police"
+    assert from_header() == "Demoshire Police <alerts@police.example>"  # no force row yet: the setting
+    Force.objects.create(code="testshire", name="Testshire Constabulary", short_code="TC")
+    assert from_header() == "Testshire Constabulary <alerts@police.example>"

@@ -214,3 +214,27 @@ def test_the_digest_arrives_over_real_smtp_with_both_parts(smtp_server, django_c
     assert "Burglaries on Mill Lane" in text
     assert of.get_absolute_url() in text
     assert "Burglaries on Mill Lane" in html
+
+
+def test_the_digest_comes_from_the_force_with_one_click_unsubscribe_and_rating_links(send, settings):
+    """One sender identity for all resident mail, and a digest carries what an alert email carries."""
+    from openbeat.core.models import Force
+    from openbeat.delivery import links
+
+    settings.DEFAULT_FROM_EMAIL = "OpenBeat <alerts@police.example>"
+    Force.objects.create(code="testshire", name="Testshire Constabulary", short_code="TC")
+    who = subscriber()
+    item = digested(who, alert(title="Burglaries on Mill Lane"), at=MORNING)
+
+    send(DIGEST_RUN)
+
+    (email,) = mail.outbox
+    message = email.message()
+    assert message["From"] == "Testshire Constabulary <alerts@police.example>"
+    unsubscribe = message["List-Unsubscribe"]
+    assert unsubscribe.startswith("<http")
+    assert reverse("subscriptions:unsubscribe", args=["x"])[:-2] in unsubscribe
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    for score in range(1, 6):
+        assert links.rating_url(item.delivery, score) in email.body
+        assert links.rating_url(item.delivery, score) in email.alternatives[0][0]

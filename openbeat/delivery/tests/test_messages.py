@@ -147,7 +147,7 @@ def test_what_an_officer_types_cannot_become_markup():
     assert "<script>" not in message.html
     assert "&lt;script&gt;" in message.html
     assert "<img" not in message.html
-    assert message.text.startswith('<script>alert("x")</script> & more')  # plain text is not escaped
+    assert '\n<script>alert("x")</script> & more\n' in message.text  # plain text is not escaped
 
 
 def test_a_welsh_subscriber_gets_the_welsh_translation():
@@ -166,9 +166,10 @@ def test_a_welsh_subscriber_gets_the_welsh_translation():
     assert '<html lang="en"' in english_message.html
 
 
-def test_without_a_translation_the_alert_goes_in_english_marked_as_english():
+def test_without_a_translation_the_alert_goes_in_english_marked_as_english_in_the_residents_frame():
     (message,) = build_emails(_deliveries(language="ur"))
-    assert '<html lang="en" dir="ltr">' in message.html
+    assert '<html lang="ur" dir="rtl">' in message.html
+    assert '<div lang="en" dir="ltr">' in message.html  # the title and body, as the officer wrote them
 
 
 def test_a_right_to_left_translation_is_marked_so():
@@ -176,7 +177,7 @@ def test_a_right_to_left_translation_is_marked_so():
     AlertTranslation.objects.create(alert=alert, language="ur", title="چوری", body="دروازے بند رکھیں")
     (message,) = build_emails(_deliveries(alert=alert, language="ur"))
     assert '<html lang="ur" dir="rtl">' in message.html
-    assert '<footer lang="en" dir="ltr"' in message.html  # the English parts stay marked as English
+    assert '<div lang="' not in message.html  # the frame is in Urdu too: nothing is marked as another language
 
 
 def test_the_open_pixel_is_there_only_when_the_force_turns_it_on():
@@ -206,7 +207,7 @@ def test_templates_are_rendered_once_per_alert_and_language_not_per_message():
         template_rendered.disconnect(count)
 
     assert len(messages) == 40
-    assert sorted(rendered) == sorted(["delivery/email/alert.txt", "delivery/email/alert.html"] * 2)
+    assert sorted(rendered) == sorted(["alerts/email/alert_content.html", "alerts/email/document.html"] * 2)
 
 
 def test_deliveries_with_nobody_to_send_to_are_left_out():

@@ -187,7 +187,7 @@ def test_a_welsh_subscriber_receives_the_welsh_translation(smtp_server):
     transport.close()
 
     (message,) = smtp_server.messages
-    assert message["Subject"] == "Emergency: Ffordd ar gau"
+    assert message["Subject"] == "Argyfwng: Ffordd ar gau"  # the frame (the priority) in Welsh too
     assert "Mae'r bont ar gau." in message.get_body(("plain",)).get_content()
     assert '<html lang="cy"' in message.get_body(("html",)).get_content()
 

@@ -2,17 +2,24 @@
 
 Replies are read only through `replies_for(user)` (division staff see their division's, the contact centre
 every division's, urgent first); a reply outside it is a 404. Reading a reply is audit-logged because its
-text is personal data. Statistics follow the alert's own rule (`alert_can(user, alert, "view")`); those of an
-alert sent to a demographic group show only what `alerts.disclosure` allows.
+text is personal data. From a reply staff who handle replies pick it up, answer it (emailed to the resident by
+a task; the page never shows the address) and, if their role allows, look up the address (audit-logged).
+Rating comments on the statistics page: shown ones for everyone who may see the alert, all of them with
+show/hide buttons for those with `delivery.moderate_rating`. Statistics follow the alert's own rule
+(`alert_can(user, alert, "view")`); those of an alert sent to a demographic group show only what
+`alerts.disclosure` allows.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin import messages
@@ -23,8 +30,15 @@ from openbeat.alerts.selectors import alert_can
 from openbeat.audit.services import log_action
 from openbeat.core.users import StaffUser, signed_in_staff, user_name
 from openbeat.delivery import feedback
-from openbeat.delivery.models import Reply
-from openbeat.delivery.selectors import delivery_progress, delivery_stats, replies_for, reply_assignees
+from openbeat.delivery.models import Rating, Reply
+from openbeat.delivery.selectors import (
+    delivery_progress,
+    delivery_stats,
+    rating_comments,
+    replies_for,
+    reply_assignees,
+    urgent_waiting,
+)
 
 
 class ReplyFilterForm(forms.Form):
@@ -36,6 +50,28 @@ class ReplyFilterForm(forms.Form):
         required=False,
     )
     alert = forms.IntegerField(required=False, label="Alert number", min_value=1)
+
+
+class AnswerForm(forms.Form):
+    body = forms.CharField(
+        label="Your answer",
+        help_text="Emailed to the resident from the force, signed with your name, with a link to reply. "
+        "Do not ask for or include personal details you do not need.",
+        max_length=feedback.ANSWER_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "required": "Enter your answer to the resident",
+            "max_length": "Your answer must be %(limit_value)d characters or fewer",
+        },
+    )
+    # The form's own key: sent twice (a double click, a retry), it answers once.
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def clean_body(self) -> str:
+        body: str = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("Enter your answer to the resident")
+        return body
 
 
 def _reply(request: HttpRequest, pk: int) -> Reply:
@@ -51,11 +87,34 @@ def reply_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(replies_for(request.user, filters=filters), 50).get_page(request.GET.get("p"))
     query = request.GET.copy()
     query.pop("p", None)
-    urgent_new = replies_for(request.user, filters={"urgent": True, "state": Reply.State.NEW}).count()
+    urgent_new = urgent_waiting(request.user).count()
     return render(
         request,
         "delivery/staff/reply_list.html",
         {"form": form, "page": page, "query": query.urlencode(), "urgent_new": urgent_new},
+    )
+
+
+def _reply_page(
+    request: HttpRequest, reply: Reply, *, form: AnswerForm | None = None, status: int = 200
+) -> HttpResponse:
+    can_handle = request.user.has_perm("delivery.handle_reply")
+    if can_handle and form is None:
+        form = AnswerForm(initial={"key": uuid.uuid4()})
+    return render(
+        request,
+        "delivery/staff/reply_detail.html",
+        {
+            "reply": reply,
+            "title": f"Reply {reply.pk}",
+            "can_handle": can_handle,
+            "can_see_address": can_handle and request.user.has_perm("delivery.view_reply_address"),
+            "assignees": reply_assignees(reply) if can_handle else [],
+            "states": Reply.State.choices,
+            "conversation": feedback.conversation(reply),
+            "form": form if can_handle else None,
+        },
+        status=status,
     )
 
 
@@ -65,17 +124,50 @@ def reply_list(request: HttpRequest) -> HttpResponse:
 def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reply = _reply(request, pk)
     log_action("delivery.reply.view", actor=request.user, target=reply, request=request)
-    can_handle = request.user.has_perm("delivery.handle_reply")
+    return _reply_page(request, reply)
+
+
+@permission_required("delivery.handle_reply", raise_exception=True)
+@require_POST
+@never_cache
+def reply_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = _reply(request, pk)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        # The page shows the reply's text again, so it is a reading like any other.
+        log_action("delivery.reply.view", actor=request.user, target=reply, request=request)
+        return _reply_page(request, reply, form=form, status=400)
+    answer = feedback.reply_answer(
+        reply=reply, body=form.cleaned_data["body"], actor=signed_in_staff(request), key=form.cleaned_data["key"]
+    )
+    messages.success(request, "Your answer is saved and is being emailed to the resident.")
+    return redirect(f"{reverse('delivery_staff:reply', args=[reply.pk])}#answer-{answer.pk}")
+
+
+@permission_required("delivery.handle_reply", raise_exception=True)
+@require_POST
+def reply_pick_up(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = _reply(request, pk)
+    already = reply.picked_up_at is not None
+    reply = feedback.reply_pick_up(reply=reply, actor=signed_in_staff(request))
+    if already:
+        messages.warning(
+            request, f"{user_name(reply.picked_up_by) if reply.picked_up_by else 'Someone'} picked it up already."
+        )
+    else:
+        messages.success(request, "You have picked it up.")
+    return redirect("delivery_staff:reply", pk=reply.pk)
+
+
+@permission_required("delivery.view_reply_address", raise_exception=True)
+@require_POST
+@never_cache
+def reply_address(request: HttpRequest, pk: int) -> HttpResponse:
+    """The resident's email address, on a page of its own (POST: a prefetch or a link preview cannot log a look)."""
+    reply = _reply(request, pk)
+    address = feedback.reply_address_view(reply=reply, actor=signed_in_staff(request))
     return render(
-        request,
-        "delivery/staff/reply_detail.html",
-        {
-            "reply": reply,
-            "title": f"Reply {reply.pk}",
-            "can_handle": can_handle,
-            "assignees": reply_assignees(reply) if can_handle else [],
-            "states": Reply.State.choices,
-        },
+        request, "delivery/staff/reply_address.html", {"reply": reply, "address": address, "title": f"Reply {reply.pk}"}
     )
 
 
@@ -139,8 +231,21 @@ def alert_delivery(request: HttpRequest, pk: int) -> HttpResponse:
             "counts": disclosure.alert_counts(alert, n),
             # None: every figure as it is; else the engagement figures as they may be shown (no state figures).
             "shown": disclosure.alert_results(alert, engagement, n),
+            "can_moderate": request.user.has_perm("delivery.moderate_rating"),
+            "comments": rating_comments(alert, include_hidden=request.user.has_perm("delivery.moderate_rating")),
         },
     )
+
+
+@permission_required("delivery.moderate_rating", raise_exception=True)
+@require_POST
+def rating_comment_visibility(request: HttpRequest, pk: int, rating_pk: int) -> HttpResponse:
+    alert = _viewable_alert(request, pk)
+    rating = get_object_or_404(Rating.objects.select_related("delivery__alert"), pk=rating_pk, delivery__alert=alert)
+    shown = request.POST.get("shown") == "yes"
+    feedback.rating_comment_set_shown(rating=rating, shown=shown, actor=signed_in_staff(request))
+    messages.success(request, "The comment is shown now." if shown else "The comment is hidden now.")
+    return redirect(f"{reverse('delivery_staff:alert_delivery', args=[alert.pk])}#comment-{rating.pk}")
 
 
 @permission_required("alerts.view_alert", raise_exception=True)

@@ -64,7 +64,7 @@ def test_an_officer_triages_notes_and_closes_a_report_with_the_keyboard(
     rows = page.locator("table.ob-queue tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text("LC-2026-000202")  # red first
-    expect(rows.first).to_contain_text("Red: overdue")
+    expect(rows.first).to_contain_text("Overdue (red)")
     expect(page.get_by_text("Robin Reporter")).to_have_count(0)
     assert_accessible(page, "triage queue")
 
@@ -122,3 +122,20 @@ def test_an_officer_triages_notes_and_closes_a_report_with_the_keyboard(
     report.refresh_from_db()
     assert (report.reporter_name, report.reporter_email) == ("", "")
     assert [e for e in console_errors if "Content Security Policy" in e] == []
+
+
+def test_the_queues_filters_leave_the_first_report_above_the_fold(live_server, page, crime, assert_accessible):
+    # Seven filters stacked one per row once pushed the list below the fold on a 1280x800 screen.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, live_server, "officer.west")
+    page.goto(live_server.url + "/admin/reports/")
+    first = page.locator("table.ob-queue tbody tr").first
+    expect(first).to_contain_text("LC-2026-000202")
+    assert page.evaluate("window.scrollY") == 0
+    box = first.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= 800, box
+    # The filters share rows: the first and the fourth sit on the same line.
+    labels = page.locator("form.ob-queue-filters .w-field__wrapper")
+    assert labels.nth(0).bounding_box()["y"] == labels.nth(3).bounding_box()["y"]
+    assert_accessible(page, "triage queue at 1280x800")

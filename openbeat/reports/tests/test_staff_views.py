@@ -96,8 +96,9 @@ def test_the_queue_shows_sla_badges_in_words_and_counts_per_status(owner, abbey,
     assert listed(response) == ["RED", "AMBER", "OK"]
     page = response.content.decode()
     assert page.index("ob-sla--red") < page.index("ob-sla--amber") < page.index("ob-sla--ok")
-    assert "Red: overdue" in page
-    assert "Amber: due soon" in page
+    assert "Overdue (red)" in page
+    assert "Due soon (amber)" in page
+    assert "Red: overdue" not in page  # "Red: overdue red 12 Jan" read awkwardly
     assert "Within time" in page
     assert '<span data-count="new">(2)</span>' in page
     assert '<span data-count="triaged">(1)</span>' in page
@@ -439,6 +440,19 @@ def test_the_do_it_online_menu_has_the_triage_queue_for_staff_who_triage(owner):
     assert "Do It Online" in page
     assert "Triage queue" in page
     assert "/admin/reports/" in page
+
+
+def test_the_triage_queue_is_in_the_menu_once_and_wagtails_reports_stay_in_their_own(owner):
+    # The section's hook was once named like Wagtail's own "Reports" menu hook: the queue showed in both menus
+    # and Wagtail's reports (locked pages, site history...) showed inside Do It Online.
+    from wagtail import hooks
+
+    from openbeat.reports.views import staff_menu
+
+    assert staff_menu.REPORTS_MENU_HOOK != "register_reports_menu_item"
+    assert staff_menu.register_triage_menu_item not in hooks.get_hooks("register_reports_menu_item")
+    page = client_for(owner).get("/admin/").content.decode()
+    assert page.count("Triage queue") == 1
 
 
 def test_the_menu_is_hidden_from_staff_who_do_not_triage():

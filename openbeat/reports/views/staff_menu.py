@@ -1,8 +1,10 @@
 """The back office's "Do It Online" menu section, with the triage queue in it.
 
-Other parts add their pages to the section through the `register_reports_menu_item` hook (a function returning
-a wagtail MenuItem), as the In the Know section does. The name is spelled out here rather than imported from
-`reports.wagtail_hooks` because that module imports this one (through `urls_triage`) before defining it.
+Other parts add their pages to the section through the `register_do_it_online_menu_item` hook (a function
+returning a wagtail MenuItem), as the In the Know section does. Not `register_reports_menu_item`: that is Wagtail's
+own "Reports" menu, and sharing its name put the triage queue in both menus (and Wagtail's reports in ours).
+The name is spelled out here rather than imported from `reports.wagtail_hooks` because that module imports this
+one (through `urls_triage`) before defining it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from openbeat.reports.permissions import can_triage
 
-REPORTS_MENU_HOOK = "register_reports_menu_item"
+REPORTS_MENU_HOOK = "register_do_it_online_menu_item"
 
 
 class TriageMenuItem(MenuItem):
