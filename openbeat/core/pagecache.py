@@ -44,7 +44,6 @@ NONCE_BYTES = 16  # as Django's CSP middleware makes them: secrets.token_urlsafe
 PRIVATE_MODELS = frozenset(
     {
         "sessions",
-        "admin",
         "axes",
         "audit",
         "delivery",
@@ -52,22 +51,22 @@ PRIVATE_MODELS = frozenset(
         "scheduler",
         "django_tasks_database",
         "otp_totp",
-        "otp_static",
         "demo.DemoRow",
         "core.UsedLink",
+        "core.TransactionalMessage",
         "wagtailcore.PageLogEntry",
         "wagtailcore.ModelLogEntry",
         "reports.Report",
         "reports.ReportEvent",
         "reports.Evidence",
         "reports.ReportDraft",
-        "reports.ImportJob",
+        "reports.ReferenceCounter",
+        "reports.Open311Key",
         "subscriptions.Subscriber",
-        "subscriptions.Subscription",
-        "subscriptions.SignupDraft",
+        "subscriptions.WatchedArea",
+        "subscriptions.Consent",
+        "subscriptions.Demographics",
         "subscriptions.ImportJob",
-        "alerts.AlertRating",
-        "alerts.AlertReply",
     }
 )
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from openbeat.alerts.models import Alert
 from openbeat.staff import roles
-from openbeat.staff.tests.factories import client_for, staff_user
+from openbeat.staff.tests.factories import staff_user
+from openbeat.staff.tests.home import home, section
 from openbeat.subscriptions.models import Interest
 
 pytestmark = pytest.mark.django_db
@@ -35,17 +36,6 @@ def people(west, east):
         "lead_east": staff_user(roles.DIVISION_LEAD, east, username="lead.east"),
         "outsider": staff_user(roles.BOARD_VIEWER, None, username="board"),
     }
-
-
-def home(user):
-    response = client_for(user).get("/admin/")
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def section(page, key):
-    start = page.index(f'id="home-{key}-section"')
-    return page[start : page.index("</section>", start)]
 
 
 @pytest.fixture

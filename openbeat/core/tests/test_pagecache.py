@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from openbeat.core.models import ContentPage, Force
-from openbeat.core.pagecache import GENERATION_KEY, PageStore, StoredPage
+from openbeat.core.pagecache import GENERATION_KEY, PRIVATE_MODELS, PageStore, StoredPage, _private
 from openbeat.core.tests import pagecache_urls
 from openbeat.core.tests.processes import REPO, app_environment, gunicorn, subprocess_database
 
@@ -179,3 +179,21 @@ def test_an_edit_reaches_every_gunicorn_worker_within_seconds(tmp_path):
         pages = [home()[0] for _ in range(12)]
         stale = [n for n, page in enumerate(pages) if "After Police" not in page]
         assert not stale, f"requests {stale} still showed the old name"
+
+
+def test_every_private_entry_names_a_real_app_or_model():
+    # A misspelt entry would silently let a busy private table clear every process's pages on each write.
+    from django.apps import apps
+
+    known = {m._meta.label for m in apps.get_models()} | {a.label for a in apps.get_app_configs()}
+    assert sorted(PRIVATE_MODELS - known) == []
+
+
+def test_a_sent_email_or_a_new_report_number_leaves_the_store_alone(client):
+    from openbeat.core.models import TransactionalMessage
+    from openbeat.reports.models import ReferenceCounter
+
+    client.get("/")
+    ReferenceCounter.objects.create(year=2099, last=1)
+    assert _private(TransactionalMessage)
+    assert client.get("/")["X-Page-Cache"] == "hit"

@@ -13,7 +13,8 @@ from openbeat.delivery.models import Delivery, DeliverySettings, Reply
 from openbeat.delivery.tests.feedback_world import delivery_for
 from openbeat.delivery.tests.pipeline_world import sending_alert
 from openbeat.staff import roles
-from openbeat.staff.tests.factories import client_for, staff_user
+from openbeat.staff.tests.factories import staff_user
+from openbeat.staff.tests.home import home, section
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +32,6 @@ def other_division(east):
 @pytest.fixture
 def outsider():
     return staff_user(roles.BOARD_VIEWER, None, username="board")
-
-
-def home(user):
-    response = client_for(user).get("/admin/")
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def section(page, key):
-    start = page.index(f'id="home-{key}-section"')
-    return page[start : page.index("</section>", start)]
 
 
 def reply_in(division, body, *, urgent=False):

@@ -11,7 +11,8 @@ from django.utils import timezone
 from openbeat.reports.models import Report
 from openbeat.reports.tests.factories import ReportFactory, ReportTypeFactory
 from openbeat.staff import roles
-from openbeat.staff.tests.factories import client_for, staff_user
+from openbeat.staff.tests.factories import staff_user
+from openbeat.staff.tests.home import home, section
 
 pytestmark = pytest.mark.django_db
 
@@ -59,17 +60,6 @@ def reports(west):
             created_at=now - dt.timedelta(days=9),
         ),
     }
-
-
-def home(user):
-    response = client_for(user).get("/admin/")
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def section(page, key):
-    start = page.index(f'id="home-{key}-section"')
-    return page[start : page.index("</section>", start)]
 
 
 def test_the_owner_sees_new_reports_waiting_with_a_link_to_the_queue(owner, reports):
