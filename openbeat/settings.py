@@ -347,6 +347,8 @@ elif TASKS_BACKEND == "celery":
 # worker count on its own and so multiply every limit).
 # Finished background-task results (django-tasks-db) are deleted after this many days by the scheduler.
 TASK_RESULTS_RETENTION_DAYS = int(os.environ.get("TASK_RESULTS_RETENTION_DAYS", "14"))
+# The scheduler's run log (Settings > Scheduled jobs) is kept this long.
+JOB_RUNS_RETENTION_DAYS = int(os.environ.get("JOB_RUNS_RETENTION_DAYS", "30"))
 
 CACHES = {
     "default": (

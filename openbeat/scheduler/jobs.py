@@ -21,6 +21,7 @@ the database lock in services.py keeps that to one run per tick all the same:
   report only if no build of it exists, from the 1st on, so a run missed on the 1st is caught up.
 - login_attempts_expire, daily at 04:00: failed staff sign-ins (a username and an address) older than the
   lock window are deleted; deleting them twice deletes nothing more.
+- prune_job_runs, daily at 04:45: the scheduler's run log older than JOB_RUNS_RETENTION_DAYS is deleted.
 - prune_task_results, daily at 04:30 (database task backend only): finished task results older than
   TASK_RESULTS_RETENTION_DAYS are deleted, as django-tasks-db's own command does.
 """
@@ -152,6 +153,13 @@ def prune_task_results() -> str:
     return out.getvalue().strip()
 
 
+def prune_job_runs() -> str:
+    """The scheduler's own run log, kept JOB_RUNS_RETENTION_DAYS."""
+    from openbeat.scheduler.services import job_runs_prune
+
+    return f"{job_runs_prune(days=settings.JOB_RUNS_RETENTION_DAYS)} old runs deleted"
+
+
 def scheduled_jobs() -> list[Job]:
     """The jobs, as the scheduler runs them (intervals from settings where they have one)."""
     from openbeat.delivery.outbox import STALE_AFTER
@@ -203,4 +211,5 @@ def scheduled_jobs() -> list[Job]:
             hold=timedelta(hours=1),
             command="prune_db_task_results",
         ),
+        Job("prune_job_runs", prune_job_runs, cron={"hour": 4, "minute": 45}, hold=timedelta(hours=1)),
     ]

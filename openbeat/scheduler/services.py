@@ -14,6 +14,10 @@ is down). Two safeguards keep that from doing the work twice:
   runs during a clock step, do no harm: each does at worst some work twice that changes nothing the
   second time.
 
+Every run a scheduler takes is recorded (JobRun: when, where, how it ended), and a job of a time of day whose
+last time passed while no scheduler ran (every host down at 03:30, say) is run once as a scheduler starts
+(`missed_run`); the lock keeps that to one run when two start together.
+
 Times come from each host's clock: hosts are expected to keep time with NTP (a few seconds of drift only
 makes a job run a little early or late on one host).
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -30,7 +35,7 @@ from django.db import close_old_connections, connection
 from django.db.models import Q
 from django.utils import timezone
 
-from openbeat.scheduler.models import JobLock
+from openbeat.scheduler.models import JobLock, JobRun
 
 if TYPE_CHECKING:
     from openbeat.scheduler.jobs import Job
@@ -66,25 +71,30 @@ def job_lock_release(*, name: str, holder: str, started: datetime, outcome: str)
     )
 
 
-def job_run(job: Job, *, holder: str) -> str | None:
+def job_run(job: Job, *, holder: str, caught_up: bool = False) -> str | None:
     """Run `job` if this scheduler takes it for this tick: what APScheduler calls. Returns what the run did
-    (for the log and the JobLock row), or None when another scheduler had it. A failing job is logged and
-    recorded; the next tick tries again."""
+    (for the log, the JobLock row and the run's JobRun), or None when another scheduler had it. A failing job
+    is logged and recorded; the next tick tries again."""
     _close_old_connections()  # each job runs in one of the scheduler's threads, like a request
     try:
         started = timezone.now()
         if not job_lock_take(name=job.name, holder=holder, now=started, gap=job.gap, hold=job.hold):
             logger.debug("job %s: taken by another scheduler", job.name)
             return None
+        run = JobRun.objects.create(job=job.name, holder=holder, started_at=started, caught_up=caught_up)
+        if caught_up:
+            logger.info("job %s: its last run was missed; running it once now", job.name)
+        ok = True
         try:
             done = job.run()
         except Exception as error:
             logger.exception("scheduled job %s failed", job.name)
-            outcome = f"failed: {type(error).__name__}: {error}"
+            outcome, ok = f"failed: {type(error).__name__}: {error}", False
         else:
             outcome = str(done)
             logger.log(logging.INFO if done else logging.DEBUG, "job %s: %s", job.name, outcome)
         job_lock_release(name=job.name, holder=holder, started=started, outcome=outcome)
+        JobRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), ok=ok, outcome=outcome[:300])
         return outcome
     finally:
         _close_old_connections()
@@ -95,3 +105,34 @@ def _close_old_connections() -> None:
     caller's transaction is using (a job run inline, as in tests)."""
     if not connection.in_atomic_block:
         close_old_connections()
+
+
+def missed_run(
+    *, fire_times: Callable[[datetime], datetime | None], last_started: datetime | None, now: datetime
+) -> datetime | None:
+    """The time a job of a time of day last fell due before `now`, if no run started since: the run a
+    scheduler makes up for as it starts. `fire_times(after)` is the job's next time after `after` (its cron
+    trigger). A job that never ran anywhere has missed nothing (a new install waits for its time), and only
+    the last missed time counts: a week of downtime is made up by one run, not seven."""
+    if last_started is None:
+        return None
+    due, probe = None, last_started
+    # Walk the times from the last run towards now (a daily job: at most one step per day it was down).
+    for _ in range(400):
+        following = fire_times(probe)
+        if following is None or following > now:
+            break
+        due, probe = following, following
+    return due
+
+
+def job_last_started() -> dict[str, datetime | None]:
+    """When each job was last taken by any scheduler (its JobLock row)."""
+    return dict(JobLock.objects.values_list("name", "started_at"))
+
+
+def job_runs_prune(*, days: int, now: datetime | None = None) -> int:
+    """Delete the run log older than `days` (the retention job); the number of runs deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted, _ = JobRun.objects.filter(started_at__lt=cutoff).delete()
+    return deleted

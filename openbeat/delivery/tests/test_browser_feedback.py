@@ -129,3 +129,22 @@ def test_the_progress_bar_moves_while_an_alert_is_sending(live_server, page, wes
     expect(page.locator('[data-field="failed"]')).to_have_text("2")
     expect(page.locator("#ob-delivery-bar")).to_have_js_property("value", 4)
     assert [e for e in console_errors if "Content Security Policy" in e] == []
+
+
+def test_an_urgent_replys_waiting_timer_counts_on_while_the_inbox_is_open(live_server, page, west, console_errors):
+    from openbeat.delivery import feedback
+
+    reply = feedback.reply_create(delivery=delivery_for(west), body="Someone is following me, help me")
+    assert reply.urgent
+    staff_user(roles.CONTACT_CENTRE, None, username="contact.centre")
+    sign_in(page, live_server, "contact.centre")
+    page.clock.install()
+    page.goto(live_server.url + "/admin/replies/")
+    timer = page.locator("table.ob-replies .ob-timer")
+    expect(timer).to_have_text("waiting 0 min")
+    page.clock.fast_forward("07:00")  # seven minutes with the page left open, nothing reloaded
+    expect(timer).to_have_text("waiting 7 min")
+    page.goto(f"{live_server.url}/admin/replies/{reply.pk}/")
+    page.clock.fast_forward("03:00")
+    expect(page.locator(".ob-waiting")).to_contain_text("Waiting 10 min")
+    assert console_errors == []

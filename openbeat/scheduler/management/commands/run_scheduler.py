@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import logging
 import signal
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from openbeat.scheduler.jobs import Job, scheduled_jobs
-from openbeat.scheduler.services import job_run, scheduler_holder
+from openbeat.scheduler.services import job_last_started, job_run, missed_run, scheduler_holder
 
 # Threads for the jobs: a long one (a big alert's dispatch, an evidence scan) must not hold up the sweep.
 THREADS = 4
@@ -42,6 +44,7 @@ def build_scheduler(jobs: list[Job], *, holder: str) -> BlockingScheduler:
         job_defaults={"coalesce": True, "max_instances": 1},
     )
     now = datetime.now(zone)
+    last_started = job_last_started()
     for job in jobs:
         if job.every is not None:
             trigger: Any = IntervalTrigger(seconds=job.every.total_seconds(), timezone=zone)
@@ -49,8 +52,31 @@ def build_scheduler(jobs: list[Job], *, holder: str) -> BlockingScheduler:
         else:
             trigger = CronTrigger(timezone=zone, **job.cron)
             extra = {"misfire_grace_time": 3600}
+            missed = missed_run(
+                fire_times=_after(trigger), last_started=last_started.get(job.name), now=now.astimezone(UTC)
+            )
+            if missed is not None:
+                # Its time passed while no scheduler ran: once now (the lock makes it once however many start).
+                scheduler.add_job(
+                    job_run,
+                    DateTrigger(run_date=now, timezone=zone),
+                    args=[job],
+                    kwargs={"holder": holder, "caught_up": True},
+                    id=f"{job.name} (missed {missed:%Y-%m-%d %H:%M})",
+                    name=job.name,
+                    misfire_grace_time=None,
+                )
         scheduler.add_job(job_run, trigger, args=[job], kwargs={"holder": holder}, id=job.name, name=job.name, **extra)
     return scheduler
+
+
+def _after(trigger: CronTrigger) -> Callable[[datetime], datetime | None]:
+    """The trigger's first time strictly after a moment (APScheduler's own answer includes the moment)."""
+
+    def following(moment: datetime) -> datetime | None:
+        return trigger.get_next_fire_time(None, moment + timedelta(microseconds=1))
+
+    return following
 
 
 class Command(BaseCommand):
@@ -66,7 +92,8 @@ class Command(BaseCommand):
         jobs = scheduled_jobs()
         if options["list"]:
             for job in jobs:
-                self.stdout.write(f"{job.name:<24} {job.schedule:<22} (by hand: manage.py {job.command})")
+                by_hand = f"by hand: manage.py {job.command}" if job.command else "no command"
+                self.stdout.write(f"{job.name:<24} {job.schedule:<22} ({by_hand})")
             return
         # APScheduler logs every run at INFO ("Running job ..."): with a sweep every 15 s, only what matters.
         logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
