@@ -16,6 +16,12 @@ Semantics (tested against a naive reference implementation in tests/test_audienc
   email needs a confirmed address not stopped by bounces and at least one of day/night chosen; SMS needs a
   verified phone and at least one of day/night chosen. Time-of-day, minimum priority, quiet hours and daily
   caps are applied at hand-off (delivery), not here; `audience_breakdown` reports how they would split.
+- **An update** (`update_of`, "Send an update" on a sent alert) has no areas or interests of its own: on each
+  channel asked for, it reaches exactly the subscribers the earlier alert reached on that channel (the
+  delivery app says who: `handoff.register_recipients`), less anyone no longer reachable there by the rules
+  above (unsubscribed, paused, erased, email stopped or unconfirmed, phone no longer verified, channel turned
+  off). An update of an alert sent to a demographic group carries that alert's demographic rules, which are
+  applied again (someone who has since withdrawn their answers is left out).
 
 Speed: neighbourhood and division targets are one SQL query over an index of watched areas; the interest
 rules are bitmask tests on the subscriber row; shapes first narrow by bounding box in SQL, then test points
@@ -48,6 +54,7 @@ from django.db.models import (
 )
 from shapely.geometry import Point, shape
 
+from openbeat.alerts import handoff
 from openbeat.areas.models import Neighbourhood
 from openbeat.subscriptions.models import Interest, Subscriber, WatchedArea
 
@@ -83,6 +90,14 @@ class TargetingSpec:
     groups: SetRule = SetRule()
     demographics: Mapping[str, SetRule] = field(default_factory=dict)
     channels: frozenset[str] = frozenset(CHANNELS)
+    # The id of a sent alert whose recipients this one goes to (an update); then `areas` and the interest rules
+    # are empty.
+    update_of: int | None = None
+
+    @property
+    def targets_nobody(self) -> bool:
+        """No area and not an update: nobody can be in the audience."""
+        return self.update_of is None and self.areas.is_empty
 
 
 @dataclass(frozen=True)
@@ -205,6 +220,8 @@ def _points_in(geoms: list[Any], lons: np.ndarray, lats: np.ndarray) -> np.ndarr
 def audience_resolve(spec: TargetingSpec) -> Audience:
     """The exact recipients of an alert with this targeting, per channel."""
     empty = np.empty(0, dtype=np.int64)
+    if spec.update_of is not None:
+        return _update_audience(spec)
     if spec.areas.is_empty or not (set(spec.channels) & set(CHANNELS)):
         return Audience(email=empty, sms=empty)
     email_q, sms_q = _reachable()
@@ -273,6 +290,21 @@ def audience_resolve(spec: TargetingSpec) -> Audience:
         return Audience(email=empty, sms=empty)
     table = np.concatenate(found)
     return Audience(email=_unique(table[table[:, 1] == 1, 0]), sms=_unique(table[table[:, 2] == 1, 0]))
+
+
+def _update_audience(spec: TargetingSpec) -> Audience:
+    """An update's recipients: per channel, one query over the earlier alert's deliveries on that channel
+    (a subquery the delivery app gives), joined with who is still reachable there."""
+    found = {channel: np.empty(0, dtype=np.int64) for channel in CHANNELS}
+    source = handoff.recipients_source()
+    if source is not None and spec.update_of is not None:
+        for channel, reachable in zip(CHANNELS, _reachable(), strict=True):
+            if channel not in spec.channels:
+                continue
+            earlier = source(alert_id=spec.update_of, channel=channel)
+            rows = _fetch(subscribers_matching_rules(spec).filter(reachable, pk__in=earlier).order_by("pk"), ["pk"])
+            found[channel] = _unique(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+    return Audience(email=found["email"], sms=found["sms"])
 
 
 def _table(rows: list[tuple[Any, ...]]) -> np.ndarray:

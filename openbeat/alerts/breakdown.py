@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from openbeat.alerts import disclosure
+from openbeat.alerts import disclosure, handoff
 from openbeat.alerts.audience import CHANNELS, AreaSet, SetRule, TargetingSpec, audience_resolve
 from openbeat.subscriptions.models import Interest, Subscriber
 
@@ -35,6 +35,12 @@ class ChannelBreakdown:
     day_only: int = 0
     night_only: int = 0
     day_and_night: int = 0
+    # Of those receiving it, what the delivery rules would do if it went now (handoff.forecast; None without
+    # the delivery app): at the daily cap (email: into the digest; SMS: not sent), held for SMS quiet hours,
+    # held until the time of day they chose.
+    at_cap: int | None = None
+    quiet_hours: int | None = None
+    held: int | None = None
 
     @property
     def receiving(self) -> int:
@@ -50,7 +56,7 @@ class ChannelBreakdown:
         """Would receive it if it goes out at night."""
         return self.night_only + self.day_and_night
 
-    def as_json(self) -> dict[str, int]:
+    def as_json(self) -> dict[str, int | None]:
         return {
             "total": self.reachable,
             "receiving": self.receiving,
@@ -60,6 +66,12 @@ class ChannelBreakdown:
             "night_only": self.night_only,
             "day_and_night": self.day_and_night,
             "below_priority": self.below_priority,
+            # Only with the delivery app's forecast.
+            **(
+                {}
+                if self.at_cap is None
+                else {"at_cap": self.at_cap, "quiet_hours": self.quiet_hours, "held": self.held}
+            ),
         }
 
 
@@ -89,6 +101,9 @@ def _with_ids(ids: np.ndarray) -> list[QuerySet[Subscriber]]:
     return [subscribers.filter(pk__in=values[i : i + size]) for i in range(0, len(values), size)]
 
 
+subscribers_with_ids = _with_ids  # for the delivery app's forecast (handoff.register_forecast)
+
+
 def _channel(ids: np.ndarray, channel: str, priority: int) -> ChannelBreakdown:
     if not len(ids):
         return ChannelBreakdown()
@@ -115,11 +130,12 @@ def audience_breakdown(*, spec: TargetingSpec, priority: int) -> Breakdown:
 
     Exact, whatever the targeting: what may be shown of it is `audience_shown`."""
     audience = audience_resolve(spec)
-    return Breakdown(
-        subscribers=audience.subscriber_count,
-        email=_channel(audience.email, "email", priority),
-        sms=_channel(audience.sms, "sms", priority),
-    )
+    email, sms = _channel(audience.email, "email", priority), _channel(audience.sms, "sms", priority)
+    held = handoff.forecast(audience=audience, priority=priority)
+    if held is not None:
+        email = replace(email, at_cap=held.email_at_cap, held=held.email_held)
+        sms = replace(sms, at_cap=held.sms_at_cap, quiet_hours=held.sms_quiet_hours, held=held.sms_held)
+    return Breakdown(subscribers=audience.subscriber_count, email=email, sms=sms)
 
 
 # ------------------------------------------------------------------------------------------- what is shown
@@ -137,6 +153,13 @@ def _atoms(breakdown: Breakdown) -> dict[str, int]:
                 f"{name}.day_and_night": split.day_and_night,
             }
         )
+        # The forecast splits those receiving it again, by what they were sent today and by the hour: each part
+        # and what is left of those receiving it are atoms too.
+        for part in ("at_cap", "quiet_hours", "held"):
+            value = getattr(split, part)
+            if value is not None and (part != "quiet_hours" or name == "sms"):
+                atoms[f"{name}.{part}"] = value
+                atoms[f"{name}.not_{part}"] = split.receiving - value
     return atoms
 
 
@@ -242,6 +265,10 @@ def zero_reason(*, spec: TargetingSpec) -> str | None:
     if disclosure.uses_demographics(spec):
         public = disclosure.without_demographics(spec)
         return zero_reason(spec=public) if _count(public) == 0 else None
+    if spec.update_of is not None:
+        if _count(spec) == 0:
+            return "None of the earlier alert's recipients can be reached on these channels now"
+        return None
     if spec.areas.is_empty:
         return "No area chosen"
     if not set(spec.channels) & set(CHANNELS):
@@ -299,4 +326,16 @@ def breakdown_summary(breakdown: Breakdown, reason: str | None = None) -> str:
     ]
     if skipped:
         sentence += f" Not sent to {' and '.join(skipped)}: they only want alerts of a higher priority."
-    return sentence
+    return sentence + _held_words(breakdown)
+
+
+def _held_words(breakdown: Breakdown) -> str:
+    """What the delivery rules would hold back if it went now, as a sentence ("" when nothing)."""
+    parts = []
+    if breakdown.email.at_cap:
+        parts.append(f"{breakdown.email.at_cap:,} by email would get it in their daily digest instead")
+    if breakdown.sms.at_cap:
+        parts.append(f"{breakdown.sms.at_cap:,} by SMS would not get it")
+    if parts:
+        return f" At their daily cap: {' and '.join(parts)}."
+    return ""

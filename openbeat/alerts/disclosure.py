@@ -78,7 +78,18 @@ def uses_demographics(spec: TargetingSpec) -> bool:
 
 
 def without_demographics(spec: TargetingSpec) -> TargetingSpec:
-    """The same targeting with its demographic rules taken away: what the counts are compared with."""
+    """The same targeting with its demographic rules taken away: what the counts are compared with.
+
+    An update of an alert sent to a demographic group is compared with that alert's own targeting without its
+    demographic rules (its areas and interests, as anyone may count them now): the earlier alert's recipients
+    were themselves chosen by the demographic rules, so they are no base to compare with."""
+    if spec.update_of is not None and uses_demographics(spec):
+        from openbeat.alerts.targeting import TargetingError, spec_from_json
+
+        earlier = Alert.objects.filter(pk=spec.update_of).values_list("targeting", flat=True).first()
+        if earlier is None:  # never an empty base: that would show the count as it is
+            raise TargetingError("The alert this is an update to no longer exists")
+        return without_demographics(spec_from_json(earlier))
     return replace(spec, demographics={})
 
 
@@ -210,3 +221,17 @@ def annotate(alerts: Any, request: HttpRequest | None = None) -> list[Alert]:
     for alert in listed:
         alert.shown_counts = alert_counts(alert, n)  # type: ignore[attr-defined]
     return listed
+
+
+def rows_kept(sizes: Mapping[Any, int], n: int | None = None) -> tuple[list[Any], list[Any]]:
+    """Rule 4 for a demographic alert's figures split by place (its statistics by neighbourhood): which rows may
+    be shown apart, and which go together into one row. A row of fewer than N messages is never shown apart;
+    and when those left out hold fewer than N together (one small row, say, which the total minus the rows
+    shown would give away), the smallest rows kept join them until they hold N. Returns (kept, merged)."""
+    n = threshold() if n is None else n
+    ordered = sorted(sizes, key=lambda key: (sizes[key], str(key)))
+    merged = [key for key in ordered if sizes[key] < n]
+    kept = [key for key in ordered if sizes[key] >= n]
+    while merged and kept and sum(sizes[key] for key in merged) < n:
+        merged.append(kept.pop(0))
+    return kept, merged

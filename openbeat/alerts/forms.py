@@ -4,7 +4,9 @@ The targeting is built on the server from plain fields (area checkboxes, a rule 
 demographic answer, channel checkboxes), so the form works without JavaScript. Drawn shapes need the map:
 the composer script keeps the whole targeting JSON in the hidden `targeting` field (the same JSON it sends
 for the live count), and the server takes only the shapes from it. Scope is checked twice: the area fields
-offer only what is in the user's scope, and `clean()` runs `targeting_check_scope` on the whole spec.
+offer only what is in the user's scope, and `clean()` cuts drawn shapes to the user's division
+(`clipping.shapes_clip`, kept in `self.clip` for the notice) and runs `targeting_check_scope` on the whole spec.
+The image and PDFs are checked by content here (errors beside their fields) and kept by `alerts.media`.
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import BoundField
+from django.forms.utils import ErrorDict
 
 from openbeat.alerts.audience import CHANNELS, TargetingSpec
+from openbeat.alerts.clipping import Clip, shapes_clip
+from openbeat.alerts.media import ALT_MAX, ATTACHMENT_MAX_BYTES, IMAGE_MAX_BYTES, IMAGE_MAX_WIDTH, MAX_ATTACHMENTS
 from openbeat.alerts.models import Alert, Priority
 from openbeat.alerts.services import targeting_check_scope
 from openbeat.alerts.targeting import TargetingError, spec_from_json
 from openbeat.areas.models import Division, Neighbourhood
+from openbeat.core.uploads import CleanImage, UploadRejected, check_pdf, clean_image, size_in_words
 from openbeat.core.users import RequestUser
 from openbeat.staff.scope import scope_for
 from openbeat.subscriptions.forms import AGE_BANDS, DISABILITY, ETHNICITIES, PREFER_NOT
@@ -42,6 +48,24 @@ MARKDOWN_HINT = (
 )
 _DATETIME = {"type": "datetime-local"}
 _DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class _MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class _MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern): a list of uploads, perhaps empty."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", _MultipleFileInput(attrs={"accept": "application/pdf,.pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
 
 
 def _rule_field(*, set_name: str, value: str, label: str, dimension: str = "") -> forms.ChoiceField:
@@ -86,6 +110,34 @@ class AlertForm(forms.Form):
         label="Link address", required=False, assume_scheme="https", help_text="Optional: a page with more information."
     )
     link_text = forms.CharField(label="Link text", required=False, max_length=80)
+    # The image and PDFs (alerts.media): checked by content here, kept by alert_media_change.
+    image = forms.FileField(
+        label="Image",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=(
+            f"Optional: one JPG, PNG or WebP photo, up to {IMAGE_MAX_BYTES // (1024 * 1024)}MB. It is shown in the "
+            "email and on the alert's public page, not in texts. Location and camera details are removed."
+        ),
+    )
+    image_alt = forms.CharField(
+        label="Alt text",
+        required=False,
+        max_length=ALT_MAX,
+        help_text="Describe what the image shows, for people who cannot see it (250 characters or fewer).",
+    )
+    remove_image = forms.BooleanField(label="Remove the image", required=False)
+    attachments = _MultipleFileField(
+        label="PDF documents",
+        required=False,
+        help_text=(
+            f"Optional: up to {MAX_ATTACHMENTS} PDFs, each up to {ATTACHMENT_MAX_BYTES // (1024 * 1024)}MB, sent as "
+            "links. The file name becomes the link's title."
+        ),
+    )
+    remove_attachments = forms.TypedMultipleChoiceField(
+        label="Remove documents", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
     # Targeting. The hidden field carries the builder's JSON (only its drawn shapes are read here).
     targeting = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"data-targeting": ""}))
     whole_force = forms.BooleanField(label="The whole force", required=False)
@@ -110,10 +162,22 @@ class AlertForm(forms.Form):
         help_text="Each resident is sent it on the channels they chose, among these.",
     )
 
-    def __init__(self, *args: Any, user: RequestUser, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: RequestUser, alert: Alert | None = None, update_of: Alert | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        # "Send an update": the sent alert whose recipients this one goes to; then only the channels are chosen.
+        self.update_of = update_of
         self.spec: TargetingSpec | None = None
+        self.clip: Clip | None = None
+        self.alert = alert
+        self.saved_attachments = list(alert.attachments.all()) if alert is not None and alert.pk else []
+        remove_field = self.fields["remove_attachments"]
+        assert isinstance(remove_field, forms.TypedMultipleChoiceField)
+        remove_field.choices = [(a.pk, f"{a.title} (PDF, {size_in_words(a.size)})") for a in self.saved_attachments]
+        if alert is None or not alert.image_path:
+            del self.fields["remove_image"]
         scope = scope_for(user)
         self.fields["interest"].queryset = Interest.objects.filter(  # type: ignore[attr-defined]
             active=True, kind=Interest.Kind.TOPIC
@@ -223,6 +287,13 @@ class AlertForm(forms.Form):
     def build_targeting(self) -> dict[str, Any]:
         """The targeting JSON (alerts.targeting's shape) from the cleaned fields and the drawn shapes."""
         data = self.cleaned_data
+        if self.update_of is not None:
+            return {
+                "update_of": self.update_of.pk,
+                # The earlier alert's demographic rules go with it (alerts.targeting), so its counts stay guarded.
+                "demographics": (self.update_of.targeting or {}).get("demographics") or {},
+                "channels": [c for c in CHANNELS if c in (data.get("channels") or [])],
+            }
         shapes, exclude_shapes = self._shapes()
         rules: dict[str, dict[str, list[str]]] = {"topics": {}, "groups": {}}
         demographics: dict[str, dict[str, list[str]]] = {}
@@ -253,23 +324,66 @@ class AlertForm(forms.Form):
             "channels": [c for c in CHANNELS if c in (data.get("channels") or [])],
         }
 
+    def clean_image(self) -> CleanImage | None:
+        upload = self.cleaned_data.get("image")
+        if not upload:
+            return None
+        try:
+            return clean_image(upload, max_bytes=IMAGE_MAX_BYTES, max_width=IMAGE_MAX_WIDTH)
+        except UploadRejected as error:
+            raise ValidationError(error.message) from error
+
+    def clean_attachments(self) -> list[Any]:
+        uploads = self.cleaned_data.get("attachments") or []
+        for upload in uploads:
+            try:
+                check_pdf(upload, max_bytes=ATTACHMENT_MAX_BYTES)
+            except UploadRejected as error:
+                raise ValidationError(f"{upload.name}: {error.message}") from error
+        removing = set(self.data.getlist("remove_attachments")) if hasattr(self.data, "getlist") else set()
+        kept = [a for a in self.saved_attachments if str(a.pk) not in removing]
+        if len(kept) + len(uploads) > MAX_ATTACHMENTS:
+            raise ValidationError(f"An alert can have up to {MAX_ATTACHMENTS} PDF documents")
+        return uploads
+
+    def _check_alt_text(self, cleaned: dict[str, Any]) -> None:
+        has_saved = self.alert is not None and bool(self.alert.image_path) and not cleaned.get("remove_image")
+        image_chosen = bool(self.files.get("image")) if self.files else False
+        if (image_chosen or has_saved) and not (cleaned.get("image_alt") or "").strip() and "image_alt" in cleaned:
+            self.add_error("image_alt", "Enter alt text that describes the image")
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        self._check_alt_text(cleaned)
         if self.errors:
             return cleaned
         try:
             targeting = self.build_targeting()
             spec = spec_from_json(targeting)
-            if spec.areas.is_empty:
+            if spec.targets_nobody:
                 raise TargetingError("Choose at least one area to send the alert to")
             if not spec.channels:
                 raise TargetingError("Choose email, SMS or both")
+            spec, self.clip = shapes_clip(user=self.user, spec=spec)
+            if "areas" in targeting:  # not in an update's
+                targeting["areas"]["shapes"] = [dict(item) for item in spec.areas.shapes]
             targeting_check_scope(user=self.user, spec=spec)
         except TargetingError as error:
             raise ValidationError(error.message) from error
         self.spec = spec
         cleaned["targeting_json"] = targeting
         return cleaned
+
+    def media_fields(self) -> dict[str, Any]:
+        """The image and documents as alerts.media.alert_media_change takes them."""
+        data = self.cleaned_data
+        return {
+            "image": data.get("image"),
+            "image_alt": data.get("image_alt") or "",
+            "remove_image": bool(data.get("remove_image")),
+            "attachments": data.get("attachments") or [],
+            "remove_attachments": data.get("remove_attachments") or [],
+        }
 
     def service_fields(self) -> dict[str, Any]:
         """The cleaned values as alert_create / alert_update take them."""
@@ -301,9 +415,6 @@ class AlertForm(forms.Form):
     @classmethod
     def initial_for(cls, alert: Alert) -> dict[str, Any]:
         """The form's initial values from a saved alert."""
-        targeting = alert.targeting or {}
-        areas = targeting.get("areas") or {}
-        exclude = targeting.get("exclude_areas") or {}
         initial: dict[str, Any] = {
             "title": alert.title,
             "body": alert.body,
@@ -313,6 +424,20 @@ class AlertForm(forms.Form):
             "send_at": alert.send_at,
             "link_url": alert.link_url,
             "link_text": alert.link_text,
+            **cls.targeting_initial(alert.targeting or {}),
+            "image_alt": alert.image_alt,
+        }
+        for translation in alert.translations.all():
+            initial[f"title__{translation.language}"] = translation.title
+            initial[f"body__{translation.language}"] = translation.body
+        return initial
+
+    @staticmethod
+    def targeting_initial(targeting: dict[str, Any]) -> dict[str, Any]:
+        """The targeting fields' initial values from a targeting JSON (an alert's or a saved audience's)."""
+        areas = targeting.get("areas") or {}
+        exclude = targeting.get("exclude_areas") or {}
+        initial: dict[str, Any] = {
             "targeting": json.dumps(targeting),
             "whole_force": bool(areas.get("whole_force")),
             "divisions": areas.get("divisions") or [],
@@ -327,7 +452,29 @@ class AlertForm(forms.Form):
         for dimension, rule_set in (targeting.get("demographics") or {}).items():
             for rule, values in rule_set.items():
                 initial.update({f"demographics__{dimension}__{value}": rule for value in values})
-        for translation in alert.translations.all():
-            initial[f"title__{translation.language}"] = translation.title
-            initial[f"body__{translation.language}"] = translation.body
         return initial
+
+    @staticmethod
+    def is_targeting_field(name: str) -> bool:
+        return name in TARGETING_FIELDS or name.partition("__")[0] in ("topics", "groups", "demographics")
+
+    def quiet(self) -> AlertForm:
+        """Shown again as typed, without errors: after using a template or a saved audience, or saving one,
+        nothing has been submitted yet."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        return self
+
+
+# The targeting builder's fields (besides one rule select per interest and demographic answer).
+TARGETING_FIELDS = frozenset(
+    [
+        "targeting",
+        "whole_force",
+        "divisions",
+        "neighbourhoods",
+        "exclude_divisions",
+        "exclude_neighbourhoods",
+        "channels",
+    ]
+)

@@ -76,6 +76,14 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     rejection_reason = models.TextField(blank=True)
+    # One image (alerts.media): decoded, resized and written again without metadata, kept privately under
+    # PRIVATE_STORAGE_ROOT/alerts/ and served by OpenBeat (alerts:image) once the alert is public. The same
+    # image goes with every translation.
+    image_path = models.CharField(max_length=200, blank=True)
+    image_alt = models.CharField("alt text", max_length=250, blank=True)
+    image_digest = models.CharField(max_length=16, blank=True)  # in the image's address: a new image, a new URL
+    image_width = models.PositiveIntegerField(null=True, blank=True)
+    image_height = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -134,6 +142,24 @@ class AlertTranslation(models.Model):
         return f"{self.alert} ({self.language})"
 
 
+class AlertAttachment(models.Model):
+    """A PDF sent with an alert as a link (alerts.media): checked by content, kept privately under
+    PRIVATE_STORAGE_ROOT/alerts/, downloadable once the alert is public (staff who can see the alert: always)."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(max_length=150)
+    path = models.CharField(max_length=200)  # relative to PRIVATE_STORAGE_ROOT/alerts
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 @register_setting(icon="mail")
 class AlertSettings(BaseGenericSetting):
     """What the force decides about alerts, edited in the back office (Settings > Alert settings)."""
@@ -155,3 +181,57 @@ class AlertSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = "Alert settings"
+
+
+class AlertTemplate(models.Model):
+    """A starting point for an alert: one of the force's (made by HQ, `owner` empty, seen by everyone who sends
+    alerts) or an officer's own (private to them). Its words may hold placeholders, filled when it is used
+    (alerts.alert_templates)."""
+
+    name = models.CharField(max_length=100, help_text="What the template is for, as listed in the composer.")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="alert_templates"
+    )
+    title = models.CharField(max_length=150)
+    body = models.TextField()
+    interest = models.ForeignKey(Interest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    link_url = models.URLField(blank=True)
+    link_text = models.CharField(max_length=80, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        permissions = [("manage_force_templates", "Can create, change and delete the force's alert templates")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_force_template(self) -> bool:
+        return self.owner_id is None
+
+
+class SavedAudience(models.Model):
+    """A named targeting (the same JSON as `Alert.targeting`), saved from the composer and picked in it again.
+    Owned by a division (None: saved by force-wide staff, for them). Its count is never kept: it is counted
+    again whenever it is used, and a targeting that no longer fits says so (alerts.saved_audiences)."""
+
+    name = models.CharField(max_length=100)
+    targeting = models.JSONField(default=dict)
+    division = models.ForeignKey(Division, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,6 +9,10 @@ Who may do what (the UI asks `alert_can`; the services enforce the same rules th
 - approve, reject: awaiting approval, `alerts.approve_alert`, in scope (alerts to the whole force or owned
            by no division need a force-wide approver), and not the author (no self-approval).
 - cancel:  not yet sending, by the author (with `alerts.send_alert`) or by anyone who could approve it.
+- copy:    `alerts.send_alert` and the alert in view (the copy's targeting is then checked against the copier's
+           scope, as any new draft's is).
+- update:  "Send an update" to a sent alert's recipients: as copy, and an alert to the whole force only by
+           someone who may send to the whole force.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from openbeat.core.models import Force
 from openbeat.core.users import RequestUser
 from openbeat.staff.scope import scope_for
 
-ACTIONS = ("view", "edit", "submit", "approve", "reject", "cancel")
+ACTIONS = ("view", "edit", "submit", "approve", "reject", "cancel", "copy", "update")
 
 
 def alerts_for(user: RequestUser) -> QuerySet[Alert]:
@@ -82,6 +86,8 @@ def alert_problem(user: RequestUser, alert: Alert, action: str) -> str | None:
         if alert.state != Alert.State.DRAFT:
             return "Only a draft can be edited" if action == "edit" else "Only a draft can be submitted"
         return _author_problem(user, alert) or None
+    if action in ("copy", "update"):
+        return _reuse_problem(user, alert, action)
     if action in ("approve", "reject"):
         if alert.state != Alert.State.AWAITING_APPROVAL:
             return f"Only an alert awaiting approval can be {'approved' if action == 'approve' else 'rejected'}"
@@ -103,6 +109,18 @@ def _author_problem(user: RequestUser, alert: Alert) -> str | None:
         return "Only the author can change or submit this draft"
     if not _in_scope(user, alert):
         return "This alert is outside your division"
+    return None
+
+
+def _reuse_problem(user: RequestUser, alert: Alert, action: str) -> str | None:
+    if action == "update" and alert.state != Alert.State.SENT:
+        return "Only an alert that has been sent can be followed by an update"
+    if not user.has_perm("alerts.send_alert"):
+        return "You do not have permission to send alerts"
+    if not user.has_perm("alerts.view_alert") or not _in_scope(user, alert):
+        return "This alert is outside your division"
+    if action == "update" and alert.force_wide and not user.has_perm("alerts.send_force_wide_alert"):
+        return "Only staff who can send to the whole force can send an update to this alert"
     return None
 
 
@@ -168,7 +186,11 @@ def _division_label(name: str) -> str:
     return name if name.lower().endswith("division") else f"{name} division"
 
 
-def _coverage(targeting: Any) -> Coverage:
+def _coverage(targeting: Any, depth: int = 0) -> Coverage:
+    if isinstance(targeting, dict) and targeting.get("update_of") and depth < 10:
+        # An update was for where the alert it updates was for.
+        earlier = Alert.objects.filter(pk=targeting["update_of"]).values_list("targeting", flat=True).first()
+        return _coverage(earlier, depth + 1)
     try:
         # Only the areas matter here: an interest deleted since sending must not break the archive.
         areas = spec_from_json({"areas": (targeting or {}).get("areas")}).areas

@@ -23,7 +23,6 @@ import logging
 from datetime import datetime
 from typing import Any
 
-import shapely
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
@@ -31,10 +30,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.tasks import default_task_backend
 from django.utils import timezone
-from shapely.geometry import shape
 
 from openbeat.alerts import disclosure, handoff
 from openbeat.alerts.audience import Audience, TargetingSpec, audience_resolve, geometry_of
+from openbeat.alerts.clipping import division_area, shapes_clip
 from openbeat.alerts.models import Alert, AlertSettings, AlertTranslation, Priority
 from openbeat.alerts.selectors import alert_problem, neighbourhoods_overlapping
 from openbeat.alerts.targeting import TargetingError, spec_from_json, spec_to_json
@@ -47,10 +46,9 @@ from openbeat.subscriptions.models import Interest
 
 logger = logging.getLogger(__name__)
 
-# A drawn shape may stick out of the sender's division by this share of its own area: shapes are drawn by
-# hand on a map, and a line along a boundary always wanders a little over it. Audience resolution still
-# only reaches people whose point is inside the shape, so the overlap at most reaches a few doorsteps over
-# the line; a shape clearly in another division is refused.
+# A stored drawn shape may stick out of the sender's division by this share of its own area. Composing and
+# editing first cut shapes to the division (alerts.clipping), so this only allows for the rounding of a cut
+# shape and for slivers too thin to cut; a shape clearly in another division is refused.
 SHAPE_OUTSIDE_TOLERANCE = 0.01
 
 MAX_BODY = 10_000
@@ -85,21 +83,24 @@ class AlertPermissionError(PermissionDenied):
 # ---------------------------------------------------------------------------------------------- targeting
 
 
-def _division_area(division_ids: frozenset[int]) -> Any:
-    boundaries = Neighbourhood.objects.filter(division__in=division_ids, boundary__isnull=False).values_list(
-        "boundary", flat=True
-    )
-    return shapely.union_all([shape(b) for b in boundaries])
-
-
 def targeting_check_scope(*, user: RequestUser, spec: TargetingSpec) -> None:
     """Raise TargetingError unless `user` may send to every area `spec` names.
 
     Whole-force targeting needs `alerts.send_force_wide_alert` and force-wide scope. Division-scoped staff may
     name only their division(s) and neighbourhoods in them, and draw shapes only inside their division's area
-    (the union of its neighbourhoods' boundaries; see SHAPE_OUTSIDE_TOLERANCE). Excluded areas only narrow an
+    (the union of its neighbourhoods' boundaries; see SHAPE_OUTSIDE_TOLERANCE): alert_create and alert_update
+    cut drawn shapes to it first (`clipping.shapes_clip`). Excluded areas only narrow an
     audience, so they are not checked. Unknown division or neighbourhood ids are refused for everyone.
+
+    An update (`update_of`) goes where the alert it updates went: the user must be able to send an update to
+    that alert (`selectors.alert_problem(..., "update")`).
     """
+    if spec.update_of is not None:
+        earlier = _update_source(spec)
+        problem = alert_problem(user, earlier, "update") if earlier is not None else "The earlier alert is gone"
+        if problem:
+            raise TargetingError(problem)
+        return
     areas = spec.areas
     known_divisions = set(Division.objects.filter(pk__in=areas.divisions).values_list("pk", flat=True))
     if areas.divisions - known_divisions:
@@ -123,7 +124,7 @@ def targeting_check_scope(*, user: RequestUser, spec: TargetingSpec) -> None:
     if set(neighbourhood_divisions.values()) - scope.division_ids:
         raise TargetingError("You can only send alerts to neighbourhoods in your own division")
     if areas.shapes:
-        allowed = _division_area(scope.division_ids)
+        allowed = division_area(scope.division_ids)
         for item in areas.shapes:
             geom = geometry_of(item)
             if geom.difference(allowed).area > SHAPE_OUTSIDE_TOLERANCE * geom.area:
@@ -140,11 +141,26 @@ def _divisions_touched(spec: TargetingSpec) -> set[int]:
     return found
 
 
+def _update_source(spec: TargetingSpec) -> Alert | None:
+    """The sent alert an update goes to the recipients of (None when `spec` is no update)."""
+    if spec.update_of is None:
+        return None
+    return Alert.objects.select_related("division").filter(pk=spec.update_of).first()
+
+
+def _force_wide(spec: TargetingSpec) -> bool:
+    """Whole-force targeting, or an update of a whole-force alert (the same people: the same approval rules)."""
+    earlier = _update_source(spec)
+    return earlier.force_wide if earlier is not None else spec.areas.whole_force
+
+
 def _owner_division(user: RequestUser, spec: TargetingSpec) -> int | None:
     scope = scope_for(user)
     if not scope.force_wide:
         # Division staff have one division (StaffProfile.division); the alert is theirs.
         return min(scope.division_ids) if scope.division_ids else None
+    if (earlier := _update_source(spec)) is not None:
+        return earlier.division_id
     if spec.areas.whole_force:
         return None
     touched = _divisions_touched(spec)
@@ -238,7 +254,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
 
 def _spec(targeting: Any) -> TargetingSpec:
     spec = spec_from_json(targeting)
-    if spec.areas.is_empty:
+    if spec.targets_nobody:
         raise TargetingError("Choose at least one area to send the alert to")
     return spec
 
@@ -339,13 +355,13 @@ def alert_create(
             "translations": translations or {},
         }
     )
-    spec = _spec(targeting)
+    spec, _clip = shapes_clip(user=author, spec=_spec(targeting))
     targeting_check_scope(user=author, spec=spec)
     translations_clean = values.pop("translations")
     alert = Alert.objects.create(
         **values,
         targeting=spec_to_json(spec),
-        force_wide=spec.areas.whole_force,
+        force_wide=_force_wide(spec),
         division_id=_owner_division(author, spec),
         created_by=author,
     )
@@ -372,14 +388,14 @@ def alert_update(*, alert: Alert, editor: StaffUser, request: HttpRequest | None
     current = {name: getattr(alert, name) for name in EDITABLE_FIELDS - {"translations", "interest"}}
     current["interest"] = alert.interest
     values = _clean({**current, "translations": None, **fields})
-    spec = _spec(values.pop("targeting"))
+    spec, _clip = shapes_clip(user=editor, spec=_spec(values.pop("targeting")))
     targeting_check_scope(user=editor, spec=spec)
     translations = values.pop("translations")
     changed = sorted(name for name in fields if name != "translations" and fields[name] != current.get(name))
     for name, value in values.items():
         setattr(alert, name, value)
     alert.targeting = spec_to_json(spec)
-    alert.force_wide = spec.areas.whole_force
+    alert.force_wide = _force_wide(spec)
     alert.division_id = _owner_division(editor, spec)
     alert.save()
     if translations is not None:
@@ -480,6 +496,30 @@ def alert_cancel(*, alert: Alert, actor: StaffUser, request: HttpRequest | None 
         "alerts.alert.cancel", actor=actor, target=alert, data={"state": alert.state, "from": previous}, request=request
     )
     return alert
+
+
+@transaction.atomic
+def alert_copy(*, alert: Alert, author: StaffUser, request: HttpRequest | None = None) -> Alert:
+    """A new draft by `author` with the alert's words, topic, priority, link, targeting and translations (not its
+    schedule, expiry or state), owned and checked as any new draft of theirs: another division's areas are
+    refused (TargetingError), as is an interest no longer in use (ValidationError)."""
+    problem = alert_problem(author, alert, "copy")
+    if problem:
+        raise AlertPermissionError(problem)
+    copy = alert_create(
+        author=author,
+        title=alert.title,
+        body=alert.body,
+        interest=alert.interest,
+        priority=alert.priority,
+        targeting=alert.targeting,
+        link_url=alert.link_url,
+        link_text=alert.link_text,
+        translations={t.language: (t.title, t.body) for t in alert.translations.all()},
+        request=request,
+    )
+    log_action("alerts.alert.copy", actor=author, target=copy, data={"copied_from": alert.pk}, request=request)
+    return copy
 
 
 # ---------------------------------------------------------------------------------------------- dispatch

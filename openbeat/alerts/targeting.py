@@ -10,8 +10,13 @@
       "channels":      ["email", "sms"]
     }
 
-Every key is optional except that an alert needs some area. Unknown keys, unknown interests, bad shapes and
-out-of-range values raise `TargetingError` with a message a person can act on. What the rules mean is
+An update ("Send an update" on a sent alert) names the earlier alert instead of areas and interests, and keeps
+that alert's demographic rules (if any) so that its counts are shown as carefully:
+
+    {"update_of": 12, "demographics": {...as the earlier alert's...}, "channels": ["email"]}
+
+Every key is optional except that an alert needs some area (or `update_of`). Unknown keys, unknown interests,
+bad shapes and out-of-range values raise `TargetingError` with a message a person can act on. What the rules mean is
 documented in `alerts.audience`.
 """
 
@@ -117,13 +122,50 @@ def _rule(value: Any, what: str) -> SetRule:
     )
 
 
+def _update_of(data: dict[str, Any]) -> int | None:
+    value = data.get("update_of")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise TargetingError("update_of must be the id of an alert")
+    return value
+
+
+def _check_update(spec: TargetingSpec, alert_id: int) -> None:
+    """An update goes to the earlier alert's recipients: that alert exists and was sent, and the update names
+    no areas or interests of its own, and the earlier alert's demographic rules (what its counts are shown by)."""
+    from openbeat.alerts.models import Alert
+
+    if not (spec.areas.is_empty and spec.exclude_areas.is_empty) or any(
+        rule.include or rule.must or rule.exclude for rule in (spec.topics, spec.groups)
+    ):
+        raise TargetingError(
+            "An update goes to the recipients of the earlier alert: it cannot also choose areas or interests"
+        )
+    earlier = Alert.objects.filter(pk=alert_id).values_list("state", "targeting").first()
+    if earlier is None:
+        raise TargetingError("The alert this is an update to no longer exists")
+    state, targeting = earlier
+    if state != Alert.State.SENT:
+        raise TargetingError("Only an alert that has been sent can be followed by an update")
+    demographics = (targeting or {}).get("demographics") or {}
+    if _demographic_rules(spec.demographics) != _demographic_rules(
+        {k: _rule(v, f"demographics.{k}") for k, v in demographics.items()}
+    ):
+        raise TargetingError("An update keeps the demographic groups of the alert it updates")
+
+
+def _demographic_rules(rules: dict[str, SetRule] | Any) -> dict[str, SetRule]:
+    return {k: v for k, v in rules.items() if v.include or v.must or v.exclude}
+
+
 def spec_from_json(data: Any) -> TargetingSpec:
     """Parse and check a targeting spec. Interests are checked against the database."""
     from openbeat.subscriptions.models import Interest
 
     if not isinstance(data, dict):
         raise TargetingError("The targeting must be an object")
-    unknown = set(data) - {"areas", "exclude_areas", "topics", "groups", "demographics", "channels"}
+    unknown = set(data) - {"areas", "exclude_areas", "topics", "groups", "demographics", "channels", "update_of"}
     if unknown:
         raise TargetingError(f"Unknown targeting keys: {', '.join(sorted(unknown))}")
     demographics_in = data.get("demographics") or {}
@@ -142,7 +184,10 @@ def spec_from_json(data: Any) -> TargetingSpec:
         groups=_rule(data.get("groups"), "groups"),
         demographics={k: _rule(v, f"demographics.{k}") for k, v in demographics_in.items()},
         channels=channels,
+        update_of=_update_of(data),
     )
+    if spec.update_of is not None:
+        _check_update(spec, spec.update_of)
     named = set().union(
         *(r.include | r.must | r.exclude for r in (spec.topics, spec.groups)),
     )
@@ -167,6 +212,12 @@ def _rule_json(rule: SetRule) -> dict[str, list[str]]:
 
 
 def spec_to_json(spec: TargetingSpec) -> dict[str, Any]:
+    if spec.update_of is not None:
+        return {
+            "update_of": spec.update_of,
+            "demographics": {k: _rule_json(v) for k, v in sorted(spec.demographics.items())},
+            "channels": sorted(spec.channels),
+        }
     return {
         "areas": _areas_json(spec.areas),
         "exclude_areas": _areas_json(spec.exclude_areas),

@@ -17,6 +17,7 @@ Templates: `<template>_subject.txt`, `<template>.txt` and, optionally, `<templat
 
 from __future__ import annotations
 
+import contextlib
 import re
 import smtplib
 from datetime import timedelta
@@ -29,8 +30,9 @@ from django.db import transaction
 from django.tasks import task
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from openbeat.core.email_frame import frame_context, frame_language, html_to_text
 from openbeat.core.models import Force, TransactionalMessage
 from openbeat.core.sms import TransportError, get_sms_transport
 from openbeat.core.tasks import enqueue_with_commit
@@ -57,16 +59,31 @@ def email_send(
     purpose: str,
     reply_to: str = "",
     headers: dict[str, str] | None = None,
+    language: str = "",
 ) -> int:
-    """Render and queue one email (`headers`: extra ones, e.g. List-Unsubscribe). Returns the message's id."""
+    """Render and queue one email (`headers`: extra ones, e.g. List-Unsubscribe). Returns the message's id.
+
+    `language`: the resident's; the email is then rendered in it (when offered, else English) with the force's
+    frame variables (core.email_frame) for templates extending `core/email/resident.html`. A template with no
+    `.txt` gets its plain-text part generated from its HTML."""
     ctx = _context(context)
-    subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
-    text = render_to_string(f"{template}.txt", ctx)
-    html: str
-    try:
-        html = render_to_string(f"{template}.html", ctx)
-    except TemplateDoesNotExist:
-        html = ""
+    frame = frame_language(language) if language else ""
+    if frame:
+        ctx = {**frame_context(ctx["force"], frame), **ctx}
+    with translation.override(frame) if frame else contextlib.nullcontext():
+        subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
+        html: str
+        try:
+            html = render_to_string(f"{template}.html", ctx)
+        except TemplateDoesNotExist:
+            html = ""
+        text: str
+        try:
+            text = render_to_string(f"{template}.txt", ctx)
+        except TemplateDoesNotExist:
+            if not html:
+                raise
+            text = html_to_text(html)
     message = TransactionalMessage.objects.create(
         channel=TransactionalMessage.Channel.EMAIL,
         to=to,

@@ -67,6 +67,13 @@ PRIVATE_MODELS = frozenset(
         "subscriptions.Consent",
         "subscriptions.Demographics",
         "subscriptions.ImportJob",
+        "subscriptions.AssistedChange",
+        # Unconfirmed responses show nowhere; confirmed ones (ConcernResponse) change the public results.
+        "concerns.PendingConcernResponse",
+        # Residents' questions before moderation, votes, participants: meetings.services announce public changes.
+        "meetings.Participant",
+        "meetings.Question",
+        "meetings.Vote",
     }
 )
 

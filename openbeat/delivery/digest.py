@@ -32,10 +32,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Prefetch
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import Truncator
 
-from openbeat.alerts.emails import RATING_WORDS, RATINGS
+from openbeat.alerts.emails import RATING_WORDS, RATINGS, frame_language
 from openbeat.alerts.markdown import render_text
 from openbeat.alerts.models import Alert, AlertTranslation
 from openbeat.core.messaging import email_send
@@ -62,6 +62,7 @@ class DigestEntry:
     summary: str
     url: str
     ratings: list[tuple[str, int, str]]  # the "Was this useful?" links of its delivery, as an alert email has
+    language: str = ""  # the title's and summary's when not the frame's (an alert not translated into it)
 
 
 def digest_cutoff(now: datetime) -> datetime:
@@ -122,9 +123,9 @@ def _send_one(subscriber: Subscriber, items: list[DigestItem], now: datetime) ->
         items = [item for item in items if item.pk in claimed]
         if not items:
             return 0
-        entries = [
-            _entry(item.delivery, subscriber.language) for item in items if not _expired(item.delivery.alert, now)
-        ]
+        frame = frame_language(subscriber.language)
+        with translation.override(frame):  # the rating words, like the rest of the frame, in their language
+            entries = [_entry(item.delivery, frame) for item in items if not _expired(item.delivery.alert, now)]
         queued = 0
         if entries and _reachable(subscriber):
             email_send(
@@ -133,6 +134,7 @@ def _send_one(subscriber: Subscriber, items: list[DigestItem], now: datetime) ->
                 context=_context(subscriber, entries),
                 purpose=PURPOSE,
                 headers=_headers(subscriber),
+                language=frame,
             )
             queued = 1
         DigestItem.objects.filter(pk__in=claimed).update(sent_in_digest_at=now)
@@ -148,10 +150,10 @@ def _expired(alert: Alert, now: datetime) -> bool:
 
 def _entry(delivery: Delivery, language: str) -> DigestEntry:
     alert = delivery.alert
-    title, body = alert.title, alert.body
-    for translation in alert.translations.all():  # prefetched
-        if translation.language == language:
-            title, body = translation.title, translation.body
+    title, body, written_in = alert.title, alert.body, "en"
+    for version in alert.translations.all():  # prefetched
+        if version.language == language:
+            title, body, written_in = version.title, version.body, language
     paragraphs = [part.strip() for part in render_text(body).split("\n\n") if part.strip()]
     summary = Truncator(" ".join(paragraphs[0].split()) if paragraphs else "").chars(SUMMARY_CHARS)
     return DigestEntry(
@@ -159,6 +161,7 @@ def _entry(delivery: Delivery, language: str) -> DigestEntry:
         summary=summary,
         url=absolute_url(alert.get_absolute_url()),
         ratings=[(links.rating_url(delivery, n), n, str(RATING_WORDS[n])) for n in RATINGS],
+        language="" if written_in == language else written_in,
     )
 
 
@@ -172,10 +175,11 @@ def _headers(subscriber: Subscriber) -> dict[str, str]:
 
 def _context(subscriber: Subscriber, entries: list[DigestEntry]) -> dict[str, Any]:
     return {
+        "kind": "digest",
         "entries": entries,
         "count": len(entries),
-        "preferences_url": preferences_link(subscriber),
-        "unsubscribe_url": unsubscribe_link(subscriber),
+        "preferences": preferences_link(subscriber),
+        "unsubscribe": unsubscribe_link(subscriber),
     }
 
 

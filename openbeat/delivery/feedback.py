@@ -26,6 +26,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from openbeat.alerts.models import Alert
 from openbeat.alerts.selectors import alert_can
 from openbeat.audit.services import log_action
 from openbeat.core.messaging import email_send, sms_send
@@ -35,6 +36,7 @@ from openbeat.core.users import RequestUser, StaffUser, user_name
 from openbeat.delivery.links import reply_url
 from openbeat.delivery.models import Delivery, DeliverySettings, Rating, Reply, ReplyAnswer
 from openbeat.staff.scope import scope_for
+from openbeat.subscriptions.links import preferences_link
 
 logger = logging.getLogger(__name__)
 
@@ -220,25 +222,36 @@ def reply_answer_send(answer_id: int) -> str:
         delivery = reply.delivery
         subscriber = delivery.subscriber if delivery is not None else None
         address = subscriber.email if subscriber is not None else None
-        if delivery is None or not address:
+        if delivery is None or subscriber is None or not address:
             answer.email_state = ReplyAnswer.EmailState.NO_ADDRESS
             answer.save(update_fields=["email_state"])
             return str(answer.email_state)
+        language = subscriber.language
         email_send(
             to=address,
             template="delivery/email/reply_answer",
             context={
+                "kind": "answer",
                 "alert": reply.alert,
+                "alert_title": _title_in(reply.alert, delivery.language),
                 "reply": reply,
                 "answer": answer,
                 "reply_link": reply_url(delivery),
+                "preferences": preferences_link(subscriber),
             },
             purpose="delivery.reply.answer",
+            language=language,
         )
         answer.email_state = ReplyAnswer.EmailState.SENT
         answer.emailed_at = timezone.now()
         answer.save(update_fields=["email_state", "emailed_at"])
     return str(answer.email_state)
+
+
+def _title_in(alert: Alert, language: str) -> str:
+    """The alert's title as the resident got it: its translation into their language, if it has one."""
+    version = alert.translations.filter(language=language).values_list("title", flat=True).first()
+    return version or alert.title
 
 
 def reply_address_view(*, reply: Reply, actor: StaffUser) -> str | None:

@@ -30,6 +30,7 @@ from django.utils import translation
 from openbeat.alerts.emails import RATING_WORDS as RATING_WORDS  # the rating page's words
 from openbeat.alerts.emails import RATINGS, alert_email, frame_language
 from openbeat.alerts.markdown import render_html, render_text
+from openbeat.alerts.media import email_media_for
 from openbeat.alerts.models import Alert, AlertTranslation
 from openbeat.alerts.sms import sms_text
 from openbeat.core.messaging import from_header
@@ -112,6 +113,7 @@ def _render(
     force: Force,
     topic: str,
     track_opens: bool,
+    media: dict[str, Any] | None = None,
 ) -> _Rendered:
     """The email through the one renderer the composer's preview uses too (alerts.emails), with markers for the
     recipient's links; the body's http(s) links are swapped for click markers first."""
@@ -134,6 +136,7 @@ def _render(
         link_url=link,
         link_text=alert.link_text,
         hrefs=lambda name: "" if name == "pixel" and not track_opens else _marker(name),
+        **(media or {}),  # the alert's image and PDF links (alerts.media), the same in every language
     )
     return _Rendered(
         subject=email.subject,
@@ -160,6 +163,7 @@ class _Renderer:
         for translation_ in AlertTranslation.objects.filter(alert_id__in=alert_ids):
             self.translations.setdefault(translation_.alert_id, {})[translation_.language] = translation_
         self.topics = dict(Alert.objects.filter(pk__in=alert_ids).values_list("pk", "interest__name"))
+        self.media = email_media_for(Alert.objects.filter(pk__in=alert_ids))
 
     def __call__(self, alert: Alert, language: str) -> _Rendered:
         # The frame is in the subscriber's language when it is offered (alerts.emails.frame_language); the
@@ -172,7 +176,15 @@ class _Renderer:
             content_language = frame if translated else "en"
             topic = self.topics.get(alert.pk) or ""
             self.cache[key] = _render(
-                alert, frame, content_language, title, body, force=self.force, topic=topic, track_opens=self.track_opens
+                alert,
+                frame,
+                content_language,
+                title,
+                body,
+                force=self.force,
+                topic=topic,
+                track_opens=self.track_opens,
+                media=self.media.get(alert.pk),
             )
         return self.cache[key]
 

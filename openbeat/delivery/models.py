@@ -29,7 +29,7 @@ from django.utils import timezone
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from openbeat.alerts.models import Alert
-from openbeat.areas.models import Division
+from openbeat.areas.models import Division, Neighbourhood
 from openbeat.subscriptions.models import Subscriber
 
 
@@ -81,6 +81,18 @@ class Delivery(models.Model):
     # The division the subscriber's home is in when the alert went out: replies and stats are per division.
     division = models.ForeignKey(
         Division,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    # The subscriber's home neighbourhood when the alert went out, for the statistics by neighbourhood (the
+    # subscriber may move or be erased later; the figures stay where they were sent). Neither indexed nor
+    # constrained, like division: read only with the alert.
+    neighbourhood = models.ForeignKey(
+        Neighbourhood,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

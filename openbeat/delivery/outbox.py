@@ -2,7 +2,7 @@
 
 Flow. `alert_dispatch` (alerts) moves the alert to *sending* and, in the same transaction, calls
 `outbox_fill_for_alert`: one INSERT ... SELECT writes a Delivery per (alert, subscriber, channel), joining
-the subscriber (language) and their home neighbourhood (division) in SQL. When that transaction commits, one
+the subscriber (language) and their home neighbourhood (and its division) in SQL. When that transaction commits, one
 `deliveries_send(alert_id, channel, first_id, last_id)` task is queued per ~1,000 deliveries of a channel
 (never one per message). Each task runs `batch_send`: claim, apply the subscriber's rules, build, send,
 record. After each batch `alert_finish_if_done` marks the alert sent once no delivery is still pending.
@@ -147,9 +147,9 @@ def _insert_deliveries(alert_id: int, channel: str, ids: np.ndarray, languages: 
         language_sql = "'en'"
     now = timezone.now()
     sql = (
-        f"INSERT INTO {table} (alert_id, subscriber_id, channel, state, division_id, language, attempts, "  # noqa: S608
-        "last_error, failure_reason, provider_id, created_at) "
-        f"SELECT %s, s.id, %s, %s, n.division_id, {language_sql}, 0, '', '', '', %s "
+        f"INSERT INTO {table} (alert_id, subscriber_id, channel, state, division_id, neighbourhood_id, "  # noqa: S608
+        "language, attempts, last_error, failure_reason, provider_id, created_at) "
+        f"SELECT %s, s.id, %s, %s, n.division_id, n.id, {language_sql}, 0, '', '', '', %s "
         f"FROM {source} JOIN {subscribers} s ON s.id = a.id "
         f"LEFT JOIN {neighbourhoods} n ON n.id = s.home_neighbourhood_id "
         # SQLite needs a WHERE before ON CONFLICT in an INSERT ... SELECT with joins (a parsing ambiguity).

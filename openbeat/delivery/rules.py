@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Literal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -250,23 +250,13 @@ def _sent_today(
     deliveries: list[Delivery], alert: Alert, now: datetime, tz: tzinfo
 ) -> defaultdict[tuple[int, str], int]:
     """Non-urgent deliveries already on their way today, per (subscriber, channel), for these subscribers."""
-    start, end = local_day(now, tz)
     subscriber_ids = sorted({d.subscriber_id for d in deliveries if d.subscriber_id is not None})
     channels = sorted({d.channel for d in deliveries})
     counts: defaultdict[tuple[int, str], int] = defaultdict(int)
     for first in range(0, len(subscriber_ids), CAP_QUERY_CHUNK):
         rows = (
-            Delivery.objects.filter(
-                subscriber_id__in=subscriber_ids[first : first + CAP_QUERY_CHUNK],
-                channel__in=channels,
-                state__in=CAP_COUNTED_STATES,
-                alert__priority__lt=Priority.URGENT,
-            )
-            # This alert's own deliveries (one per person and channel) are what is being decided.
-            .exclude(alert_id=alert.pk)
-            .annotate(went_at=Coalesce("sent_at", "created_at"))
-            .filter(Q(went_at__gte=start) & Q(went_at__lt=end))
-            .order_by()
+            _counted_today(now, tz, channels=channels, alert_id=alert.pk)
+            .filter(subscriber_id__in=subscriber_ids[first : first + CAP_QUERY_CHUNK])
             .values("subscriber_id", "channel")
             .annotate(n=Count("pk"))
             .values_list("subscriber_id", "channel", "n")
@@ -274,3 +264,30 @@ def _sent_today(
         for subscriber_id, channel, n in rows:
             counts[(subscriber_id, channel)] = n
     return counts
+
+
+def _counted_today(now: datetime, tz: tzinfo, *, channels: list[str], alert_id: int | None) -> QuerySet[Delivery]:
+    """The deliveries that fill the daily cap today on these channels (all but this alert's own)."""
+    start, end = local_day(now, tz)
+    rows = Delivery.objects.filter(
+        channel__in=channels, state__in=CAP_COUNTED_STATES, alert__priority__lt=Priority.URGENT
+    )
+    if alert_id is not None:
+        # This alert's own deliveries (one per person and channel) are what is being decided.
+        rows = rows.exclude(alert_id=alert_id)
+    return (
+        rows.annotate(went_at=Coalesce("sent_at", "created_at"))
+        .filter(Q(went_at__gte=start) & Q(went_at__lt=end))
+        .order_by()
+    )
+
+
+def subscribers_with_sends_today(*, channel: str, now: datetime) -> list[int]:
+    """Subscribers with at least one delivery counted against today's cap on the channel (one GROUP BY).
+
+    For the composer's forecast (delivery.forecast): everyone else has nothing counted today, so `decide`
+    would not hold them back for the cap; only these need their counts read."""
+    tz = timezone.get_default_timezone()
+    return list(
+        _counted_today(now, tz, channels=[channel], alert_id=None).values_list("subscriber_id", flat=True).distinct()
+    )

@@ -20,6 +20,7 @@ def register_delivery_urls() -> list:
         path("replies/<int:pk>/pick-up/", staff.reply_pick_up, name="reply_pick_up"),
         path("replies/<int:pk>/address/", staff.reply_address, name="reply_address"),
         path("alerts/<int:pk>/delivery/", staff.alert_delivery, name="alert_delivery"),
+        path("alerts/<int:pk>/delivery/statistics.csv", staff.alert_delivery_csv, name="alert_delivery_csv"),
         path(
             "alerts/<int:pk>/delivery/comments/<int:rating_pk>/",
             staff.rating_comment_visibility,

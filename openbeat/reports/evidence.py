@@ -7,7 +7,8 @@ Layout under `PRIVATE_STORAGE_ROOT/evidence/` (never under MEDIA_ROOT or static,
 - `<yyyy>/<report id>/<random>.<ext>`: files attached to a report (`Evidence.path` is relative to `evidence/`).
 - `quarantine/...`: files the virus scanner flagged (see `scanning.py`); staff cannot download them.
 
-The type is decided by the content (`sniff`), never by the name or the browser's content type. Each file's
+The type is decided by the content (`sniff`), never by the name or the browser's content type. Reading,
+keeping and sending files is core's (`openbeat.core.uploads`), shared with alerts' images and PDFs. Each file's
 SHA-256 is recorded when it arrives; the stored file is the upload unmodified (no re-encoding, no metadata
 stripping) so that it can serve as evidence.
 """
@@ -33,6 +34,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from openbeat.audit.services import log_action
+from openbeat.core.uploads import megabytes, private_file, private_root, read_head, store_upload
 from openbeat.core.users import StaffUser
 from openbeat.reports.models import Evidence, Report, ReportDraft, ReportEvent
 
@@ -73,16 +75,15 @@ class EvidenceRejected(Exception):
 
 
 def evidence_root() -> Path:
-    return Path(settings.PRIVATE_STORAGE_ROOT) / "evidence"
+    return private_root("evidence")
 
 
 def evidence_file(evidence: Evidence) -> Path:
     """The file on disk, refusing any stored path that would lead outside the evidence folder."""
-    root = evidence_root().resolve()
-    path = (root / evidence.path).resolve()
-    if not path.is_relative_to(root):
-        raise ValueError(f"Evidence {evidence.pk} has a path outside the evidence folder")
-    return path
+    try:
+        return private_file("evidence", evidence.path)
+    except ValueError as error:
+        raise ValueError(f"Evidence {evidence.pk} has a path outside the evidence folder") from error
 
 
 def _is_text(head: bytes) -> bool:
@@ -117,10 +118,7 @@ def sniff(head: bytes) -> tuple[str, str] | None:
 
 
 def _read_head(upload: UploadedFile) -> bytes:
-    upload.seek(0)
-    head = upload.read(HEAD_BYTES)
-    upload.seek(0)
-    return head
+    return read_head(upload, HEAD_BYTES)
 
 
 def _check_size(upload: UploadedFile) -> None:
@@ -131,8 +129,7 @@ def _check_size(upload: UploadedFile) -> None:
         raise EvidenceRejected(f"The selected file must be smaller than {_megabytes(limit)}")
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f}MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)}KB"
+_megabytes = megabytes
 
 
 def _ooxml_ok(path: Path, ext: str) -> bool:
@@ -147,18 +144,7 @@ def _ooxml_ok(path: Path, ext: str) -> bool:
     return not any(name.lower().endswith("vbaproject.bin") for name in names)
 
 
-def _store(upload: UploadedFile, destination: Path) -> tuple[str, int]:
-    """Write the upload exactly as sent; (sha256, size)."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    upload.seek(0)
-    with open(destination, "xb") as out:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
-    return digest.hexdigest(), size
+_store = store_upload  # the upload exactly as sent; (sha256, size)
 
 
 def _checked_store(upload: UploadedFile, destination: Path) -> tuple[str, str, str, int]:

@@ -85,7 +85,10 @@ class Subscriber(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        permissions = [("import_subscribers", "Can import subscribers from a file")]
+        permissions = [
+            ("import_subscribers", "Can import subscribers from a file"),
+            ("look_up_subscriber", "Can look a subscriber up by exact email or phone to help them (contact centre)"),
+        ]
 
     def __str__(self) -> str:
         return f"Subscriber {self.public_id}"
@@ -190,3 +193,39 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class AssistedChange(models.Model):
+    """A change the contact centre made on a resident's behalf, with the resident's say-so as staff recorded it.
+
+    Written only by `assisted.py`, after the change itself went through the usual service. `note` says who
+    called and when (it may name the caller): it goes with the subscriber when they are erased (CASCADE);
+    the audit log keeps that a change was made, by whom, never the note.
+    """
+
+    class Kind(models.TextChoices):
+        INTERESTS = "interests", "Changed interests"
+        AREAS = "areas", "Changed areas"
+        CHANNELS = "channels", "Changed how they are contacted"
+        LANGUAGE = "language", "Changed language"
+        STOP_SMS = "stop_sms", "Stopped text messages"
+        UNSUBSCRIBE = "unsubscribe", "Stopped all messages"
+        SEND_LINK = "send_link", "Sent a confirmation or sign-in link"
+        ERASURE_START = "erasure_start", "Started an erasure (link to confirm sent)"
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="assisted_changes")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Kept as text too, so the record still says who acted after a staff account is deleted.
+    staff_label = models.CharField(max_length=150)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    summary = models.CharField(max_length=500, help_text="What changed, in words; no contact details.")
+    consent_statement = models.CharField(max_length=200, help_text="The exact words staff confirmed.")
+    note = models.CharField(max_length=300, help_text="Who called and when, as staff wrote it.")
+    notice_sent = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.subscriber_id}"

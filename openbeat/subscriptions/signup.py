@@ -163,12 +163,7 @@ def subscriber_signup(*, answers: SignupAnswers, source: str = "web") -> Subscri
         )
     else:
         subscriber_clear_demographics(subscriber=subscriber)
-    email_send(
-        to=email,
-        template=f"{MESSAGES}/confirm",
-        context={"link": confirm_link(subscriber), "days": tokens.MAX_AGE["confirm"].days},
-        purpose="subscriptions.confirm",
-    )
+    confirmation_send(subscriber=subscriber)
     log_action(
         "subscriptions.subscriber.signup",
         actor=None,
@@ -176,6 +171,19 @@ def subscriber_signup(*, answers: SignupAnswers, source: str = "web") -> Subscri
         data={"source": source, "again": existing is not None},
     )
     return subscriber
+
+
+def confirmation_send(*, subscriber: Subscriber) -> bool:
+    """Email the link that confirms the subscriber's address (on sign-up, or sent again by the contact centre)."""
+    if not subscriber.email:
+        return False
+    email_send(
+        to=subscriber.email,
+        template=f"{MESSAGES}/confirm",
+        context={"link": confirm_link(subscriber), "days": tokens.MAX_AGE["confirm"].days},
+        purpose="subscriptions.confirm",
+    )
+    return True
 
 
 def confirm_link(subscriber: Subscriber) -> str:

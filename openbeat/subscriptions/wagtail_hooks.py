@@ -6,7 +6,7 @@ returning a wagtail MenuItem), e.g. alerts.
 
 from typing import Any
 
-from django.urls import path
+from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import BooleanColumn
@@ -16,7 +16,7 @@ from wagtail.permissions import register_permission_policy
 
 from openbeat.staff.admin_views import ScopedViewSetMixin
 from openbeat.subscriptions.models import Interest
-from openbeat.subscriptions.views import staff
+from openbeat.subscriptions.views import contact_centre, staff
 
 # Before any viewset asks for Interest's policy (Wagtail 8 wants it registered first).
 register_permission_policy(Interest, staff.InterestPermissionPolicy(Interest))
@@ -73,3 +73,26 @@ class InTheKnowGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_in_the_know() -> InTheKnowGroup:
     return InTheKnowGroup()
+
+
+# The contact centre's look-up: no list, only "Find a subscriber" and the page it leads to (views/contact_centre.py).
+
+
+@hooks.register("register_admin_urls")
+def register_subscriber_lookup_urls() -> list:
+    patterns = [
+        path("", contact_centre.find, name="find"),
+        path("<uuid:public_id>/", contact_centre.detail, name="detail"),
+        path("<uuid:public_id>/<slug:kind>/", contact_centre.change, name="change"),
+    ]
+    return [path("in-the-know/subscribers/", include((patterns, "subscriber_lookup")))]
+
+
+class LookupMenuItem(MenuItem):
+    def is_shown(self, request: Any) -> bool:
+        return request.user.has_perm(contact_centre.LOOKUP_PERMISSION)
+
+
+@hooks.register(IN_THE_KNOW_MENU_HOOK)
+def register_subscriber_lookup_menu_item() -> MenuItem:
+    return LookupMenuItem("Find a subscriber", reverse("subscriber_lookup:find"), icon_name="search", order=5)

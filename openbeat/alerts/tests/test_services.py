@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from shapely.geometry import shape
 
 from openbeat.alerts.models import Alert, AlertTranslation
 from openbeat.alerts.selectors import alert_can, alerts_for
@@ -117,14 +118,20 @@ def test_a_neighbourhood_officer_cannot_target_another_division(world):
     assert compose(world, world.officer_west, areas(divisions=[world.west.pk])).division == world.west
 
 
-def test_a_neighbourhood_officer_cannot_draw_a_shape_reaching_into_another_division(world):
-    # Half of this square lies over Castle, in the East division.
-    with pytest.raises(TargetingError, match="outside your division"):
-        compose(world, world.officer_west, areas(shapes=[square(-1.985, 54.002, 0.008)]))
+def test_a_shape_reaching_into_another_division_is_cut_to_the_officers_division(world):
+    # Three eighths of this square lie over Castle, in the East division: that part is cut off.
+    alert = compose(world, world.officer_west, areas(shapes=[square(-1.985, 54.002, 0.008)]))
+    kept = shape(alert.targeting["areas"]["shapes"][0])
+    assert kept.area == pytest.approx(0.005 * 0.008, rel=1e-3)
+    assert kept.bounds[2] == pytest.approx(-1.98)
+
+
+def test_a_shape_entirely_in_another_division_is_refused(world):
     # A circle in the middle of Castle.
     circle = {"type": "Circle", "center": [-1.975, 54.005], "radius_m": 200}
-    with pytest.raises(TargetingError):
+    with pytest.raises(TargetingError, match="entirely outside West"):
         compose(world, world.officer_west, areas(shapes=[circle]))
+    assert not Alert.objects.exists()
 
 
 def test_a_shape_inside_the_division_is_fine_even_across_its_own_neighbourhoods(world):
@@ -132,12 +139,13 @@ def test_a_shape_inside_the_division_is_fine_even_across_its_own_neighbourhoods(
     assert alert.division == world.west
 
 
-def test_a_shape_may_overhang_the_division_boundary_by_under_one_percent(world):
-    # A 0.01-degree square whose left edge sticks 0.00005 degrees (0.5%) past Abbey's western edge.
-    assert compose(world, world.officer_west, areas(shapes=[square(-2.00005, 54.0, 0.01)]))
-    # 0.0002 degrees is 2% of it: refused.
-    with pytest.raises(TargetingError):
-        compose(world, world.officer_west, areas(shapes=[square(-2.0002, 54.0, 0.01)]))
+def test_a_sliver_over_the_boundary_is_kept_as_drawn_and_more_is_cut(world):
+    # A 0.01-degree square whose left edge sticks 0.000005 degrees (0.05%) past Abbey's western edge: kept.
+    sliver = square(-2.000005, 54.0, 0.01)
+    assert compose(world, world.officer_west, areas(shapes=[sliver])).targeting["areas"]["shapes"] == [sliver]
+    # 0.0002 degrees is 2% of it: cut to Abbey.
+    cut = compose(world, world.officer_west, areas(shapes=[square(-2.0002, 54.0, 0.01)]))
+    assert shape(cut.targeting["areas"]["shapes"][0]).bounds[0] == pytest.approx(-2.0)
 
 
 def test_the_whole_force_needs_the_force_wide_permission_and_scope(world):

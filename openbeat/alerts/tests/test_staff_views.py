@@ -198,7 +198,7 @@ def test_an_officer_cannot_target_another_division_through_the_form(client, worl
     assert by_neighbourhood.status_code == by_division.status_code == by_shape.status_code == 200
     assert "Select a valid choice" in by_neighbourhood.content.decode()
     assert "Select a valid choice" in by_division.content.decode()
-    assert "A drawn area goes outside your division" in by_shape.content.decode()
+    assert "A drawn area is entirely outside West" in by_shape.content.decode()
     assert "Choose at least one area" in whole_force.content.decode()  # the field is not offered at all
     assert not Alert.objects.exists()
 

@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
+from openbeat.alerts import media
 from openbeat.alerts.markdown import render_html, render_text
 from openbeat.alerts.selectors import alert_coverage, alerts_covering, published_alerts
 from openbeat.areas.models import Division, Neighbourhood
 from openbeat.core.forms import GovukForm
 from openbeat.core.paths import absolute_url
+from openbeat.core.uploads import size_in_words
 
 PER_PAGE = 20
 
@@ -88,5 +90,10 @@ def archive_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "body_html": render_html(alert.body),
             "description": Truncator(" ".join(render_text(alert.body).split())).chars(200),
             "share_url": absolute_url(alert.get_absolute_url()),
+            "image_src": media.image_url(alert),
+            "image_abs": absolute_url(media.image_url(alert)) if alert.image_path else "",
+            "documents": [
+                (a.title, media.attachment_url(a, alert), size_in_words(a.size)) for a in alert.attachments.all()
+            ],
         },
     )

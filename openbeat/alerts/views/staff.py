@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,9 +23,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 
-from openbeat.alerts import disclosure, handoff, services
+from openbeat.alerts import disclosure, handoff, media, services
 from openbeat.alerts.audience import geometry_of
 from openbeat.alerts.breakdown import audience_shown
+from openbeat.alerts.clipping import shapes_clip
 from openbeat.alerts.emails import alert_email, preview_hrefs
 from openbeat.alerts.forms import DEMOGRAPHICS, AlertForm
 from openbeat.alerts.markdown import render_html, render_text
@@ -32,13 +34,15 @@ from openbeat.alerts.models import Alert, Priority
 from openbeat.alerts.selectors import alert_can, alert_problem, alerts_for
 from openbeat.alerts.sms import sms_segments, sms_text
 from openbeat.alerts.targeting import TargetingError, spec_from_json
+from openbeat.alerts.views import library
 from openbeat.areas.models import Division, Neighbourhood
 from openbeat.audit.models import AuditEntry
 from openbeat.core.models import Force
+from openbeat.core.uploads import size_in_words
 from openbeat.core.users import signed_in_staff
 from openbeat.subscriptions.models import Interest
 
-ACTIONS = ("edit", "submit", "approve", "reject", "cancel")
+ACTIONS = ("edit", "submit", "approve", "reject", "cancel", "copy", "update")
 _HISTORY_WORDS = {
     "alerts.alert.create": "Composed",
     "alerts.alert.change": "Changed",
@@ -48,6 +52,7 @@ _HISTORY_WORDS = {
     "alerts.alert.cancel": "Cancelled",
     "alerts.alert.dispatch": "Sending started",
     "alerts.alert.sent": "Sent",
+    "alerts.alert.copy": "Copied from another alert",
 }
 _ERRORS = (services.AlertStateError, services.AlertPermissionError, TargetingError)
 
@@ -67,12 +72,18 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     if state in Alert.State.values:
         alerts = alerts.filter(state=state)
     page = Paginator(alerts, 50).get_page(request.GET.get("p"))
+    listed = disclosure.annotate(page.object_list, request)
+    # The delivery app's figures for the whole page in one read: the same as on each alert's page.
+    figures = handoff.figures(listed, n=disclosure.threshold(request))
+    for alert in listed:
+        alert.figures = figures.get(alert.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "alerts/staff/alert_list.html",
         {
             "page": page,
-            "alerts": disclosure.annotate(page.object_list, request),
+            "alerts": listed,
+            "figures_template": handoff.figures_template(),
             "states": Alert.State.choices,
             "state": state,
             "can_compose": request.user.has_perm("alerts.send_alert"),
@@ -96,16 +107,19 @@ def _composer(request: HttpRequest, form: AlertForm, alert: Alert | None, previe
             "alert": alert,
             "previews": previews,
             "map_neighbourhoods": form.map_neighbourhoods,
+            "reuse": library.composer_context(request, form),
             "map_tile_url": settings.MAP_TILE_URL,
             "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
             "summary": live["shown"].summary if live else "",
             "breakdown": live["shown"].breakdown if live else None,
             "shown": live["shown"] if live else None,
+            "clip": form.clip.as_json() if form.clip else None,
+            "image_src": media.image_url(alert) if alert is not None else "",
         },
     )
 
 
-def _previews_from_post(request: HttpRequest) -> dict[str, Any]:
+def _previews_from_post(request: HttpRequest, alert: Alert | None = None) -> dict[str, Any]:
     post = request.POST
     try:
         priority = int(post.get("priority", Priority.NORMAL))
@@ -119,6 +133,7 @@ def _previews_from_post(request: HttpRequest) -> dict[str, Any]:
         link_url=post.get("link_url", ""),
         link_text=post.get("link_text", ""),
         topic=interest.name if interest else "",
+        alert=alert,
     )
 
 
@@ -126,9 +141,15 @@ def _save(request: HttpRequest, form: AlertForm, alert: Alert | None) -> Alert |
     """Create or update through the services; their refusals become form errors. None when refused."""
     staff = signed_in_staff(request)
     try:
-        if alert is None:
-            return services.alert_create(author=staff, request=request, **form.service_fields())
-        return services.alert_update(alert=alert, editor=staff, request=request, **form.service_fields())
+        with transaction.atomic():  # the alert and its image and documents together, or neither
+            if alert is None:
+                alert = services.alert_create(author=staff, request=request, **form.service_fields())
+            else:
+                alert = services.alert_update(alert=alert, editor=staff, request=request, **form.service_fields())
+            alert = media.alert_media_change(alert=alert, editor=staff, request=request, **form.media_fields())
+        if form.clip is not None:
+            messages.warning(request, form.clip.notice)
+        return alert
     except ValidationError as error:
         form.add_service_errors(error)
     except _ERRORS as error:
@@ -138,11 +159,20 @@ def _save(request: HttpRequest, form: AlertForm, alert: Alert | None) -> Alert |
 
 @permission_required("alerts.send_alert", raise_exception=True)
 def alert_new(request: HttpRequest) -> HttpResponse:
+    return _compose_new(request, update_of=None)
+
+
+def _compose_new(request: HttpRequest, *, update_of: Alert | None) -> HttpResponse:
+    """A new draft, or (`update_of`) a new update to a sent alert's recipients."""
     if request.method != "POST":
-        return _composer(request, AlertForm(user=request.user), None)
-    form = AlertForm(request.POST, user=request.user)
+        initial = library.update_initial(update_of) if update_of is not None else {}
+        initial.update(library.start_initial(request, update=update_of is not None))
+        return _composer(request, AlertForm(user=request.user, update_of=update_of, initial=initial), None)
+    form = AlertForm(request.POST, request.FILES, user=request.user, update_of=update_of)
     if "preview" in request.POST:
         return _composer(request, form, None, _previews_from_post(request))
+    if (reused := library.composer_reuse(request, form)) is not None:
+        return _composer(request, reused, None)
     if form.is_valid() and (alert := _save(request, form, None)) is not None:
         messages.success(request, f"Draft '{alert.title}' saved.")
         return redirect("alerts_staff:detail", pk=alert.pk)
@@ -155,11 +185,16 @@ def alert_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not alert_can(request.user, alert, "edit"):
         messages.error(request, alert_problem(request.user, alert, "edit") or "You cannot edit this alert")
         return redirect("alerts_staff:detail", pk=alert.pk)
+    update_of = _update_source(alert)
     if request.method != "POST":
-        return _composer(request, AlertForm(user=request.user, initial=AlertForm.initial_for(alert)), alert)
-    form = AlertForm(request.POST, user=request.user)
+        initial = {**AlertForm.initial_for(alert), **library.start_initial(request, update=update_of is not None)}
+        form = AlertForm(user=request.user, alert=alert, update_of=update_of, initial=initial)
+        return _composer(request, form, alert)
+    form = AlertForm(request.POST, request.FILES, user=request.user, alert=alert, update_of=update_of)
     if "preview" in request.POST:
-        return _composer(request, form, alert, _previews_from_post(request))
+        return _composer(request, form, alert, _previews_from_post(request, alert))
+    if (reused := library.composer_reuse(request, form)) is not None:
+        return _composer(request, reused, alert)
     if form.is_valid() and (saved := _save(request, form, alert)) is not None:
         messages.success(request, f"Draft '{saved.title}' saved.")
         return redirect("alerts_staff:detail", pk=saved.pk)
@@ -170,10 +205,18 @@ def alert_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def preview_context(
-    *, title: str, body: str, priority: int, link_url: str, link_text: str, topic: str = ""
+    *,
+    title: str,
+    body: str,
+    priority: int,
+    link_url: str,
+    link_text: str,
+    topic: str = "",
+    alert: Alert | None = None,
 ) -> dict[str, Any]:
     """What the email and the SMS would look like (the same for the composer and the alert's page). The email
-    is the one residents get, from the same renderer (alerts.emails), with stand-ins for their own links."""
+    is the one residents get, from the same renderer (alerts.emails), with stand-ins for their own links; with
+    `alert`, its saved image and documents (alerts.media) as residents will get them."""
     text = sms_text(title=title, body_text=render_text(body), link_url=link_url)
     encoding, length, segments = sms_segments(text)
     email = alert_email(
@@ -186,6 +229,7 @@ def preview_context(
         link_url=link_url,
         link_text=link_text,
         hrefs=preview_hrefs,
+        **(media.email_media(alert) if alert is not None else {}),
     )
     return {
         "title": title,
@@ -198,8 +242,11 @@ def preview_context(
 @require_POST
 @permission_required("alerts.send_alert", raise_exception=True)
 def alert_preview(request: HttpRequest) -> HttpResponse:
-    """The previews as an HTML fragment, for the composer's Preview button."""
-    return render(request, "alerts/staff/_previews.html", {"previews": _previews_from_post(request)})
+    """The previews as an HTML fragment, for the composer's Preview button (`?alert=<id>` when editing one,
+    for its saved image and documents)."""
+    alert_id = request.GET.get("alert", "")
+    alert = alerts_for(request.user).filter(pk=alert_id).first() if alert_id.isdigit() else None
+    return render(request, "alerts/staff/_previews.html", {"previews": _previews_from_post(request, alert)})
 
 
 # ----------------------------------------------------------------------------------------------- audience
@@ -230,13 +277,18 @@ def alert_audience(request: HttpRequest) -> JsonResponse:
         priority = int(priority)
     if isinstance(priority, bool) or priority not in Priority.values:
         return _json_error("Choose a priority")
+    clip = None
     try:
         spec = spec_from_json(payload.get("targeting") or {})
-        if not spec.areas.is_empty:
+        if not spec.targets_nobody:
+            # Counted as it would be saved: drawn shapes cut to the officer's division (the cut part comes back
+            # as GeoJSON in `clip`, for the map).
+            spec, clip = shapes_clip(user=request.user, spec=spec)
             services.targeting_check_scope(user=request.user, spec=spec)
     except TargetingError as error:
         return _json_error(error.message)
-    return JsonResponse(audience_shown(spec=spec, priority=priority, n=disclosure.threshold(request)).as_json())
+    shown = audience_shown(spec=spec, priority=priority, n=disclosure.threshold(request)).as_json()
+    return JsonResponse({**shown, "clip": clip.as_json() if clip else None})
 
 
 # ----------------------------------------------------------------------------------------------- detail
@@ -282,8 +334,13 @@ def _rules_words(rules: dict[str, list[str]], names: dict[str, str]) -> list[str
     ]
 
 
-def targeting_in_words(targeting: dict[str, Any]) -> list[tuple[str, list[str]]]:
-    """The targeting as an officer would say it: (heading, lines), headings with nothing to say left out."""
+def targeting_in_words(targeting: dict[str, Any], *, update: str | None = None) -> list[tuple[str, list[str]]]:
+    """The targeting as an officer would say it: (heading, lines), headings with nothing to say left out. An
+    update says whose recipients it goes to (`update`: "Update to the N recipients of ...")."""
+    if targeting.get("update_of"):
+        names = {"email": "Email", "sms": "SMS"}
+        by = " and ".join(names[c] for c in targeting.get("channels") or [] if c in names)
+        return [("Recipients", [update or "The recipients of an earlier alert"]), ("Channels", [by or "None"])]
     interests = dict(Interest.objects.values_list("slug", "name"))
     answers = {value: label for _, _, choices in DEMOGRAPHICS for value, label in choices}
     dimensions = {dimension: label for dimension, label, _ in DEMOGRAPHICS}
@@ -329,7 +386,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "alert": alert,
             "can": {action: alert_can(request.user, alert, action) for action in ACTIONS},
-            "targeting_words": targeting_in_words(alert.targeting or {}),
+            "targeting_words": targeting_in_words(alert.targeting or {}, update=library.update_words(request, alert)),
             "live": _live_breakdown(request, alert),
             "counts": disclosure.alert_counts(alert, disclosure.threshold(request)),
             "previews": preview_context(
@@ -339,13 +396,21 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 link_url=alert.link_url,
                 link_text=alert.link_text,
                 topic=alert.interest.name,
+                alert=alert,
             ),
+            "image_src": media.image_url(alert),
+            "attachments": [
+                (a, media.attachment_url(a, alert), size_in_words(a.size)) for a in alert.attachments.all()
+            ],
             "translations": [
                 (dict(AlertForm.languages()).get(t.language, t.language), t, render_html(t.body))
                 for t in alert.translations.all()
             ],
             "history": [(entry, _HISTORY_WORDS.get(entry.action, entry.action)) for entry in history],
             "panels": handoff.panels(),
+            # The same figures, from the same read and template, as the list of alerts shows.
+            "figures": handoff.figures([alert], n=disclosure.threshold(request)).get(alert.pk),
+            "figures_template": handoff.figures_template(),
         },
     )
 
@@ -408,3 +473,39 @@ def alert_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("alerts.view_alert", raise_exception=True)
 def alert_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "cancel")
+
+
+# ----------------------------------------------------------------------------------------------- reuse
+
+
+def _update_source(alert: Alert) -> Alert | None:
+    """The sent alert a draft is an update to (None for any other draft)."""
+    earlier_id = (alert.targeting or {}).get("update_of")
+    return Alert.objects.filter(pk=earlier_id).select_related("interest").first() if earlier_id else None
+
+
+@require_POST
+@permission_required("alerts.send_alert", raise_exception=True)
+def alert_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new draft of the same alert, by the user (services.alert_copy checks it is theirs to send)."""
+    alert = _alert(request, pk)
+    try:
+        copy = services.alert_copy(alert=alert, author=signed_in_staff(request), request=request)
+    except _ERRORS as error:
+        messages.error(request, f"The alert was not copied: {error.message}")
+    except ValidationError as error:
+        messages.error(request, f"The alert was not copied: {' '.join(error.messages)}")
+    else:
+        messages.success(request, f"Copied '{alert.title}' into a new draft: change what you need and save it.")
+        return redirect("alerts_staff:edit", pk=copy.pk)
+    return redirect("alerts_staff:detail", pk=alert.pk)
+
+
+@permission_required("alerts.send_alert", raise_exception=True)
+def alert_send_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Send an update": compose a new draft to exactly the recipients of this sent alert."""
+    earlier = _alert(request, pk)
+    if problem := alert_problem(request.user, earlier, "update"):
+        messages.error(request, problem)
+        return redirect("alerts_staff:detail", pk=earlier.pk)
+    return _compose_new(request, update_of=earlier)

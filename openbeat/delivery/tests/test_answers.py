@@ -442,3 +442,27 @@ def test_a_rating_of_another_alert_cannot_be_moderated_through_this_one(owner, r
     elsewhere = feedback.rating_record(delivery=delivery_for(west), score=2, comment="Other alert")
     assert client_for(owner).post(f"{stats_url(alert)}comments/{elsewhere.pk}/", {"shown": "yes"}).status_code == 404
     assert Rating.objects.get(pk=elsewhere.pk).comment_shown is False
+
+
+def test_the_answer_is_in_the_residents_language_in_the_forces_frame(
+    owner, reply, delivery, django_capture_on_commit_callbacks
+):
+    from openbeat.alerts.models import AlertTranslation
+    from openbeat.core.email_frame import html_to_text
+
+    subscriber = delivery.subscriber
+    subscriber.language = "cy"
+    subscriber.save()
+    delivery.language = "cy"
+    delivery.save()
+    AlertTranslation.objects.create(alert=reply.alert, language="cy", title="Fan ar y llain", body="Corff.")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_answer(owner, reply)
+    [message] = mail.outbox
+    html = message.alternatives[0][0]
+    assert message.subject.startswith("Ateb i'ch neges am “Fan ar y llain”")
+    assert '<html lang="cy" dir="ltr">' in html
+    assert "Mae Sam Patel o " in html and "Ateb Sam Patel" in html
+    assert "We have asked the team to look. Thank you." in html  # the officer's own words, as written
+    assert "Newid beth rydych yn ei gael neu sut rydych yn ei gael" in html  # their preferences link
+    assert message.body == html_to_text(html)

@@ -52,7 +52,7 @@ def test_a_subscriber_gets_one_email_listing_every_waiting_alert_with_links(send
 
     (email,) = mail.outbox
     assert email.to == [who.email]
-    assert email.subject.startswith("Your In the Know digest: 2 alerts from ")
+    assert email.subject.startswith("Your In the Know digest from ") and email.subject.endswith(" (2)")
     text = email.body
     assert text.index("Burglaries on Mill Lane") < text.index("Road closed on the A1")  # in the order they came
     assert "Two homes were broken into." in text
@@ -154,7 +154,7 @@ def test_alerts_that_expired_before_the_digest_are_left_out(send):
     assert send(DIGEST_RUN) == 1
     assert "Still current" in mail.outbox[0].body
     assert "Over by lunch" not in mail.outbox[0].body
-    assert mail.outbox[0].subject.startswith("Your In the Know digest: 1 alert from ")
+    assert mail.outbox[0].subject.endswith(" (1)")
 
 
 def test_no_digest_when_every_alert_in_it_has_expired(send):
@@ -208,7 +208,7 @@ def test_the_digest_arrives_over_real_smtp_with_both_parts(smtp_server, django_c
         digest_send_due(now=DIGEST_RUN)
     (message,) = smtp_server.messages
     assert message["To"] == who.email
-    assert message["Subject"].startswith("Your In the Know digest: 1 alert")
+    assert message["Subject"].startswith("Your In the Know digest from ")
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
     assert "Burglaries on Mill Lane" in text
@@ -238,3 +238,31 @@ def test_the_digest_comes_from_the_force_with_one_click_unsubscribe_and_rating_l
     for score in range(1, 6):
         assert links.rating_url(item.delivery, score) in email.body
         assert links.rating_url(item.delivery, score) in email.alternatives[0][0]
+
+
+def test_a_polish_subscribers_digest_is_in_polish_in_the_forces_frame_with_text_from_the_same_html(send):
+    from openbeat.core.email_frame import html_to_text
+    from openbeat.core.models import Force
+
+    force = Force.current()
+    force.email_footer = "Lancashire Constabulary, PO Box 77, Preston"
+    force.primary_colour = "#003a70"
+    force.save()
+    who = subscriber(language="pl")
+    polish = alert(title="Burglaries")
+    AlertTranslation.objects.create(alert=polish, language="pl", title="Włamania przy Mill Lane", body="Zamykaj.")
+    untranslated = alert(title="Road closed on Fishergate")
+    digested(who, polish, at=MORNING)
+    digested(who, untranslated, at=MORNING)
+    assert send(DIGEST_RUN) == 1
+    [message] = mail.outbox
+    html = message.alternatives[0][0]
+    assert message.subject == f"Twoje podsumowanie In the Know od {force.name} (2)"
+    assert '<html lang="pl" dir="ltr">' in html
+    assert "Twoje podsumowanie In the Know" in html and "Bardzo przydatne" in html  # the frame and the ratings
+    assert "Your In the Know digest" not in html and "Very useful" not in html
+    assert "background:#003a70" in html and "PO Box 77" in html  # the force's colour and footer, as alerts
+    assert "Stop all messages" not in html and "In the Know" in html
+    # The alert with no Polish version keeps its English title, marked as English for screen readers.
+    assert '<h2 style="margin:0 0 8px;font-size:21px;line-height:1.3;" lang="en">' in html
+    assert message.body == html_to_text(html)

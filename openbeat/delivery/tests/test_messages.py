@@ -207,7 +207,14 @@ def test_templates_are_rendered_once_per_alert_and_language_not_per_message():
         template_rendered.disconnect(count)
 
     assert len(messages) == 40
-    assert sorted(rendered) == sorted(["alerts/email/alert_content.html", "alerts/email/document.html"] * 2)
+    # The alert's content (with the force's frame it includes) and the document around it: once per language.
+    per_language = [
+        "alerts/email/alert_content.html",
+        "core/email/_header.html",
+        "core/email/_footer.html",
+        "alerts/email/document.html",
+    ]
+    assert sorted(rendered) == sorted(per_language * 2)
 
 
 def test_deliveries_with_nobody_to_send_to_are_left_out():

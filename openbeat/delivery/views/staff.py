@@ -12,6 +12,7 @@ show/hide buttons for those with `delivery.moderate_rating`. Statistics follow t
 
 from __future__ import annotations
 
+import csv
 import uuid
 
 from django import forms
@@ -32,8 +33,10 @@ from openbeat.core.users import StaffUser, signed_in_staff, user_name
 from openbeat.delivery import feedback
 from openbeat.delivery.models import Rating, Reply
 from openbeat.delivery.selectors import (
+    alert_figures,
     delivery_progress,
     delivery_stats,
+    delivery_table,
     rating_comments,
     replies_for,
     reply_assignees,
@@ -233,8 +236,47 @@ def alert_delivery(request: HttpRequest, pk: int) -> HttpResponse:
             "shown": disclosure.alert_results(alert, engagement, n),
             "can_moderate": request.user.has_perm("delivery.moderate_rating"),
             "comments": rating_comments(alert, include_hidden=request.user.has_perm("delivery.moderate_rating")),
+            # The same figures, in the same words, as the list of alerts and the alert's page.
+            "figures": alert_figures([alert], n=n)[alert.pk],
+            "table": delivery_table(alert, n=n),
         },
     )
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): such cells get a quote.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
+@permission_required("alerts.view_alert", raise_exception=True)
+@require_GET
+@never_cache
+def alert_delivery_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The statistics table by channel and neighbourhood as CSV: the same rows and words as the page, as
+    `alerts.disclosure` allows them. Every download is audit-logged."""
+    alert = _viewable_alert(request, pk)
+    table = delivery_table(alert, n=disclosure.threshold(request))
+    log_action(
+        "delivery.alert_statistics.export",
+        actor=request.user,
+        target=alert,
+        request=request,
+        division=alert.division,
+        data={"rows": len(table.by_channel) + len(table.by_neighbourhood)},
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="alert-{alert.pk}-statistics.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["By", "Name", *(label for _key, label in table.columns)])
+    for by, rows in (("Channel", table.channel_rows), ("Neighbourhood", table.neighbourhood_rows)):
+        for name, cells in rows:
+            writer.writerow([by, _csv_cell(name), *cells])
+    if table.note:
+        writer.writerow(["Note", table.note])
+    return response
 
 
 @permission_required("delivery.moderate_rating", raise_exception=True)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from openbeat.audit.services import log_action
+from openbeat.core.uploads import download_response
 from openbeat.reports.evidence import evidence_file
 from openbeat.reports.models import Evidence
 from openbeat.reports.permissions import can_handle, can_open_evidence
@@ -44,9 +45,12 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         context = {"reason": reason, "evidence": evidence, "report": report}
         return render(request, "reports/staff/evidence_unavailable.html", context, status=403)
     try:
-        handle = open(evidence_file(evidence), "rb")  # noqa: SIM115  (FileResponse closes it)
-    except (OSError, ValueError) as error:
+        path = evidence_file(evidence)
+    except ValueError as error:
         raise Http404("The file is missing") from error
+    response = download_response(
+        path, filename=safe_filename(evidence), content_type=evidence.content_type or "application/octet-stream"
+    )
     log_action(
         "reports.evidence.download",
         actor=request.user,
@@ -54,9 +58,4 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         data={"evidence_id": evidence.pk},
         request=request,
     )
-    response = FileResponse(handle, as_attachment=True, filename=safe_filename(evidence))
-    response["Content-Type"] = evidence.content_type or "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response

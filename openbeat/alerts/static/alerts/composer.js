@@ -11,6 +11,17 @@
   var COLOURS = { areas: "#1d70b8", exclude_areas: "#d4351c" };
   var shapes = { areas: [], exclude_areas: [] }; // {json, layer}
   var redraw = function () {};
+  // The part of the drawn areas cut off because it was outside the officer's division (the live count's
+  // `clip`): a notice, and once the map is up, that part drawn hatched in red.
+  var clipNotice = form.querySelector("[data-clip-notice]");
+  var showCut = function () {};
+  function showClip(clip) {
+    if (clipNotice) {
+      clipNotice.hidden = !clip;
+      clipNotice.querySelector("[data-clip-text]").textContent = clip ? clip.notice : "";
+    }
+    showCut(clip ? clip.cut : null);
+  }
 
   // ------------------------------------------------------------------------------------------ targeting
 
@@ -22,7 +33,18 @@
 
   function ids(name) { return checked(name).map(Number); }
 
+  // An update ("Send an update") goes to an earlier alert's recipients: only its channels are chosen here, and
+  // the earlier alert's demographic rules, if any, go with it unchanged (alerts/targeting.py).
+  var updateOf = form.dataset.updateOf ? Number(form.dataset.updateOf) : null;
+  var updateDemographics = {};
+  if (updateOf) {
+    try { updateDemographics = JSON.parse(hidden.value || "{}").demographics || {}; } catch (error) { updateDemographics = {}; }
+  }
+
   function buildTargeting() {
+    if (updateOf) {
+      return { update_of: updateOf, demographics: updateDemographics, channels: checked("channels") };
+    }
     var wholeForce = form.querySelector("[name=whole_force]");
     var targeting = {
       areas: {
@@ -111,6 +133,7 @@
       .then(function (result) {
         if (mine !== latest) { return; } // a newer count is on its way
         if (result.ok) { showCount(result.data); } else { showError(result.data.error || "The count failed"); }
+        showClip(result.ok ? result.data.clip : null);
       })
       .catch(function () {
         if (mine === latest) { showError("The count could not be updated: check your connection"); }
@@ -207,6 +230,29 @@
   }
 
   redraw = function () { if (boundaries) { boundaries.setStyle(boundaryStyle); } };
+
+  // What was cut: red outline, hatched by an SVG pattern (composer.css: .ob-map-cut).
+  var hatch = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  hatch.setAttribute("width", "0");
+  hatch.setAttribute("height", "0");
+  hatch.setAttribute("aria-hidden", "true");
+  hatch.style.position = "absolute";
+  hatch.innerHTML = '<defs><pattern id="ob-hatch" width="8" height="8" patternUnits="userSpaceOnUse" ' +
+    'patternTransform="rotate(45)"><rect width="8" height="8" fill="#d4351c" fill-opacity="0.12"/>' +
+    '<line x1="0" y1="0" x2="0" y2="8" stroke="#d4351c" stroke-width="3"/></pattern></defs>';
+  document.body.appendChild(hatch);
+  var cutLayer = null;
+  showCut = function (geometry) {
+    if (cutLayer) { map.removeLayer(cutLayer); cutLayer = null; }
+    mapElement.dataset.cut = geometry ? "true" : "";
+    if (!geometry) { return; }
+    cutLayer = L.geoJSON(geometry, {
+      interactive: false,
+      style: { color: "#d4351c", weight: 2, dashArray: "6 4", fillOpacity: 1, className: "ob-map-cut" }
+    }).addTo(map);
+  };
+  var savedCut = document.getElementById("ob-clip-cut");
+  if (savedCut) { showCut(JSON.parse(savedCut.textContent)); }
 
   fetch(mapElement.dataset.geojsonUrl, { headers: { Accept: "application/geo+json" } })
     .then(function (response) {
