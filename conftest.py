@@ -103,6 +103,7 @@ def _seeded_rows_after_a_flush(request) -> None:
 
     request.getfixturevalue("transactional_db")
     importlib.import_module("openbeat.subscriptions.migrations.0002_seed_interests").seed(apps, None)
+    importlib.import_module("openbeat.concerns.migrations.0002_seed_concerns").seed(apps, None)
 
 
 def missing_browser_message(chromium: str) -> str | None:

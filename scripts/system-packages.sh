@@ -2,9 +2,11 @@
 # The Debian packages the test suite needs: chromium (browser tests), nginx (tests behind a real reverse proxy)
 # and the pango libraries WeasyPrint needs. Installs what is missing when it can (root with apt-get, as on CI);
 # otherwise stops with the exact command to run, so the suite never passes by silently skipping tests.
+# With --benchmarks, also what benchmarks/ drive the servers with (wrk).
 set -euo pipefail
 
 packages=(chromium nginx libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+if [ "${1:-}" = "--benchmarks" ]; then packages+=(wrk); fi
 missing=()
 for p in "${packages[@]}"; do
   # nginx-light or nginx-full also provide /usr/sbin/nginx.

@@ -61,6 +61,16 @@ _INSIGHTS_IMPORT = [
     "insights.delete_metric",
 ]
 _INTERESTS_EDIT = ["subscriptions.add_interest", "subscriptions.change_interest", "subscriptions.view_interest"]
+# "You said, we did" (openbeat.priorities) and residents' concerns' results with comments (openbeat.concerns):
+# division staff for their division's neighbourhoods, force-wide roles for all.
+_PRIORITIES = ["priorities.manage_priority", "concerns.view_concern_results"]
+_CONCERNS_EDIT = ["concerns.add_concern", "concerns.change_concern", "concerns.view_concern"]
+# Neighbourhood events (openbeat.events): division staff manage their division's; force-wide roles any.
+_EVENTS = ["events.manage_event", "events.view_event"]
+# PACT meetings (openbeat.meetings): moderate questions, answer live, record minutes and actions; division
+# staff for their division's meetings, force-wide roles all. The word lists are force-wide: HQ edits them.
+_MEETINGS = ["meetings.moderate_meeting"]
+_MEETING_WORDS = ["meetings.view_wordlist", "meetings.change_wordlist"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [],  # every permission: see roles_sync()
@@ -75,13 +85,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_ALERTS_SEND,
         *_ALERTS_APPROVE,
         "alerts.send_force_wide_alert",
+        "alerts.manage_force_templates",
+        *_EVENTS,
+        *_MEETINGS,
+        *_MEETING_WORDS,
         *_REPLIES,
         *_INTERESTS_EDIT,
         "subscriptions.import_subscribers",
+        "subscriptions.look_up_subscriber",
         *_REPORTS,
         *_REPORT_TYPES_EDIT,
         *_INSIGHTS,
         *_INSIGHTS_IMPORT,
+        *_PRIORITIES,
+        *_CONCERNS_EDIT,
+        "crime.view_crime_import",  # the record of data.police.uk crime imports (force-wide)
         "wagtailcore.add_page",
         "wagtailcore.change_page",
         "wagtailcore.publish_page",
@@ -95,11 +113,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditentry",
         *_ALERTS_SEND,
         *_ALERTS_APPROVE,
+        *_EVENTS,
+        *_MEETINGS,
         *_REPLIES,
         *_REPORTS,
         *_INSIGHTS,
+        *_PRIORITIES,
     ],
-    NEIGHBOURHOOD_OFFICER: [*_BACK_OFFICE, *_AREAS_VIEW, *_TEAMS_VIEW, *_ALERTS_SEND, *_REPLIES, *_REPORTS],
+    NEIGHBOURHOOD_OFFICER: [
+        *_BACK_OFFICE,
+        *_AREAS_VIEW,
+        *_TEAMS_VIEW,
+        *_ALERTS_SEND,
+        *_EVENTS,
+        *_MEETINGS,
+        *_REPLIES,
+        *_REPORTS,
+        *_PRIORITIES,
+    ],
     # Contact-centre staff see every division's alerts (to answer residents) but do not send them.
     # Contact-centre staff also handle residents' replies force-wide, urgent ones first (24/7).
     CONTACT_CENTRE: [
@@ -108,8 +139,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_AREAS_VIEW,
         *_TEAMS_VIEW,
         "alerts.view_alert",
+        "events.view_event",
         *_REPLIES,
         *_REPORTS,
+        # Finds a resident who phones (by exact email or number) and changes what they ask for, with their say-so.
+        "subscriptions.look_up_subscriber",
     ],
     BOARD_VIEWER: [*_BACK_OFFICE, "staff.force_wide", *_INSIGHTS],
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
@@ -35,9 +35,16 @@ def _find_postcode(request: HttpRequest) -> HttpResponse:
     return render(request, "areas/find.html", {"form": form})
 
 
+def _neighbourhood_or_404(code: str) -> Neighbourhood:
+    # A NUL in the URL would reach PostgreSQL, which refuses it in text (a 500): no code holds one.
+    if "\x00" in code:
+        raise Http404("No such neighbourhood")
+    return get_object_or_404(Neighbourhood.objects.select_related("division"), code=code)
+
+
 @require_GET
 def neighbourhood_detail(request: HttpRequest, code: str) -> HttpResponse:
-    neighbourhood = get_object_or_404(Neighbourhood.objects.select_related("division"), code=code)
+    neighbourhood = _neighbourhood_or_404(code)
     return render(
         request,
         "areas/neighbourhood_detail.html",
@@ -61,7 +68,7 @@ def force_map(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def boundary_geojson(request: HttpRequest, code: str) -> JsonResponse:
-    neighbourhood = get_object_or_404(Neighbourhood.objects.select_related("division"), code=code)
+    neighbourhood = _neighbourhood_or_404(code)
     response = JsonResponse(selectors.neighbourhood_feature(neighbourhood), content_type="application/geo+json")
     response["Cache-Control"] = "public, max-age=3600"
     return response

@@ -15,7 +15,20 @@ from conftest import REPO_ROOT
 
 LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
 BOTTOM = ["staff", "areas", "audit", "core"]
-CAPABILITIES = {"alerts", "delivery", "demo", "insights", "reports", "scheduler", "subscriptions"}
+CAPABILITIES = {
+    "alerts",
+    "concerns",
+    "crime",
+    "delivery",
+    "demo",
+    "events",
+    "insights",
+    "meetings",
+    "priorities",
+    "reports",
+    "scheduler",
+    "subscriptions",
+}
 
 
 def _config() -> dict:

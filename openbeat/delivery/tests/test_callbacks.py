@@ -27,7 +27,7 @@ __all__ = ["notify_server", "notify_sms"]
 TOKEN = "a-long-random-callback-token-from-notify-settings"
 MAILGUN_KEY = "key-for-signing-mailgun-webhooks"
 State = Delivery.State
-NOTIFICATION = str(uuid.uuid4())
+NOTIFICATION = "2c303895-1c0d-420d-a6fc-3849a22b4c32"  # fixed, not uuid4(): xdist workers collect the same ids
 COMPLETED = datetime(2026, 11, 24, 21, 5, 30, tzinfo=UTC)
 
 
@@ -156,7 +156,8 @@ def test_a_receipt_for_a_notification_since_replaced_by_a_retry_is_stale_and_ign
     assert delivery.state == State.SENDING
 
 
-@pytest.mark.parametrize("reference", [str(uuid.uuid4()), "tx-42", None, ""])
+# A fixed id, not uuid4(): every pytest-xdist worker must collect the same test ids.
+@pytest.mark.parametrize("reference", ["0c9a4b2e-6f1d-4e55-9b1e-3d2f8a7c6b10", "tx-42", None, ""])
 def test_a_receipt_for_a_reference_that_is_not_ours_is_answered_ok_so_notify_stops_retrying(client, reference):
     response = post_receipt(client, receipt(reference=reference))
 

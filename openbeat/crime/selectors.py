@@ -1,0 +1,140 @@
+"""Reads: a neighbourhood's crime figures (counts only, aggregated in the database) and the import record."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, QuerySet, Sum
+from django.utils.safestring import SafeString, mark_safe
+
+from openbeat.areas.models import Neighbourhood
+from openbeat.core.months import month_of, month_shift, month_start, months_between
+from openbeat.crime.categories import ANTI_SOCIAL_BEHAVIOUR
+from openbeat.crime.models import Crime, CrimeCategory, CrimeImport
+
+TREND_MONTHS = 12
+DATA_POLICE_UK_ABOUT = "https://data.police.uk/about/"
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    slug: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: datetime.date
+    count: int
+
+
+@dataclass
+class CrimeSummary:
+    """What the neighbourhood page shows: counts for the force's latest month, 12 months of totals, rates."""
+
+    latest_month: datetime.date | None  # the force's latest month with any crime; None when there is no data
+    total: int = 0
+    by_category: list[CategoryCount] = field(default_factory=list)  # categories with crimes, most first
+    trend: list[MonthCount] = field(default_factory=list)  # TREND_MONTHS months to latest_month, 0 when none
+    outcomes: list[tuple[str, int]] = field(default_factory=list)  # last outcome given -> count, most first
+    without_outcome: int = 0  # crimes with no outcome given (anti-social behaviour has none)
+    population: int | None = None
+    rate: float | None = None  # per 1,000 residents, latest month
+    force_rate: float | None = None  # the same across the neighbourhoods whose population is known
+    force_population: int = 0
+
+    @property
+    def anti_social_behaviour(self) -> int:
+        return next((c.count for c in self.by_category if c.slug == ANTI_SOCIAL_BEHAVIOUR), 0)
+
+
+def _per_thousand(count: int, population: int | None) -> float | None:
+    return count * 1000 / population if population else None
+
+
+def neighbourhood_crime_summary(neighbourhood: Neighbourhood) -> CrimeSummary:
+    """The figures for `neighbourhood` in five queries, whatever the number of crimes."""
+    latest = Crime.objects.aggregate(latest=Max("month"))["latest"]
+    if latest is None:
+        return CrimeSummary(latest_month=None, population=neighbourhood.population)
+    last = month_of(latest)
+    months = months_between(month_shift(last, 1 - TREND_MONTHS), last)
+    first = month_start(months[0])
+    rows = (
+        Crime.objects.filter(neighbourhood=neighbourhood, month__gte=first, month__lte=latest)
+        .values("month", "category", "category__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    per_month = dict.fromkeys(months, 0)
+    by_category: list[CategoryCount] = []
+    for row in rows:
+        per_month[month_of(row["month"])] += row["n"]
+        if row["month"] == latest:
+            by_category.append(CategoryCount(row["category"], row["category__name"], row["n"]))
+    by_category.sort(key=lambda c: (-c.count, c.name))
+    outcomes: list[tuple[str, int]] = []
+    without = 0
+    outcome_rows = (
+        Crime.objects.filter(neighbourhood=neighbourhood, month=latest)
+        .values_list("outcome_category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for outcome, count in outcome_rows:
+        if outcome:
+            outcomes.append((outcome, count))
+        else:
+            without += count
+    outcomes.sort(key=lambda pair: (-pair[1], pair[0]))
+    total = per_month[last]
+    force_population = Neighbourhood.objects.filter(population__gt=0).aggregate(total=Sum("population"))["total"] or 0
+    force_count = Crime.objects.filter(month=latest, neighbourhood__population__gt=0).count()
+    return CrimeSummary(
+        latest_month=latest,
+        total=total,
+        by_category=by_category,
+        trend=[MonthCount(month_start(m), per_month[m]) for m in months],
+        outcomes=outcomes,
+        without_outcome=without,
+        population=neighbourhood.population,
+        rate=_per_thousand(total, neighbourhood.population),
+        force_rate=_per_thousand(force_count, force_population),
+        force_population=force_population,
+    )
+
+
+def trend_chart_svg(summary: CrimeSummary, *, place: str) -> SafeString:
+    """The 12-month trend as an accessible inline SVG (title and description; the table beside has the figures)."""
+    # The back office's chart renderer: CSP-safe SVG (no scripts or style attributes), role="img", <title>/<desc>.
+    from openbeat.insights.render.charts import chart_svg
+    from openbeat.insights.structure import Chart
+
+    chart = Chart(
+        kind="bar",
+        title=f"Crimes and anti-social behaviour recorded each month in {place}",
+        x=[f"{m.month:%b %Y}" for m in summary.trend],
+        series=[("Crimes and anti-social behaviour", [float(m.count) for m in summary.trend])],
+        y_label="Number recorded",
+    )
+    # Rendered from the chart's own text and numbers only; chart_svg escapes the title and description.
+    return mark_safe(chart_svg(chart, width=640, height=300, id_prefix="crime-trend"))
+
+
+def neighbourhood_crime_section(neighbourhood: Neighbourhood) -> dict[str, Any]:
+    """The neighbourhood page's "Crime in your area" (registered with areas.sections in CrimeConfig.ready)."""
+    summary = neighbourhood_crime_summary(neighbourhood)
+    chart = trend_chart_svg(summary, place=neighbourhood.name) if summary.latest_month else ""
+    return {"crime": summary, "chart": chart, "about_url": DATA_POLICE_UK_ABOUT}
+
+
+def crime_categories() -> QuerySet[CrimeCategory]:
+    return CrimeCategory.objects.all()
+
+
+def crime_imports(*, limit: int = 50) -> list[CrimeImport]:
+    """The latest imports, newest first, with who ran them."""
+    return list(CrimeImport.objects.select_related("actor")[:limit])
