@@ -1,6 +1,6 @@
 """The back office's force-wide viewsets (scope_field None) refuse division-scoped staff on every view.
 
-The force, report types, reporting groups, channel accounts, metrics and interests belong to no division: only
+The force, report types, reporting groups, channel accounts, metrics, interests and concerns belong to no division: only
 force-wide staff reach them. No division role holds their permissions today; these tests give a West division
 lead every permission of the model, so that it is the scope (openbeat.staff.admin_views), not the role, that
 refuses them, on every URL the viewset registers (history and usage included, which skipped it before).
@@ -37,6 +37,12 @@ def _interest() -> Any:
     return Interest.objects.order_by("pk").first()  # seeded by the migrations
 
 
+def _concern() -> Any:
+    from openbeat.concerns.models import Concern
+
+    return Concern.objects.order_by("pk").first()  # the force's list, seeded by the migrations
+
+
 FORCE_WIDE: list[tuple[str, Callable[[], Any]]] = [
     ("force", _force),
     ("report-types", ReportTypeFactory),
@@ -44,6 +50,7 @@ FORCE_WIDE: list[tuple[str, Callable[[], Any]]] = [
     ("insights/accounts", AccountFactory),
     ("insights/metrics", MetricFactory),
     ("in-the-know/interests", _interest),
+    ("concerns_list", _concern),
 ]
 IDS = [prefix for prefix, _ in FORCE_WIDE]
 

@@ -14,5 +14,5 @@ class ConcernsConfig(AppConfig):
             "concerns",
             template="concerns/neighbourhood_section.html",
             context=neighbourhood_concerns_section,
-            order=30,
+            order=40,
         )

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from openbeat.areas.models import Neighbourhood
 from openbeat.core.months import month_of, month_shift, month_start, months_between
+from openbeat.core.pagecache import per_generation
 from openbeat.crime.categories import ANTI_SOCIAL_BEHAVIOUR
 from openbeat.crime.models import Crime, CrimeCategory, CrimeImport
 
@@ -55,9 +56,21 @@ def _per_thousand(count: int, population: int | None) -> float | None:
     return count * 1000 / population if population else None
 
 
-def neighbourhood_crime_summary(neighbourhood: Neighbourhood) -> CrimeSummary:
-    """The figures for `neighbourhood` in five queries, whatever the number of crimes."""
+def _force_figures() -> tuple[datetime.date | None, int, int]:
+    """The latest month with crimes, and the force's population and crimes that month (neighbourhoods whose
+    population is known): the same for every neighbourhood page, and the costly part with a million crimes."""
     latest = Crime.objects.aggregate(latest=Max("month"))["latest"]
+    if latest is None:
+        return None, 0, 0
+    force_population = Neighbourhood.objects.filter(population__gt=0).aggregate(total=Sum("population"))["total"] or 0
+    force_count = Crime.objects.filter(month=latest, neighbourhood__population__gt=0).count()
+    return latest, force_population, force_count
+
+
+def neighbourhood_crime_summary(neighbourhood: Neighbourhood) -> CrimeSummary:
+    """The figures for `neighbourhood` in two queries, whatever the number of crimes (plus three, shared by
+    every neighbourhood page, once per change of public content: `_force_figures`)."""
+    latest, force_population, force_count = per_generation("crime.force_figures", _force_figures)
     if latest is None:
         return CrimeSummary(latest_month=None, population=neighbourhood.population)
     last = month_of(latest)
@@ -91,8 +104,6 @@ def neighbourhood_crime_summary(neighbourhood: Neighbourhood) -> CrimeSummary:
             without += count
     outcomes.sort(key=lambda pair: (-pair[1], pair[0]))
     total = per_month[last]
-    force_population = Neighbourhood.objects.filter(population__gt=0).aggregate(total=Sum("population"))["total"] or 0
-    force_count = Crime.objects.filter(month=latest, neighbourhood__population__gt=0).count()
     return CrimeSummary(
         latest_month=latest,
         total=total,

@@ -12,5 +12,5 @@ class EventsConfig(AppConfig):
 
         # The public neighbourhood page (areas) lists the next events through a section, after the team.
         register_neighbourhood_section(
-            "events", template="events/neighbourhood_events.html", context=neighbourhood_events_section, order=20
+            "events", template="events/neighbourhood_events.html", context=neighbourhood_events_section, order=30
         )

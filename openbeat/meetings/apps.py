@@ -11,5 +11,5 @@ class MeetingsConfig(AppConfig):
         from openbeat.meetings.selectors import neighbourhood_meetings_section
 
         register_neighbourhood_section(
-            "meetings", template="meetings/neighbourhood_section.html", context=neighbourhood_meetings_section, order=40
+            "meetings", template="meetings/neighbourhood_section.html", context=neighbourhood_meetings_section, order=25
         )
