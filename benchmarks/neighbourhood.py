@@ -138,11 +138,12 @@ def add_crimes(total: int, seed: int = 7) -> int:
             Crime.objects.bulk_create(batch)
             made += len(batch)
             batch = []
-            print(f"\r  crimes: {existing + made:,}", end="", flush=True)
+            if made % 100_000 == 0:
+                print(f"  crimes: {existing + made:,}", flush=True)
     if batch:
         Crime.objects.bulk_create(batch)
         made += len(batch)
-    print(f"\r  crimes: {existing + made:,} ({made:,} added in {time.perf_counter() - started:.0f} s)")
+    print(f"  crimes: {existing + made:,} ({made:,} added in {time.perf_counter() - started:.0f} s)")
     return existing + made
 
 
@@ -308,9 +309,11 @@ def main() -> None:
         codes = list(Neighbourhood.objects.order_by("?").values_list("code", flat=True)[: args.renders])
         page_ms, bare_ms = first_renders(codes)
         print(
-            f"first uncached render of {len(codes)} neighbourhood pages: median {statistics.median(page_ms):.0f} ms, "
-            f"max {max(page_ms):.0f} ms (target < 150 ms); the same client's /healthz (middleware, no page): median "
-            f"{statistics.median(bare_ms):.1f} ms; ratio {statistics.median(page_ms) / statistics.median(bare_ms):.0f}x"
+            f"uncached render of {len(codes)} neighbourhood pages, each the first of its page: the first after a "
+            f"change (the force's figures counted again) {page_ms[0]:.0f} ms, the others median "
+            f"{statistics.median(page_ms[1:]):.0f} ms, max {max(page_ms[1:]):.0f} ms (target < 150 ms); the same "
+            f"client's /healthz (middleware, no page): median {statistics.median(bare_ms):.1f} ms; ratio "
+            f"{statistics.median(page_ms) / statistics.median(bare_ms):.0f}x"
         )
 
         # Throughput, cached, against the bare project serving the same bytes.

@@ -108,6 +108,9 @@ class Crime(models.Model):
             models.Index(fields=["neighbourhood", "month", "category"], name="crime_nbh_month_cat_idx"),
             models.Index(fields=["month", "lat_e6", "lon_e6"], name="crime_month_point_idx"),
             models.Index(fields=["persistent_id"], name="crime_persistent_id_idx"),
+            # The force's figures for a month (every neighbourhood page's "the force: N per 1,000"), counted from
+            # the index alone: a month of a large force is some 100,000 rows.
+            models.Index(fields=["month", "neighbourhood"], name="crime_month_nbh_idx"),
         ]
 
     def __str__(self) -> str:

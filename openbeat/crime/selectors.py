@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from openbeat.areas.models import Neighbourhood
@@ -62,9 +62,11 @@ def _force_figures() -> tuple[datetime.date | None, int, int]:
     latest = Crime.objects.aggregate(latest=Max("month"))["latest"]
     if latest is None:
         return None, 0, 0
-    force_population = Neighbourhood.objects.filter(population__gt=0).aggregate(total=Sum("population"))["total"] or 0
-    force_count = Crime.objects.filter(month=latest, neighbourhood__population__gt=0).count()
-    return latest, force_population, force_count
+    populations = dict(Neighbourhood.objects.filter(population__gt=0).values_list("pk", "population"))
+    # Grouped by neighbourhood from the (month, neighbourhood) index, no join: the populations are few.
+    per_place = Crime.objects.filter(month=latest).values_list("neighbourhood_id").annotate(n=Count("pk")).order_by()
+    force_count = sum(n for place, n in per_place if place in populations)
+    return latest, sum(populations.values()), force_count
 
 
 def neighbourhood_crime_summary(neighbourhood: Neighbourhood) -> CrimeSummary:

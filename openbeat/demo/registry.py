@@ -35,13 +35,18 @@ _MAX_DEPTH = 4
 def real_data_models() -> list[type[models.Model]]:
     """What a force's own data is made of: any row of these that the demo did not make stops `load_demo`.
 
-    Rows that migrations seed (interests, report types, metrics, roles, the site's pages) are not here, nor
-    rows that only hang from these (watched areas, report events, observations, team places).
+    Rows that migrations seed (interests, report types, metrics, roles, concerns, crime categories, the site's
+    pages) are not here, nor rows that only hang from these (watched areas, report events, observations, team
+    places, crimes, meetings, priority updates).
     """
     from openbeat.alerts.models import Alert
     from openbeat.areas.models import Division, Neighbourhood, Postcode, Station
+    from openbeat.concerns.models import ConcernResponse
     from openbeat.core.models import Force
+    from openbeat.crime.models import CrimeImport
+    from openbeat.events.models import Event
     from openbeat.insights.models import Account, ReportingGroup
+    from openbeat.priorities.models import Priority
     from openbeat.reports.models import Report
     from openbeat.staff.models import Officer
     from openbeat.subscriptions.models import Subscriber
@@ -59,16 +64,25 @@ def real_data_models() -> list[type[models.Model]]:
         Report,
         Account,
         ReportingGroup,
+        # A neighbourhood's life. Crimes hang from their import; a PACT meeting (and its questions) from its
+        # event; a priority's updates from the priority; an event's revisions from the event.
+        CrimeImport,
+        Priority,
+        Event,
+        ConcernResponse,
     ]
 
 
 def demo_models() -> list[type[models.Model]]:
     """Every model the demo writes down rows of."""
+    from openbeat.meetings.models import Action
     from openbeat.staff.models import StaffProfile, TeamMembership
 
     # Staff profiles are registered although a user's profile goes with the user: a real profile's link to a
     # demo neighbourhood must count as the force's, not as something hanging from the demo neighbourhood.
-    return [*real_data_models(), StaffProfile, TeamMembership]
+    # A meeting's actions hang from its event but hold their priority (PROTECT): registered, a demo action goes
+    # with the demo's priorities, and a real one (a real meeting acting on a demo priority) keeps its priority.
+    return [*real_data_models(), StaffProfile, TeamMembership, Action]
 
 
 def demo_label(model: type[models.Model]) -> str:
@@ -121,6 +135,15 @@ def demo_tag(*, objs: Iterable[models.Model], key: str = "") -> None:
         DemoRow(content_type=_content_type(model), object_id=str(obj.pk), key=key)
         for model, items in by_type.items()
         for obj in items
+    ]
+    DemoRow.objects.bulk_create(rows, batch_size=1_000, ignore_conflicts=True)
+
+
+def demo_tag_keyed(*, keyed: dict[str, models.Model]) -> None:
+    """Write these rows down as the demo's, each with its own key (one query for many rows)."""
+    rows = [
+        DemoRow(content_type=_content_type(obj._meta.concrete_model or type(obj)), object_id=str(obj.pk), key=key)
+        for key, obj in keyed.items()
     ]
     DemoRow.objects.bulk_create(rows, batch_size=1_000, ignore_conflicts=True)
 

@@ -383,6 +383,24 @@ def step_reports(ctx: DemoContext) -> str:
     return reports(ctx)
 
 
+def step_crimes(ctx: DemoContext) -> str:
+    from openbeat.demo.neighbourhood_life import step_crimes as crimes
+
+    return crimes(ctx)
+
+
+def step_neighbourhood_life(ctx: DemoContext) -> str:
+    from openbeat.demo.neighbourhood_life import step_neighbourhood_life as life
+
+    return life(ctx)
+
+
+def step_concerns(ctx: DemoContext) -> str:
+    from openbeat.demo.neighbourhood_life import step_concerns as concerns
+
+    return concerns(ctx)
+
+
 def step_insights(ctx: DemoContext) -> str:
     from openbeat.demo.insights import step_insights as insights
 
@@ -406,6 +424,9 @@ STEPS: list[tuple[str, Callable[[DemoContext], str]]] = [
     ("In the Know subscribers", step_subscribers),
     ("alerts", step_alerts),
     ("Do It Online reports", step_reports),
+    ("a year of crimes", step_crimes),
+    ("priorities, events and PACT meetings", step_neighbourhood_life),
+    ("residents' concerns", step_concerns),
     ("engagement figures", step_insights),
     ("site pages", step_site_pages),
 ]
