@@ -295,7 +295,9 @@ def main() -> None:
     parser.add_argument("--live-seconds", type=int, default=60)
     parser.add_argument("--live-workers", type=int, default=4)
     parser.add_argument("--database-url")
+    parser.add_argument("--parts", default="render,throughput,live", help="which measurements, comma-separated")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: sudo scripts/system-packages.sh --benchmarks")
 
@@ -305,9 +307,10 @@ def main() -> None:
         setup_django(env)
         from openbeat.areas.models import Neighbourhood
 
-        print(f"data: {add_crimes(args.crimes):,} crimes, {add_events():,} events")
+        if "render" in parts:
+            print(f"data: {add_crimes(args.crimes):,} crimes, {add_events():,} events")
         codes = list(Neighbourhood.objects.order_by("?").values_list("code", flat=True)[: args.renders])
-        page_ms, bare_ms = first_renders(codes)
+        page_ms, bare_ms = first_renders(codes) if "render" in parts else ([0.0, 0.0], [1.0, 1.0])
         print(
             f"uncached render of {len(codes)} neighbourhood pages, each the first of its page: the first after a "
             f"change (the force's figures counted again) {page_ms[0]:.0f} ms, the others median "
@@ -344,8 +347,13 @@ def main() -> None:
                 pages.gunicorn("django.core.wsgi:get_wsgi_application()", bare_port, bare_env, tmp / "bare.log", tmp)
             )
             pages.fetch(f"http://127.0.0.1:{app_port}{path}")  # into the page cache
-            bare_rate = pages.wrk(f"http://127.0.0.1:{bare_port}/bare/page/", args.seconds, args.connections)
-            page_rate = pages.wrk(f"http://127.0.0.1:{app_port}{path}", args.seconds, args.connections)
+            run_wrk = "throughput" in parts
+            bare_rate = (
+                pages.wrk(f"http://127.0.0.1:{bare_port}/bare/page/", args.seconds, args.connections) if run_wrk else 1
+            )
+            page_rate = (
+                pages.wrk(f"http://127.0.0.1:{app_port}{path}", args.seconds, args.connections) if run_wrk else 0
+            )
             print(
                 f"cached neighbourhood page ({len(html.encode()):,} bytes), wrk -c{args.connections} {args.seconds} s, "
                 f"gunicorn 2 workers: {page_rate:,.0f}/s; bare Django, same bytes: {bare_rate:,.0f}/s; "
@@ -356,6 +364,8 @@ def main() -> None:
                 server.terminate()
                 server.wait(15)
 
+        if "live" not in parts:
+            return
         # The live meeting: locust watchers against OpenBeat (more workers), then against the bare project.
         live_env = {**env}
         app = subprocess.Popen(

@@ -113,7 +113,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a body over the limit is refused from its Content-Length, before anything reads it.
     "openbeat.core.middleware.RequestSizeLimitMiddleware",
-    # Second: a stored public page for a visitor without cookies skips the rest (core/pagecache.py).
+    # Then a PACT meeting's live poll from this process's fresh copy: thousands of watchers poll every 5 s.
+    "openbeat.meetings.live.LivePollMiddleware",
+    # Then a stored public page for a visitor without cookies skips the rest (core/pagecache.py).
     "openbeat.core.pagecache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -138,6 +140,9 @@ PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 PUBLIC_PAGE_CACHE_ENTRIES = int(os.environ.get("PUBLIC_PAGE_CACHE_ENTRIES", "500"))
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "60"))
 PUBLIC_PAGE_CACHE_CHECK_SECONDS = float(os.environ.get("PUBLIC_PAGE_CACHE_CHECK_SECONDS", "1"))
+# A live PACT meeting's poll is answered from a process's own copy for this long before it asks the shared cache
+# whether a moderator changed anything (openbeat/meetings/live.py).
+MEETINGS_LIVE_CHECK_SECONDS = float(os.environ.get("MEETINGS_LIVE_CHECK_SECONDS", "0.5"))
 
 ROOT_URLCONF = "openbeat.urls"
 WSGI_APPLICATION = "openbeat.wsgi.application"

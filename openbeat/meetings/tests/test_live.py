@@ -79,3 +79,41 @@ def test_distinct_watchers_make_the_peak(world, monkeypatch):
     now[0] += 60
     live.watcher_seen(key, "a")  # a new minute: the last one's three are counted
     assert live.watchers_peak(world.meeting) == 3
+
+
+def test_a_poll_within_the_check_interval_is_answered_before_the_rest_of_the_stack(
+    client, world, settings, django_assert_num_queries
+):
+    settings.MEETINGS_LIVE_CHECK_SECONDS = 60
+    question(world.meeting, "Shown?", n=1)
+    first = client.get(_url(world))  # through the view: reads the version, keeps this process's copy
+    with django_assert_num_queries(0):  # no cache read, no session, no database at all
+        again = client.get(_url(world), HTTP_X_WATCHER="a" * 32)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert again["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert again["X-Content-Type-Options"] == "nosniff"
+    assert "sessionid" not in again.cookies
+    assert client.get(_url(world), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_another_process_change_is_seen_once_the_check_interval_has_passed(client, world, settings):
+    from django.core.cache import cache
+
+    settings.MEETINGS_LIVE_CHECK_SECONDS = 60
+    etag = client.get(_url(world))["ETag"]
+    # Another process's moderator: the shared version changes, this process's copy does not know yet.
+    cache.set(live.VERSION_KEY.format(world.event.public_id), "changed-elsewhere", None)
+    assert client.get(_url(world))["ETag"] == etag  # within the interval: this process's copy
+    settings.MEETINGS_LIVE_CHECK_SECONDS = 0
+    assert client.get(_url(world))["ETag"] == live.etag_for("changed-elsewhere")
+
+
+def test_a_change_in_this_process_is_served_at_once(client, world, settings, django_capture_on_commit_callbacks):
+    settings.MEETINGS_LIVE_CHECK_SECONDS = 60
+    q = question(world.meeting, n=1)
+    etag = client.get(_url(world))["ETag"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.question_answer(question=q, actor=world.officer, answer="Next week.")
+    response = client.get(_url(world))
+    assert response["ETag"] != etag
+    assert response.json()["questions"][0]["answer"] == "Next week."

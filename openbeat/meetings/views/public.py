@@ -11,7 +11,7 @@ import contextlib
 import uuid
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -240,12 +240,4 @@ def live_json(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     found = live_cache.live_body(key)
     if found is None:
         raise Http404
-    version, body = found
-    etag = live_cache.etag_for(version)
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=2"}
-    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
-        response: HttpResponse = HttpResponseNotModified(headers=headers)
-    else:
-        response = HttpResponse(body, content_type="application/json", headers=headers)
-    response.public_cache_skip = True  # type: ignore[attr-defined]
-    return response
+    return live_cache.live_response(request, *found)
