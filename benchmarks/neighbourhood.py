@@ -310,14 +310,15 @@ def main() -> None:
         if "render" in parts:
             print(f"data: {add_crimes(args.crimes):,} crimes, {add_events():,} events")
         codes = list(Neighbourhood.objects.order_by("?").values_list("code", flat=True)[: args.renders])
-        page_ms, bare_ms = first_renders(codes) if "render" in parts else ([0.0, 0.0], [1.0, 1.0])
-        print(
-            f"uncached render of {len(codes)} neighbourhood pages, each the first of its page: the first after a "
-            f"change (the force's figures counted again) {page_ms[0]:.0f} ms, the others median "
-            f"{statistics.median(page_ms[1:]):.0f} ms, max {max(page_ms[1:]):.0f} ms (target < 150 ms); the same "
-            f"client's /healthz (middleware, no page): median {statistics.median(bare_ms):.1f} ms; ratio "
-            f"{statistics.median(page_ms) / statistics.median(bare_ms):.0f}x"
-        )
+        page_ms, bare_ms = first_renders(codes) if "render" in parts else ([], [])
+        if page_ms:
+            print(
+                f"uncached render of {len(codes)} neighbourhood pages, each the first of its page: the first after a "
+                f"change (the force's figures counted again) {page_ms[0]:.0f} ms, the others median "
+                f"{statistics.median(page_ms[1:]):.0f} ms, max {max(page_ms[1:]):.0f} ms (target < 150 ms); the same "
+                f"client's /healthz (middleware, no page): median {statistics.median(bare_ms):.1f} ms; ratio "
+                f"{statistics.median(page_ms) / statistics.median(bare_ms):.0f}x"
+            )
 
         # Throughput, cached, against the bare project serving the same bytes.
         app_port, bare_port = 8941, 8942
@@ -354,11 +355,13 @@ def main() -> None:
             page_rate = (
                 pages.wrk(f"http://127.0.0.1:{app_port}{path}", args.seconds, args.connections) if run_wrk else 0
             )
-            print(
-                f"cached neighbourhood page ({len(html.encode()):,} bytes), wrk -c{args.connections} {args.seconds} s, "
-                f"gunicorn 2 workers: {page_rate:,.0f}/s; bare Django, same bytes: {bare_rate:,.0f}/s; "
-                f"ratio {page_rate / bare_rate:.2f} (target >= 0.8)"
-            )
+            if run_wrk:
+                print(
+                    f"cached neighbourhood page ({len(html.encode()):,} bytes), "
+                    f"wrk -c{args.connections} {args.seconds} s, "
+                    f"gunicorn 2 workers: {page_rate:,.0f}/s; bare Django, same bytes: {bare_rate:,.0f}/s; "
+                    f"ratio {page_rate / bare_rate:.2f} (target >= 0.8)"
+                )
         finally:
             for server in servers:
                 server.terminate()
