@@ -95,9 +95,7 @@ def test_no_data_at_all():
     assert summary.trend == []
 
 
-def test_the_section_answers_in_five_queries_and_two_for_the_next_neighbourhood(
-    places, django_assert_max_num_queries
-):
+def test_the_section_answers_in_five_queries_and_two_for_the_next_neighbourhood(places, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
         context = neighbourhood_crime_section(places[0])
     # The force's figures (the costly count with a million crimes) are kept until public content changes.

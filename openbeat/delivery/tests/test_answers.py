@@ -462,7 +462,8 @@ def test_the_answer_is_in_the_residents_language_in_the_forces_frame(
     html = message.alternatives[0][0]
     assert message.subject.startswith("Ateb i'ch neges am “Fan ar y llain”")
     assert '<html lang="cy" dir="ltr">' in html
-    assert "Mae Sam Patel o " in html and "Ateb Sam Patel" in html
+    assert "Mae Sam Patel o " in html
+    assert "Ateb Sam Patel" in html
     assert "We have asked the team to look. Thank you." in html  # the officer's own words, as written
     assert "Newid beth rydych yn ei gael neu sut rydych yn ei gael" in html  # their preferences link
     assert message.body == html_to_text(html)

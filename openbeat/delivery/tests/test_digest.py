@@ -52,7 +52,8 @@ def test_a_subscriber_gets_one_email_listing_every_waiting_alert_with_links(send
 
     (email,) = mail.outbox
     assert email.to == [who.email]
-    assert email.subject.startswith("Your In the Know digest from ") and email.subject.endswith(" (2)")
+    assert email.subject.startswith("Your In the Know digest from ")
+    assert email.subject.endswith(" (2)")
     text = email.body
     assert text.index("Burglaries on Mill Lane") < text.index("Road closed on the A1")  # in the order they came
     assert "Two homes were broken into." in text
@@ -259,10 +260,14 @@ def test_a_polish_subscribers_digest_is_in_polish_in_the_forces_frame_with_text_
     html = message.alternatives[0][0]
     assert message.subject == f"Twoje podsumowanie In the Know od {force.name} (2)"
     assert '<html lang="pl" dir="ltr">' in html
-    assert "Twoje podsumowanie In the Know" in html and "Bardzo przydatne" in html  # the frame and the ratings
-    assert "Your In the Know digest" not in html and "Very useful" not in html
-    assert "background:#003a70" in html and "PO Box 77" in html  # the force's colour and footer, as alerts
-    assert "Stop all messages" not in html and "In the Know" in html
+    assert "Twoje podsumowanie In the Know" in html
+    assert "Bardzo przydatne" in html
+    assert "Your In the Know digest" not in html
+    assert "Very useful" not in html
+    assert "background:#003a70" in html
+    assert "PO Box 77" in html
+    assert "Stop all messages" not in html
+    assert "In the Know" in html
     # The alert with no Polish version keeps its English title, marked as English for screen readers.
     assert '<h2 style="margin:0 0 8px;font-size:21px;line-height:1.3;" lang="en">' in html
     assert message.body == html_to_text(html)

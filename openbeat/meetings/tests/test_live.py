@@ -89,7 +89,8 @@ def test_a_poll_within_the_check_interval_is_answered_before_the_rest_of_the_sta
     first = client.get(_url(world))  # through the view: reads the version, keeps this process's copy
     with django_assert_num_queries(0):  # no cache read, no session, no database at all
         again = client.get(_url(world), HTTP_X_WATCHER="a" * 32)
-    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
     assert again["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
     assert again["X-Content-Type-Options"] == "nosniff"
     assert "sessionid" not in again.cookies

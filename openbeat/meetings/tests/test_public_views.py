@@ -117,7 +117,8 @@ def test_the_event_page_and_calendars_keep_a_registered_only_meetings_online_lin
     feed = Client().get(world.meeting.event.get_absolute_url() + "event.ics")
     assert "secret-room" not in event_page
     assert _base(world) in event_page  # "Ask a question, vote, and follow the meeting live"
-    assert feed.status_code == 200 and "secret-room" not in feed.content.decode()
+    assert feed.status_code == 200
+    assert "secret-room" not in feed.content.decode()
     world.meeting.registered_only = False
     world.meeting.save()
     assert "secret-room" in Client().get(world.meeting.event.get_absolute_url()).content.decode()

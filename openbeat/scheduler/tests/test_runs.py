@@ -10,11 +10,11 @@ from apscheduler.triggers.cron import CronTrigger
 from django.urls import reverse
 from django.utils import timezone
 
+from openbeat.areas.tests.factories import DivisionFactory
 from openbeat.scheduler import jobs as scheduler_jobs
 from openbeat.scheduler.management.commands.run_scheduler import _after, build_scheduler
 from openbeat.scheduler.models import JobLock, JobRun
 from openbeat.scheduler.services import job_run, job_runs_prune, missed_run
-from openbeat.areas.tests.factories import DivisionFactory
 from openbeat.staff import roles
 from openbeat.staff.tests.factories import client_for, staff_user
 
@@ -119,7 +119,8 @@ def test_administrators_see_every_job_its_last_run_and_the_failures(runs):
     for job in scheduler_jobs.scheduled_jobs():
         assert job.name in text
     assert "Failed:</strong> OSError: x" in text
-    assert "web2 pid 9" in text and "15.0 s" in text
+    assert "web2 pid 9" in text
+    assert "15.0 s" in text
     failed = client_for(staff_user(roles.ADMINISTRATOR, None, username="a2")).get(
         reverse("scheduled_jobs"), {"failed": "1"}
     )
@@ -133,4 +134,5 @@ def test_other_roles_and_outsiders_cannot_see_the_jobs(runs, role, client):
     refused = client_for(staff_user(role, division)).get(reverse("scheduled_jobs"))
     assert (refused.status_code, refused["Location"]) == (302, "/admin/")
     outsider = client.get(reverse("scheduled_jobs"))
-    assert outsider.status_code == 302 and outsider["Location"].startswith("/admin/login/")
+    assert outsider.status_code == 302
+    assert outsider["Location"].startswith("/admin/login/")

@@ -53,4 +53,5 @@ def test_every_setting_in_the_environment_example_is_one_openbeat_reads():
     read = set(re.findall(r'(?:os\.environ(?:\.get)?\(|os\.environ\[|env_\w+\()\s*"([A-Z_]+)"', text))
     example = (DOCS / "openbeat.env.example").read_text()
     names = set(re.findall(r"^#?\s*([A-Z_]+)=", example, flags=re.MULTILINE))
-    assert names and names <= read, names - read
+    assert names
+    assert names <= read, names - read

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -68,7 +69,7 @@ def test_two_schedulers_started_at_once_run_each_job_once_and_catch_up_a_missed_
             process.wait(15)
         for log in logs:
             log.close()
-    output = "".join(open(log.name).read() for log in logs)
+    output = "".join(Path(log.name).read_text() for log in logs)
     runs = rows(sqlite_path, "SELECT job, holder, ok, caught_up FROM scheduler_jobrun ORDER BY id")
     by_job: dict[str, list[tuple]] = {}
     for job, holder, ok, caught_up in runs:
