@@ -62,7 +62,10 @@ def _force_figures() -> tuple[datetime.date | None, int, int]:
     latest = Crime.objects.aggregate(latest=Max("month"))["latest"]
     if latest is None:
         return None, 0, 0
-    populations = dict(Neighbourhood.objects.filter(population__gt=0).values_list("pk", "population"))
+    populations: dict[int, int] = {
+        pk: population or 0
+        for pk, population in Neighbourhood.objects.filter(population__gt=0).values_list("pk", "population")
+    }
     # Grouped by neighbourhood from the (month, neighbourhood) index, no join: the populations are few.
     per_place = Crime.objects.filter(month=latest).values_list("neighbourhood_id").annotate(n=Count("pk")).order_by()
     force_count = sum(n for place, n in per_place if place in populations)

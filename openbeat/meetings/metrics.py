@@ -53,8 +53,9 @@ def meeting_metric_figures(*, first_month: str, last_month: str) -> Iterable[Fig
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for row in events:
+    for held_events in events:
         yield Figure(
-            "events_held", month_of(row["month"]), float(row["n"]), division=row["division__code"],
+            "events_held", month_of(held_events["month"]), float(held_events["n"]),
+            division=held_events["division__code"],
             label=LABELS["events_held"],
         )  # fmt: skip
