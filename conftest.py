@@ -91,7 +91,7 @@ def _fresh_boundary_index() -> None:
 def _seeded_rows_after_a_flush(request) -> None:
     """A transactional test empties every table when it ends, the rows the migrations seeded too.
 
-    Tests that run after it (and it) would then see no interests, depending on the order the suite ran in:
+    Tests that run after it (and it) would then see no interests, concerns or crime categories, depending on the order the suite ran in:
     put back what the migrations seed, as a fresh database has it.
     """
     marker = request.node.get_closest_marker("django_db")
@@ -104,6 +104,7 @@ def _seeded_rows_after_a_flush(request) -> None:
     request.getfixturevalue("transactional_db")
     importlib.import_module("openbeat.subscriptions.migrations.0002_seed_interests").seed(apps, None)
     importlib.import_module("openbeat.concerns.migrations.0002_seed_concerns").seed(apps, None)
+    importlib.import_module("openbeat.crime.migrations.0002_seed_categories").seed(apps, None)
 
 
 def missing_browser_message(chromium: str) -> str | None:
