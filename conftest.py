@@ -91,8 +91,8 @@ def _fresh_boundary_index() -> None:
 def _seeded_rows_after_a_flush(request) -> None:
     """A transactional test empties every table when it ends, the rows the migrations seeded too.
 
-    Tests that run after it (and it) would then see no interests, concerns or crime categories, depending on the order the suite ran in:
-    put back what the migrations seed, as a fresh database has it.
+    Tests that run after it (and it) would then see no interests, concerns or crime categories, depending on
+    the order the suite ran in: put back what the migrations seed, as a fresh database has it.
     """
     marker = request.node.get_closest_marker("django_db")
     if "transactional_db" not in request.fixturenames and not (marker and marker.kwargs.get("transaction")):
