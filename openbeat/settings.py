@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "openbeat.priorities",
     "openbeat.concerns",
     "openbeat.meetings",
+    "openbeat.opendata",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("meetings/", include("openbeat.meetings.urls")),
     path("d/", include("openbeat.delivery.urls")),
     path("report/", include("openbeat.reports.urls")),
+    path("api/", include("openbeat.opendata.urls")),
     path("open311/v2/", include("openbeat.reports.urls_open311")),
     path("", include("openbeat.core.urls")),
 ]

@@ -24,6 +24,7 @@ CAPABILITIES = {
     "events",
     "insights",
     "meetings",
+    "opendata",
     "priorities",
     "reports",
     "scheduler",
