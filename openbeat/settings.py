@@ -6,11 +6,13 @@ on first run. See README.md, "Configuration", for every variable.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -335,6 +337,13 @@ SUBSCRIBER_SIGN_IN_LINK_MINUTES = int(os.environ.get("SUBSCRIBER_SIGN_IN_LINK_MI
 # Background tasks (django.tasks). db (default): django-tasks-db, worker `manage.py db_worker`.
 # rq or celery: on REDIS_URL, for scale-out. immediate: runs inline (tests of task bodies).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The test suite runs on pytest-xdist workers and empties the cache (Redis FLUSHDB) before every test, so each
+# worker, and the processes its tests start, keeps to a Redis database of its own: gw0 the URL's, gw1 the one
+# below it, and so on.
+if REDIS_URL and (_xdist := os.environ.get("PYTEST_XDIST_WORKER", "")).startswith("gw"):
+    _redis = urlsplit(REDIS_URL)
+    _redis_db = int(_redis.path.strip("/") or 0) - int(_xdist[2:])
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{_redis_db % 16}"))
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "db")
 _TASK_BACKENDS = {
     "db": "django_tasks_db.DatabaseBackend",
@@ -374,6 +383,16 @@ CACHES = {
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 # "X-Forwarded-For" (nginx's $proxy_add_x_forwarded_for) or "Forwarded" (RFC 7239).
 PROXY_CLIENT_HEADER = os.environ.get("PROXY_CLIENT_HEADER", "X-Forwarded-For")
+
+# The open data API (/api/, openbeat/opendata): data.police.uk's rate limit per client address (15 a second on
+# average, bursts of 30), networks never limited (the force's own apps, e.g. "10.0.0.0/8"), and what
+# /api/forces/<force> says of the force beyond its row (HTML allowed, as on data.police.uk; a JSON list of
+# {"title", "url", "description"} ways to engage besides the website and telephone number).
+OPENDATA_RATE_PER_SECOND = float(os.environ.get("OPENDATA_RATE_PER_SECOND", "15"))
+OPENDATA_RATE_BURST = int(os.environ.get("OPENDATA_RATE_BURST", "30"))
+OPENDATA_RATE_EXEMPT = env_list("OPENDATA_RATE_EXEMPT")
+OPENDATA_FORCE_DESCRIPTION = os.environ.get("OPENDATA_FORCE_DESCRIPTION", "")
+OPENDATA_ENGAGEMENT_METHODS = json.loads(os.environ.get("OPENDATA_ENGAGEMENT_METHODS", "") or "[]")
 
 # The force this deployment serves. The database row (core.Force) overrides these once edited.
 FORCE_NAME = os.environ.get("FORCE_NAME", "Demoshire Police")

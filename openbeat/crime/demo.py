@@ -28,7 +28,7 @@ from openbeat.areas.models import Neighbourhood
 from openbeat.core.months import last_complete_month, month_shift, month_start, months_between
 from openbeat.crime.categories import ANTI_SOCIAL_BEHAVIOUR
 from openbeat.crime.models import MICRO, Crime, CrimeImport
-from openbeat.crime.services import categories_ensure, crimes_write
+from openbeat.crime.services import categories_ensure, crime_counts_refresh, crimes_write
 
 DEFAULT_SEED = 20_261_122
 RATE_PER_1000_A_MONTH = 7.0
@@ -133,6 +133,7 @@ def generate_crimes(
                     )
                 )
     crimes_write(new=new)
+    crime_counts_refresh(months=[month_start(m) for m in month_list])
     record.created = len(new)
     record.rows = len(new) + len(existing - {None})
     record.first_month, record.last_month = month_start(month_list[0]), month_start(month_list[-1])

@@ -127,3 +127,31 @@ class Crime(models.Model):
     @property
     def month_text(self) -> str:
         return f"{self.month:%Y-%m}"
+
+
+class CrimeCount(models.Model):
+    """Crimes counted by import, month, neighbourhood, category and last outcome: what the neighbourhood page
+    reads instead of the crimes themselves.
+
+    A neighbourhood's year is a few hundred of these rows however many crimes there are, and the force's month
+    (every page's "the force: N per 1,000") a few thousand, so a page's first render after a change stays cheap
+    with a million crimes. `services.crime_counts_refresh` rebuilds a month's rows from the crimes after every
+    write; the import is part of the key so that deleting an import (the demo's, or a failed one) deletes its
+    counts with its crimes, by cascade, with nothing to remember.
+    """
+
+    source = models.ForeignKey(CrimeImport, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    month = models.DateField()
+    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    category = models.ForeignKey(CrimeCategory, on_delete=models.CASCADE, related_name="+")
+    outcome_category = models.CharField(max_length=150, blank=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["neighbourhood", "month"], name="crimecount_nbh_month_idx"),
+            models.Index(fields=["month", "neighbourhood"], name="crimecount_month_nbh_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.category_id} {self.month:%Y-%m}"

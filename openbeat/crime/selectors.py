@@ -6,14 +6,14 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Max, QuerySet, Sum
 from django.utils.safestring import SafeString, mark_safe
 
 from openbeat.areas.models import Neighbourhood
 from openbeat.core.months import month_of, month_shift, month_start, months_between
 from openbeat.core.pagecache import per_generation
 from openbeat.crime.categories import ANTI_SOCIAL_BEHAVIOUR
-from openbeat.crime.models import Crime, CrimeCategory, CrimeImport
+from openbeat.crime.models import CrimeCategory, CrimeCount, CrimeImport
 
 TREND_MONTHS = 12
 DATA_POLICE_UK_ABOUT = "https://data.police.uk/about/"
@@ -58,23 +58,22 @@ def _per_thousand(count: int, population: int | None) -> float | None:
 
 def _force_figures() -> tuple[datetime.date | None, int, int]:
     """The latest month with crimes, and the force's population and crimes that month (neighbourhoods whose
-    population is known): the same for every neighbourhood page, and the costly part with a million crimes."""
-    latest = Crime.objects.aggregate(latest=Max("month"))["latest"]
+    population is known): the same for every neighbourhood page, read from the counts (a few thousand rows)."""
+    latest = CrimeCount.objects.aggregate(latest=Max("month"))["latest"]
     if latest is None:
         return None, 0, 0
     populations: dict[int, int] = {
         pk: population or 0
         for pk, population in Neighbourhood.objects.filter(population__gt=0).values_list("pk", "population")
     }
-    # Grouped by neighbourhood from the (month, neighbourhood) index, no join: the populations are few.
-    per_place = Crime.objects.filter(month=latest).values_list("neighbourhood_id").annotate(n=Count("pk")).order_by()
-    force_count = sum(n for place, n in per_place if place in populations)
+    per_place = CrimeCount.objects.filter(month=latest).values_list("neighbourhood_id").annotate(n=Sum("count"))
+    force_count = sum(n for place, n in per_place.order_by() if place in populations)
     return latest, sum(populations.values()), force_count
 
 
 def neighbourhood_crime_summary(neighbourhood: Neighbourhood) -> CrimeSummary:
-    """The figures for `neighbourhood` in two queries, whatever the number of crimes (plus three, shared by
-    every neighbourhood page, once per change of public content: `_force_figures`)."""
+    """The figures for `neighbourhood` in one query of its counts (crime.models.CrimeCount), whatever the number
+    of crimes (plus three, shared by every neighbourhood page, once per change of public content)."""
     latest, force_population, force_count = per_generation("crime.force_figures", _force_figures)
     if latest is None:
         return CrimeSummary(latest_month=None, population=neighbourhood.population)
@@ -82,32 +81,25 @@ def neighbourhood_crime_summary(neighbourhood: Neighbourhood) -> CrimeSummary:
     months = months_between(month_shift(last, 1 - TREND_MONTHS), last)
     first = month_start(months[0])
     rows = (
-        Crime.objects.filter(neighbourhood=neighbourhood, month__gte=first, month__lte=latest)
-        .values("month", "category", "category__name")
-        .annotate(n=Count("pk"))
+        CrimeCount.objects.filter(neighbourhood=neighbourhood, month__gte=first, month__lte=latest)
+        .values_list("month", "category", "category__name", "outcome_category")
+        .annotate(n=Sum("count"))
         .order_by()
     )
     per_month = dict.fromkeys(months, 0)
-    by_category: list[CategoryCount] = []
-    for row in rows:
-        per_month[month_of(row["month"])] += row["n"]
-        if row["month"] == latest:
-            by_category.append(CategoryCount(row["category"], row["category__name"], row["n"]))
-    by_category.sort(key=lambda c: (-c.count, c.name))
-    outcomes: list[tuple[str, int]] = []
-    without = 0
-    outcome_rows = (
-        Crime.objects.filter(neighbourhood=neighbourhood, month=latest)
-        .values_list("outcome_category")
-        .annotate(n=Count("pk"))
-        .order_by()
+    categories: dict[tuple[str, str], int] = {}
+    outcome_counts: dict[str, int] = {}
+    for month, slug, name, outcome, count in rows:
+        per_month[month_of(month)] += count
+        if month == latest:
+            categories[(slug, name)] = categories.get((slug, name), 0) + count
+            outcome_counts[outcome] = outcome_counts.get(outcome, 0) + count
+    by_category = sorted(
+        (CategoryCount(slug, name, count) for (slug, name), count in categories.items()),
+        key=lambda c: (-c.count, c.name),
     )
-    for outcome, count in outcome_rows:
-        if outcome:
-            outcomes.append((outcome, count))
-        else:
-            without += count
-    outcomes.sort(key=lambda pair: (-pair[1], pair[0]))
+    without = outcome_counts.pop("", 0)
+    outcomes = sorted(outcome_counts.items(), key=lambda pair: (-pair[1], pair[0]))
     total = per_month[last]
     return CrimeSummary(
         latest_month=latest,

@@ -711,7 +711,7 @@ def question_to_report(
             answers=_report_answers(report_type, text),
             reporter_name=q.display_name,
             reporter_email=q.contact_email,
-            source=Report.Source.STAFF,
+            source=Report.Source.PACT,
         )
     except ReportInvalid as error:
         fields = ", ".join(sorted(error.errors))

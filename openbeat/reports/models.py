@@ -137,6 +137,7 @@ class Report(models.Model):
         WEB = "web", "Website"
         OPEN311 = "open311", "Open311 API"
         STAFF = "staff", "Entered by staff"
+        PACT = "pact", "PACT meeting question"
 
     class LocationSource(models.TextChoices):
         NONE = "", "No location"

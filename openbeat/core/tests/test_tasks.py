@@ -6,6 +6,7 @@ import time
 import uuid
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.tasks import TaskResultStatus, task_backends
 
@@ -13,7 +14,9 @@ from openbeat.core.tasks import worker_heartbeat
 
 
 def _redis_url() -> str:
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    # The settings' URL (one Redis database per pytest-xdist worker), else a database of this worker's own.
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+    url = django_settings.REDIS_URL or f"redis://127.0.0.1:6379/{15 - worker}"
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
     except OSError:

@@ -33,7 +33,7 @@ from openbeat.core.months import is_month, month_start
 from openbeat.core.users import RequestUser
 from openbeat.crime.categories import category_for
 from openbeat.crime.models import MICRO, Crime, CrimeImport
-from openbeat.crime.services import categories_ensure, crimes_write
+from openbeat.crime.services import categories_ensure, crime_counts_refresh, crimes_write
 
 COLUMNS = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location", "LSOA code",
            "LSOA name", "Crime type", "Last outcome category", "Context"]  # fmt: skip
@@ -259,9 +259,13 @@ def import_crime_file(
             for chunk in _chunks(path, parser, bar):
                 _save_chunk(chunk, file_report, source=record, boundaries=boundaries)
     except ImportFileError:
-        record.delete()
+        record.delete()  # its crimes and their counts go with it (CASCADE)
+        # Rows it updated before the failure belong to earlier imports: their months are counted again.
+        crime_counts_refresh(months=[month_start(m) for m in file_report.months])
         raise
     months = sorted(file_report.months)
+    # Rows updated from an earlier import stay that import's (Crime.source), so each month is counted again whole.
+    crime_counts_refresh(months=[month_start(m) for m in months])
     record.first_month = month_start(months[0]) if months else None
     record.last_month = month_start(months[-1]) if months else None
     record.rows = file_report.rows

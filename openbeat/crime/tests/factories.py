@@ -9,7 +9,7 @@ import itertools
 import factory
 
 from openbeat.crime.models import Crime
-from openbeat.crime.services import categories_ensure
+from openbeat.crime.services import categories_ensure, crime_counts_refresh
 
 _keys = itertools.count()
 
@@ -37,6 +37,12 @@ class CrimeFactory(factory.django.DjangoModelFactory):
     lat_e6 = factory.LazyAttribute(lambda o: round(o.neighbourhood.centroid_lat * 1e6) if o.neighbourhood else None)
     lon_e6 = factory.LazyAttribute(lambda o: round(o.neighbourhood.centroid_lon * 1e6) if o.neighbourhood else None)
     neighbourhood = factory.SubFactory("openbeat.areas.tests.factories.NeighbourhoodFactory")
+
+    @classmethod
+    def _after_postgeneration(cls, instance: Crime, create: bool, results: dict | None = None) -> None:
+        # As every real writer does once its crimes are written: the page reads the counts, not the crimes.
+        if create:
+            crime_counts_refresh(months=[instance.month])
 
 
 def crime_csv(*rows: str) -> str:

@@ -78,6 +78,7 @@ def test_a_flagged_question_becomes_a_report_in_one_audited_action(world):
     report = services.question_to_report(question=q, actor=world.officer, report_type=report_type)
     q.refresh_from_db()
     assert report.reporter_email == "b@example.org"
+    assert report.source == Report.Source.PACT
     assert "knife" in report.answers["what"]
     assert "PACT meeting" in report.answers["what"]
     assert q.state == Question.State.CONVERTED
