@@ -142,7 +142,8 @@ class CrimeCount(models.Model):
 
     source = models.ForeignKey(CrimeImport, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     month = models.DateField()
-    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # As on Crime: a deleted neighbourhood's crimes are no one's, and so are their counts.
+    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     category = models.ForeignKey(CrimeCategory, on_delete=models.CASCADE, related_name="+")
     outcome_category = models.CharField(max_length=150, blank=True)
     count = models.PositiveIntegerField()

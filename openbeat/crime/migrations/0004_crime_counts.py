@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('outcome_category', models.CharField(blank=True, max_length=150)),
                 ('count', models.PositiveIntegerField()),
                 ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='crime.crimecategory')),
-                ('neighbourhood', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='areas.neighbourhood')),
+                ('neighbourhood', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='areas.neighbourhood')),
                 ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='crime.crimeimport')),
             ],
             options={
