@@ -179,31 +179,36 @@ def add_events(weeks: int = 52) -> int:
     return Event.objects.count()
 
 
-def first_renders(codes: list[str]) -> tuple[list[float], list[float]]:
+def first_renders(codes: list[str]) -> tuple[list[float], list[float], list[float]]:
     """Each page rendered with the page cache off (in-process, the whole request) just after a change of public
     content, so that nothing the pages share is remembered (the force's crime figures are counted again each
-    time); as a baseline the same client asking for /healthz (the same middleware, no page) just before each.
-    One page is rendered first and not counted: a process's first page compiles the templates."""
+    time): first with its crime chart never drawn (as after a crime import), then again after another change
+    (a new priority, say: the chart, whose figures did not change, comes from the shared cache). As a baseline,
+    the same client asking for /healthz (the same middleware, no page) just before each. One page is rendered
+    first and not counted: a process's first page compiles the templates."""
+    from django.core.cache import cache
     from django.test import Client
     from django.test.utils import override_settings
 
     from openbeat.core.pagecache import public_content_changed
 
     client = Client()
-    page_ms, bare_ms = [], []
+    drawn_ms, page_ms, bare_ms = [], [], []
     with override_settings(PUBLIC_PAGE_CACHE=False, ALLOWED_HOSTS=["*"]):
         client.get("/healthz")  # the process's first request (URLconf, middleware) is not the page's cost
         client.get(f"/neighbourhoods/{codes[-1]}/")
-        for code in codes:
-            public_content_changed()
-            started = time.perf_counter()
-            client.get("/healthz")
-            bare_ms.append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
-            response = client.get(f"/neighbourhoods/{code}/")
-            page_ms.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, (code, response.status_code)
-    return page_ms, bare_ms
+        cache.clear()
+        for times in (drawn_ms, page_ms):
+            for code in codes:
+                public_content_changed()
+                started = time.perf_counter()
+                client.get("/healthz")
+                bare_ms.append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                response = client.get(f"/neighbourhoods/{code}/")
+                times.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (code, response.status_code)
+    return drawn_ms, page_ms, bare_ms
 
 
 def live_meeting() -> tuple[str, int]:
@@ -319,12 +324,13 @@ def main() -> None:
         if "render" in parts:
             print(f"data: {add_crimes(args.crimes):,} crimes, {add_events():,} events")
         codes = list(Neighbourhood.objects.order_by("?").values_list("code", flat=True)[: args.renders])
-        page_ms, bare_ms = first_renders(codes) if "render" in parts else ([], [])
+        drawn_ms, page_ms, bare_ms = first_renders(codes) if "render" in parts else ([], [], [])
         if page_ms:
             print(
-                f"uncached render of {len(codes)} neighbourhood pages, each the first after a change of public content "
-                f"(nothing shared remembered): median {statistics.median(page_ms):.0f} ms, max {max(page_ms):.0f} ms "
-                f"(target < 150 ms); the same "
+                f"uncached render of {len(codes)} neighbourhood pages, each the first after a change of public "
+                f"content: with the crime chart drawn (after a crime import) median {statistics.median(drawn_ms):.0f} "
+                f"ms, max {max(drawn_ms):.0f} ms; after any other change median {statistics.median(page_ms):.0f} ms, "
+                f"max {max(page_ms):.0f} ms (target < 150 ms); the same "
                 f"client's /healthz (middleware, no page): median {statistics.median(bare_ms):.1f} ms; ratio "
                 f"{statistics.median(page_ms) / statistics.median(bare_ms):.0f}x"
             )

@@ -118,7 +118,7 @@ def neighbourhood_crime_summary(neighbourhood: Neighbourhood) -> CrimeSummary:
 def trend_chart_svg(summary: CrimeSummary, *, place: str) -> SafeString:
     """The 12-month trend as an accessible inline SVG (title and description; the table beside has the figures)."""
     # The back office's chart renderer: CSP-safe SVG (no scripts or style attributes), role="img", <title>/<desc>.
-    from openbeat.insights.render.charts import chart_svg
+    from openbeat.insights.render.charts import cached_chart_svg
     from openbeat.insights.structure import Chart
 
     chart = Chart(
@@ -129,7 +129,7 @@ def trend_chart_svg(summary: CrimeSummary, *, place: str) -> SafeString:
         y_label="Number recorded",
     )
     # Rendered from the chart's own text and numbers only; chart_svg escapes the title and description.
-    return mark_safe(chart_svg(chart, width=640, height=300, id_prefix="crime-trend"))
+    return mark_safe(cached_chart_svg(chart, width=640, height=300, id_prefix="crime-trend"))
 
 
 def neighbourhood_crime_section(neighbourhood: Neighbourhood) -> dict[str, Any]:

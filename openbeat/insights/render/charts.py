@@ -16,6 +16,7 @@ from html import escape
 from typing import Any
 
 import matplotlib
+from django.core.cache import cache
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -55,6 +56,25 @@ def chart_svg(chart: Chart, *, width: int = 640, height: int = 320, id_prefix: s
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return _clean(buffer.getvalue(), chart=chart, prefix=prefix, width=width, height=height)
+
+
+# Bump when the drawing changes, so that no chart drawn the old way is served again.
+CACHED_CHART_VERSION = 1
+CACHED_CHART_SECONDS = 30 * 24 * 3600
+
+
+def cached_chart_svg(chart: Chart, *, width: int = 640, height: int = 320, id_prefix: str | None = None) -> str:
+    """`chart_svg`, kept in the shared cache under a digest of everything drawn: for public pages, whose charts
+    change only with their figures (a month's crimes) while the page around them changes often. Drawing costs
+    50-100 ms of matplotlib; a page rendered after an unrelated change (a new priority) takes the chart as it was.
+    """
+    drawn = repr((CACHED_CHART_VERSION, chart, width, height, id_prefix))
+    key = "chart-svg:" + hashlib.sha256(drawn.encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = chart_svg(chart, width=width, height=height, id_prefix=id_prefix)
+        cache.set(key, svg, CACHED_CHART_SECONDS)
+    return svg
 
 
 def chart_description(chart: Chart) -> str:
