@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "openbeat.concerns",
     "openbeat.meetings",
     "openbeat.opendata",
+    "openbeat.cap",
+    "openbeat.youth",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

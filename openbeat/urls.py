@@ -20,6 +20,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("d/", include("openbeat.delivery.urls")),
     path("report/", include("openbeat.reports.urls")),
     path("api/", include("openbeat.opendata.urls")),
+    path("cap/", include("openbeat.cap.urls")),
+    path("youth/", include("openbeat.youth.urls")),
     path("open311/v2/", include("openbeat.reports.urls_open311")),
     path("", include("openbeat.core.urls")),
 ]

@@ -17,6 +17,7 @@ LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
 BOTTOM = ["staff", "areas", "audit", "core"]
 CAPABILITIES = {
     "alerts",
+    "cap",
     "concerns",
     "crime",
     "delivery",
@@ -29,6 +30,7 @@ CAPABILITIES = {
     "reports",
     "scheduler",
     "subscriptions",
+    "youth",
 }
 
 
