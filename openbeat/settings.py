@@ -148,6 +148,15 @@ PUBLIC_PAGE_CACHE_CHECK_SECONDS = float(os.environ.get("PUBLIC_PAGE_CACHE_CHECK_
 # A live PACT meeting's poll is answered from a process's own copy for this long before it asks the shared cache
 # whether a moderator changed anything (openbeat/meetings/live.py).
 MEETINGS_LIVE_CHECK_SECONDS = float(os.environ.get("MEETINGS_LIVE_CHECK_SECONDS", "0.5"))
+# The youth site (openbeat/youth): the reading level articles are checked against in the editor (a US school grade
+# as textstat gives it: 6 suits an 11-year-old; parents' pages may read harder), where safeguarding alerts go while
+# administrators have set no list in the back office, and how many questions and answer look-ups an address may
+# make an hour.
+YOUTH_READING_GRADE = float(os.environ.get("YOUTH_READING_GRADE", "6"))
+YOUTH_PARENTS_READING_GRADE = float(os.environ.get("YOUTH_PARENTS_READING_GRADE", "9"))
+YOUTH_SAFEGUARDING_EMAILS = env_list("YOUTH_SAFEGUARDING_EMAILS")
+YOUTH_ASK_LIMIT = int(os.environ.get("YOUTH_ASK_LIMIT", "10"))
+YOUTH_ANSWER_LIMIT = int(os.environ.get("YOUTH_ANSWER_LIMIT", "30"))
 
 ROOT_URLCONF = "openbeat.urls"
 WSGI_APPLICATION = "openbeat.wsgi.application"
@@ -385,6 +394,15 @@ CACHES = {
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 # "X-Forwarded-For" (nginx's $proxy_add_x_forwarded_for) or "Forwarded" (RFC 7239).
 PROXY_CLIENT_HEADER = os.environ.get("PROXY_CLIENT_HEADER", "X-Forwarded-For")
+
+# Urgent warnings as a CAP 1.2 feed (/cap/, openbeat/cap): CAP's `sender` (default: BASE_URL's host name); how
+# long cancelled and expired warnings stay in the Atom index (24-48 hours: aggregators read an entry's
+# disappearance as a cancellation); and, optionally, the PEM private key and certificate that sign every message.
+# Signing fails closed: with either file set, a message that cannot be signed is not published at all.
+CAP_SENDER = os.environ.get("CAP_SENDER", "")
+CAP_INDEX_RETENTION_HOURS = int(os.environ.get("CAP_INDEX_RETENTION_HOURS", "24"))
+CAP_SIGNING_KEY_FILE = os.environ.get("CAP_SIGNING_KEY_FILE", "")
+CAP_SIGNING_CERT_FILE = os.environ.get("CAP_SIGNING_CERT_FILE", "")
 
 # The open data API (/api/, openbeat/opendata): data.police.uk's rate limit per client address (15 a second on
 # average, bursts of 30), networks never limited (the force's own apps, e.g. "10.0.0.0/8"), and what

@@ -67,10 +67,16 @@ _PRIORITIES = ["priorities.manage_priority", "concerns.view_concern_results"]
 _CONCERNS_EDIT = ["concerns.add_concern", "concerns.change_concern", "concerns.view_concern"]
 # Neighbourhood events (openbeat.events): division staff manage their division's; force-wide roles any.
 _EVENTS = ["events.manage_event", "events.view_event"]
+# Urgent warnings (openbeat.cap): publish a sent alert to the CAP feed aggregators read, update or cancel it;
+# division leads for their division's alerts, HQ for all.
+_CAP = ["cap.issue_warning"]
 # PACT meetings (openbeat.meetings): moderate questions, answer live, record minutes and actions; division
 # staff for their division's meetings, force-wide roles all. The word lists are force-wide: HQ edits them.
 _MEETINGS = ["meetings.moderate_meeting"]
 _MEETING_WORDS = ["meetings.view_wordlist", "meetings.change_wordlist"]
+# Young people's anonymous questions (openbeat.youth): answered by the force-wide media and engagement team. Who
+# gets safeguarding alerts is set by administrators ("youth.change_safeguardingsettings", in no role).
+_YOUTH = ["youth.answer_question"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [],  # every permission: see roles_sync()
@@ -87,8 +93,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "alerts.send_force_wide_alert",
         "alerts.manage_force_templates",
         *_EVENTS,
+        *_CAP,
         *_MEETINGS,
         *_MEETING_WORDS,
+        *_YOUTH,
         *_REPLIES,
         *_INTERESTS_EDIT,
         "subscriptions.import_subscribers",
@@ -114,6 +122,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_ALERTS_SEND,
         *_ALERTS_APPROVE,
         *_EVENTS,
+        *_CAP,
         *_MEETINGS,
         *_REPLIES,
         *_REPORTS,
