@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "openbeat.opendata",
     "openbeat.cap",
     "openbeat.youth",
+    "openbeat.news",
+    "openbeat.campaigns",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

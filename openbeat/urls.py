@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", include("openbeat.opendata.urls")),
     path("cap/", include("openbeat.cap.urls")),
     path("youth/", include("openbeat.youth.urls")),
+    path("news/", include("openbeat.news.urls")),
     path("open311/v2/", include("openbeat.reports.urls_open311")),
     path("", include("openbeat.core.urls")),
 ]

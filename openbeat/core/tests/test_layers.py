@@ -17,6 +17,7 @@ LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
 BOTTOM = ["staff", "areas", "audit", "core"]
 CAPABILITIES = {
     "alerts",
+    "campaigns",
     "cap",
     "concerns",
     "crime",
@@ -25,6 +26,7 @@ CAPABILITIES = {
     "events",
     "insights",
     "meetings",
+    "news",
     "opendata",
     "priorities",
     "reports",
