@@ -82,7 +82,11 @@ def demo_models() -> list[type[models.Model]]:
     # demo neighbourhood must count as the force's, not as something hanging from the demo neighbourhood.
     # A meeting's actions hang from its event but hold their priority (PROTECT): registered, a demo action goes
     # with the demo's priorities, and a real one (a real meeting acting on a demo priority) keeps its priority.
-    return [*real_data_models(), StaffProfile, TeamMembership, Action]
+    from openbeat.youth.models import AnonymousQuestion
+
+    # The youth site's pages stay on a reset (a Wagtail page tree is edited in the back office, not deleted
+    # by row); its answered demo question goes.
+    return [*real_data_models(), StaffProfile, TeamMembership, Action, AnonymousQuestion]
 
 
 def demo_label(model: type[models.Model]) -> str:

@@ -414,6 +414,12 @@ def step_site_pages(ctx: DemoContext) -> str:
     return f"home page and {home.get_children().count()} pages under it"
 
 
+def step_youth(ctx: DemoContext) -> str:
+    from openbeat.demo.youth import step_youth as youth
+
+    return youth(ctx)
+
+
 STEPS: list[tuple[str, Callable[[DemoContext], str]]] = [
     ("force", step_force),
     ("geography", step_geography),
@@ -429,6 +435,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], str]]] = [
     ("residents' concerns", step_concerns),
     ("engagement figures", step_insights),
     ("site pages", step_site_pages),
+    ("youth site", step_youth),
 ]
 
 
