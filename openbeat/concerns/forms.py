@@ -8,6 +8,7 @@ from django import forms
 
 from openbeat.concerns.models import COMMENT_MAX, MAX_CHOICES, Concern
 from openbeat.core.forms import GovukForm
+from openbeat.core.numbers import whole_number
 
 
 class _ConcernsField(forms.ModelMultipleChoiceField):
@@ -15,7 +16,7 @@ class _ConcernsField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value: Any) -> Any:
         for pk in value:
-            if not (isinstance(pk, str) and pk.isdigit() and len(pk) <= 9):
+            if whole_number(pk, max_digits=9) is None:
                 raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super()._check_values(value)  # type: ignore[misc]
 

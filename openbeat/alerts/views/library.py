@@ -44,6 +44,7 @@ from openbeat.alerts.saved_audiences import (
 from openbeat.alerts.services import AlertPermissionError
 from openbeat.alerts.targeting import TargetingError, spec_from_json
 from openbeat.areas.models import Neighbourhood
+from openbeat.core.numbers import whole_number
 from openbeat.core.users import RequestUser, signed_in_staff
 from openbeat.staff.scope import scope_for
 from openbeat.subscriptions.models import Interest
@@ -56,7 +57,7 @@ def _neighbourhoods(user: RequestUser) -> Any:
 
 
 def _id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return whole_number(value)
 
 
 def _filled(request: HttpRequest, template_id: str | None, neighbourhood_id: str | None) -> dict[str, Any] | None:

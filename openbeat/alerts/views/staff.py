@@ -38,6 +38,7 @@ from openbeat.alerts.views import library
 from openbeat.areas.models import Division, Neighbourhood
 from openbeat.audit.models import AuditEntry
 from openbeat.core.models import Force
+from openbeat.core.numbers import whole_number
 from openbeat.core.uploads import size_in_words
 from openbeat.core.users import signed_in_staff
 from openbeat.subscriptions.models import Interest
@@ -125,7 +126,8 @@ def _previews_from_post(request: HttpRequest, alert: Alert | None = None) -> dic
         priority = int(post.get("priority", Priority.NORMAL))
     except ValueError:
         priority = Priority.NORMAL
-    interest = Interest.objects.filter(pk=post["interest"]).first() if post.get("interest", "").isdigit() else None
+    interest_id = whole_number(post.get("interest", ""))
+    interest = Interest.objects.filter(pk=interest_id).first() if interest_id is not None else None
     return preview_context(
         title=post.get("title", ""),
         body=post.get("body", ""),
@@ -244,8 +246,8 @@ def preview_context(
 def alert_preview(request: HttpRequest) -> HttpResponse:
     """The previews as an HTML fragment, for the composer's Preview button (`?alert=<id>` when editing one,
     for its saved image and documents)."""
-    alert_id = request.GET.get("alert", "")
-    alert = alerts_for(request.user).filter(pk=alert_id).first() if alert_id.isdigit() else None
+    alert_id = whole_number(request.GET.get("alert", ""))
+    alert = alerts_for(request.user).filter(pk=alert_id).first() if alert_id is not None else None
     return render(request, "alerts/staff/_previews.html", {"previews": _previews_from_post(request, alert)})
 
 
@@ -273,8 +275,8 @@ def alert_audience(request: HttpRequest) -> JsonResponse:
     if not isinstance(payload, dict):
         return _json_error("The request must be a JSON object")
     priority = payload.get("priority", Priority.NORMAL)
-    if isinstance(priority, str) and priority.isdigit():
-        priority = int(priority)
+    if isinstance(priority, str) and whole_number(priority) is not None:
+        priority = whole_number(priority)
     if isinstance(priority, bool) or priority not in Priority.values:
         return _json_error("Choose a priority")
     clip = None

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_GET
 
 from openbeat.audit.services import log_action
 from openbeat.concerns import selectors
+from openbeat.core.numbers import whole_number
 
 PERMISSION = "concerns.view_concern_results"
 PRIORITY_PERMISSION = "priorities.manage_priority"
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
+    return whole_number(value, max_digits=11)
 
 
 def _priority_link(results: selectors.Results, concern: str) -> str:

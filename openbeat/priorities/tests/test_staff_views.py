@@ -124,3 +124,13 @@ def test_the_form_is_prefilled_from_a_link(officer, home):
     )
     assert 'value="March 2026"' in page
     assert 'value="concerns" selected' in page
+
+
+@pytest.mark.parametrize("value", ["²", "99999999999999999999", "-1", "x"])
+def test_an_odd_neighbourhood_filter_lists_everything_instead_of_failing(officer, priority, value):
+    client = client_for(officer)
+
+    response = client.get(reverse("priorities_staff:list"), {"neighbourhood": value})
+
+    assert response.status_code == 200
+    assert priority.issue in response.content.decode()

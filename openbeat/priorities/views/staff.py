@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail.admin import messages
 
 from openbeat.areas.models import Neighbourhood
+from openbeat.core.numbers import whole_number
 from openbeat.core.users import signed_in_staff
 from openbeat.priorities import selectors, services
 from openbeat.priorities.forms import PriorityForm, PriorityUpdateForm
@@ -39,7 +40,7 @@ def _service_errors(form: Any, error: ValidationError) -> None:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
+    return whole_number(value, max_digits=11)
 
 
 @permission_required(PERMISSION, raise_exception=True)
