@@ -22,10 +22,10 @@ bucket that data.police.uk documents. All are sent as text/html, as there.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import orjson
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -76,8 +76,10 @@ def too_many_requests(retry_after: int) -> HttpResponse:
 
 
 def encode(data: JsonData) -> bytes:
-    # Compact, key order as built: data.police.uk's own serialisation.
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    # Compact UTF-8, key order as built: data.police.uk's own serialisation (the same bytes as json.dumps with
+    # separators=(",", ":") and ensure_ascii=False, a test says), by orjson: a mile of crimes is ~750 KB of JSON,
+    # which json.dumps took 8 ms to write and orjson 1 ms.
+    return orjson.dumps(data)
 
 
 def json_response(data: JsonData, status: int = 200) -> HttpResponse:

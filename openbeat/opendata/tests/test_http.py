@@ -4,13 +4,14 @@ and answers kept in memory but never stale once the data changes."""
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 import pytest
 from django.http import HttpRequest
 from django.test import Client, RequestFactory
 
-from openbeat.opendata.http import api_view, bad_request, not_found, service_unavailable
+from openbeat.opendata.http import api_view, bad_request, encode, not_found, service_unavailable
 from openbeat.priorities import services as priority_services
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,9 @@ def test_each_refusal_has_data_police_uks_status_and_body(how: str, body: bytes)
 
 def test_a_refusal_is_sent_as_html_as_data_police_uk_does() -> None:
     assert refuses(RequestFactory().get("/api/x"), "503")["Content-Type"].startswith("text/html")
+
+
+def test_answers_are_written_as_json_dumps_would_write_them():
+    data = [{"name": "Ingol &amp; Cottam", "id": 12, "nothing": None, "é": ["Wrexham \u2013 Ŵ", 1.5, True]}]
+
+    assert encode(data) == json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
