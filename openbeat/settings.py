@@ -122,6 +122,9 @@ MIDDLEWARE = [
     "openbeat.core.middleware.RequestSizeLimitMiddleware",
     # Then a PACT meeting's live poll from this process's fresh copy: thousands of watchers poll every 5 s.
     "openbeat.meetings.live.LivePollMiddleware",
+    # Counts public Wagtail pages' views (openbeat/campaigns/pageviews.py): before the page cache, so that pages
+    # replayed from it are counted too; no cookie, nothing about the visitor kept, no database write.
+    "openbeat.campaigns.pageviews.PageViewMiddleware",
     # Then a stored public page for a visitor without cookies skips the rest (core/pagecache.py).
     "openbeat.core.pagecache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -147,6 +150,10 @@ PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 PUBLIC_PAGE_CACHE_ENTRIES = int(os.environ.get("PUBLIC_PAGE_CACHE_ENTRIES", "500"))
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "60"))
 PUBLIC_PAGE_CACHE_CHECK_SECONDS = float(os.environ.get("PUBLIC_PAGE_CACHE_CHECK_SECONDS", "1"))
+# Page views counted by OpenBeat (openbeat/campaigns/pageviews.py): on or off, and how often a process sends the
+# views it counted to the shared cache (the scheduler's flush_page_views job then writes them to the database).
+PAGE_VIEWS = env_bool("PAGE_VIEWS", True)
+PAGE_VIEWS_PUSH_SECONDS = float(os.environ.get("PAGE_VIEWS_PUSH_SECONDS", "10"))
 # A live PACT meeting's poll is answered from a process's own copy for this long before it asks the shared cache
 # whether a moderator changed anything (openbeat/meetings/live.py).
 MEETINGS_LIVE_CHECK_SECONDS = float(os.environ.get("MEETINGS_LIVE_CHECK_SECONDS", "0.5"))
@@ -159,6 +166,9 @@ YOUTH_PARENTS_READING_GRADE = float(os.environ.get("YOUTH_PARENTS_READING_GRADE"
 YOUTH_SAFEGUARDING_EMAILS = env_list("YOUTH_SAFEGUARDING_EMAILS")
 YOUTH_ASK_LIMIT = int(os.environ.get("YOUTH_ASK_LIMIT", "10"))
 YOUTH_ANSWER_LIMIT = int(os.environ.get("YOUTH_ANSWER_LIMIT", "30"))
+# News and appeals (openbeat/news): how long after a missing person or suspect appeal is resolved its name and
+# photos are removed from the page, its history, search and caches (0: at once; later ones by the scheduler).
+NEWS_APPEAL_REDACT_AFTER_HOURS = float(os.environ.get("NEWS_APPEAL_REDACT_AFTER_HOURS", "0"))
 
 ROOT_URLCONF = "openbeat.urls"
 WSGI_APPLICATION = "openbeat.wsgi.application"

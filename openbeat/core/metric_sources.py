@@ -68,3 +68,29 @@ def register_listing(name: str, listing: Listing) -> None:
 def listing(name: str, *, limit: int = 5, division_code: str | None = None) -> list[dict]:
     found = _LISTINGS.get(name)
     return found(limit=limit, division_code=division_code) if found is not None else []
+
+
+# Board report sections: an app whose results are not monthly figures (a campaign's results per channel) offers
+# a whole section of the board report, as plain data, so insights still imports no other app. A builder takes
+# (*, first_month: str, last_month: str, division_code: str | None) and returns None (nothing to show) or
+#   {"key": str, "title": str, "paragraphs": [str],
+#    "tables": [{"key", "title", "columns": [str], "formats": ["text"|"int"|"num1"|"pct1"], "rows": [[...]],
+#                "totals": [...] | None, "notes": [str],
+#                "chart": {"kind": "line"|"bar", "title", "x": [str], "series": [[name, [values]]], "y_label"}}]}
+# Sections appear after the built-in ones, before the data-quality warnings, in the order registered.
+ReportSection = Callable[..., dict | None]
+
+_SECTIONS: dict[str, ReportSection] = {}
+
+
+def register_report_section(name: str, builder: ReportSection) -> None:
+    _SECTIONS[name] = builder
+
+
+def report_sections(*, first_month: str, last_month: str, division_code: str | None = None) -> list[dict]:
+    out = []
+    for builder in _SECTIONS.values():
+        section = builder(first_month=first_month, last_month=last_month, division_code=division_code)
+        if section is not None:
+            out.append(section)
+    return out

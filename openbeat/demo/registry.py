@@ -75,6 +75,7 @@ def real_data_models() -> list[type[models.Model]]:
 
 def demo_models() -> list[type[models.Model]]:
     """Every model the demo writes down rows of."""
+    from openbeat.campaigns.models import Campaign, PageView
     from openbeat.meetings.models import Action
     from openbeat.staff.models import StaffProfile, TeamMembership
 
@@ -86,7 +87,8 @@ def demo_models() -> list[type[models.Model]]:
 
     # The youth site's pages stay on a reset (a Wagtail page tree is edited in the back office, not deleted
     # by row); its answered demo question goes.
-    return [*real_data_models(), StaffProfile, TeamMembership, Action, AnonymousQuestion]
+    # The demo's campaign and the page views it made up go on a reset too (real page views are never the demo's).
+    return [*real_data_models(), StaffProfile, TeamMembership, Action, AnonymousQuestion, Campaign, PageView]
 
 
 def demo_label(model: type[models.Model]) -> str:

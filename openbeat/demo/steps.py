@@ -420,6 +420,18 @@ def step_youth(ctx: DemoContext) -> str:
     return youth(ctx)
 
 
+def step_news(ctx: DemoContext) -> str:
+    from openbeat.demo.news import step_news as news
+
+    return news(ctx)
+
+
+def step_campaigns(ctx: DemoContext) -> str:
+    from openbeat.demo.campaigns import step_campaigns as campaigns
+
+    return campaigns(ctx)
+
+
 STEPS: list[tuple[str, Callable[[DemoContext], str]]] = [
     ("force", step_force),
     ("geography", step_geography),
@@ -436,6 +448,9 @@ STEPS: list[tuple[str, Callable[[DemoContext], str]]] = [
     ("engagement figures", step_insights),
     ("site pages", step_site_pages),
     ("youth site", step_youth),
+    ("news and appeals", step_news),
+    # Last: it groups what the earlier steps made (alerts, events, pages).
+    ("a campaign with its results", step_campaigns),
 ]
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from openbeat.areas.models import Division
-from openbeat.core.metric_sources import Figure, figures, metric_sources
+from openbeat.core.metric_sources import Figure, figures, metric_sources, report_sections
 from openbeat.core.models import Force
 from openbeat.core.months import is_month, month_shift, months_between
 from openbeat.insights import kpis
@@ -766,6 +766,39 @@ def _metric_table(scope: Scope, *, key: str, title: str, slugs: list[str]) -> Ta
     )
 
 
+def _registered_sections(scope: Scope) -> list[Section]:
+    """Sections other apps offer as plain data (core.metric_sources.register_report_section), e.g. campaigns."""
+    sections = []
+    for data in report_sections(first_month=scope.first, last_month=scope.last, division_code=scope.code):
+        tables = []
+        for t in data.get("tables", []):
+            chart = t.get("chart")
+            tables.append(
+                Table(
+                    key=t["key"],
+                    title=t["title"],
+                    columns=list(t["columns"]),
+                    formats=list(t["formats"]),
+                    rows=[list(row) for row in t["rows"]],
+                    totals=list(t["totals"]) if t.get("totals") else None,
+                    notes=list(t.get("notes", [])),
+                    chart=(
+                        Chart(
+                            kind=chart["kind"],
+                            title=chart["title"],
+                            x=list(chart["x"]),
+                            series=[(name, list(values)) for name, values in chart["series"]],
+                            y_label=chart.get("y_label", ""),
+                        )
+                        if chart
+                        else None
+                    ),
+                )
+            )
+        sections.append(Section(data["key"], data["title"], paragraphs=list(data.get("paragraphs", [])), tables=tables))
+    return sections
+
+
 def _warnings_section(report: BoardReport) -> Section:
     rows: list[list[Value]] = [
         [w.kind.replace("_", " "), w.severity, w.account, w.metric, w.month, w.message] for w in report.warnings
@@ -862,6 +895,7 @@ def report_build(
                 )
             ],
         ),
+        *_registered_sections(scope),
     ]
     report.warnings = warnings_for(
         first_month=first, last_month=last, division=scope.division, data=scope.data, threshold_pct=threshold

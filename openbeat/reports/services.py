@@ -34,7 +34,7 @@ from openbeat.audit.services import log_action
 from openbeat.core.messaging import email_send
 from openbeat.core.paths import absolute_url
 from openbeat.core.users import StaffUser, user_name
-from openbeat.reports import questions
+from openbeat.reports import campaign_links, questions
 from openbeat.reports.models import Report, ReportDraft, ReportEvent, ReportType
 from openbeat.reports.permissions import can_handle
 from openbeat.reports.references import reference_next
@@ -223,6 +223,8 @@ def report_submit(
             from openbeat.reports.evidence import evidence_attach_staged
 
             evidence_attach_staged(report=report, staged=staged)
+        # A report begun from a campaign's link is counted for the campaign (campaign_links.py).
+        campaign_links.report_made(report=report, draft_data=draft.data if draft is not None else {})
         log_action(
             "reports.report.submit",
             actor=None,

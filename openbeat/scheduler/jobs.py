@@ -12,6 +12,8 @@ the database lock in services.py keeps that to one run per tick all the same:
 - outbox_recover, every STALE_AFTER (10 min): the sweep's slow safety net (batch task results left running
   with no lease, rows in sending without a lease, alerts that stalled with nothing in flight). Closing a
   result is a conditional UPDATE; queuing a batch twice sends nothing twice.
+- publish_scheduled, every minute: Wagtail's own command; a page already published is not published again.
+- redact_resolved_appeals, every 5 minutes: an appeal already redacted is skipped (news.services).
 - send_digests, every 5 minutes: a subscriber's digest items are marked sent under a row lock in the
   transaction that queues the email, so one digest per person per day however many runs.
 - scan_pending_evidence, every 15 minutes: a file is scanned again at worst (its result is the same); the
@@ -22,6 +24,8 @@ the database lock in services.py keeps that to one run per tick all the same:
 - login_attempts_expire, daily at 04:00: failed staff sign-ins (a username and an address) older than the
   lock window are deleted; deleting them twice deletes nothing more.
 - prune_job_runs, daily at 04:45: the scheduler's run log older than JOB_RUNS_RETENTION_DAYS is deleted.
+- flush_page_views, every 5 minutes: public pages' views counted in the shared cache are added to the database;
+  each counter is decremented by what was added, in the same transaction, so a second run adds nothing twice.
 - prune_task_results, daily at 04:30 (database task backend only): finished task results older than
   TASK_RESULTS_RETENTION_DAYS are deleted, as django-tasks-db's own command does.
 """
@@ -160,6 +164,31 @@ def prune_job_runs() -> str:
     return f"{job_runs_prune(days=settings.JOB_RUNS_RETENTION_DAYS)} old runs deleted"
 
 
+def publish_scheduled_pages() -> str:
+    """What Wagtail's `manage.py publish_scheduled` does: publish pages whose "go live" time has come (an approved
+    news story or appeal set for later), and unpublish those past their "expiry" time."""
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("publish_scheduled", stdout=out)
+    return out.getvalue().strip()[:300]
+
+
+def redact_resolved_appeals() -> int:
+    """Remove the name and photos of resolved missing person and suspect appeals whose delay has passed
+    (NEWS_APPEAL_REDACT_AFTER_HOURS; news.services)."""
+    from openbeat.news.services import appeals_redact_due
+
+    return appeals_redact_due()
+
+
+def flush_page_views() -> str:
+    """Public pages' views counted since the last run, from the shared cache into the database (campaigns)."""
+    from openbeat.campaigns.pageviews import page_views_flush
+
+    return f"{page_views_flush()} page views"
+
+
 def scheduled_jobs() -> list[Job]:
     """The jobs, as the scheduler runs them (intervals from settings where they have one)."""
     from openbeat.delivery.outbox import STALE_AFTER
@@ -176,6 +205,18 @@ def scheduled_jobs() -> list[Job]:
         ),
         Job("outbox_recover", outbox_recover, every=STALE_AFTER, hold=timedelta(minutes=5), command="outbox_recover"),
         Job("send_digests", send_digests, every=timedelta(minutes=5), command="send_digests"),
+        Job(
+            "publish_scheduled",
+            publish_scheduled_pages,
+            every=timedelta(minutes=1),
+            command="publish_scheduled",
+        ),
+        Job(
+            "redact_resolved_appeals",
+            redact_resolved_appeals,
+            every=timedelta(minutes=5),
+            command="redact_resolved_appeals",
+        ),
         Job(
             "scan_pending_evidence",
             scan_pending_evidence,
@@ -212,4 +253,5 @@ def scheduled_jobs() -> list[Job]:
             command="prune_db_task_results",
         ),
         Job("prune_job_runs", prune_job_runs, cron={"hour": 4, "minute": 45}, hold=timedelta(hours=1)),
+        Job("flush_page_views", flush_page_views, every=timedelta(minutes=5), command="flush_page_views"),
     ]

@@ -77,6 +77,11 @@ _MEETING_WORDS = ["meetings.view_wordlist", "meetings.change_wordlist"]
 # Young people's anonymous questions (openbeat.youth): answered by the force-wide media and engagement team. Who
 # gets safeguarding alerts is set by administrators ("youth.change_safeguardingsettings", in no role).
 _YOUTH = ["youth.answer_question"]
+# Appeals (openbeat.news): post updates and set outcomes (which send follow-up alerts); division staff for appeals
+# about their division, HQ for all. The pages themselves are edited through Wagtail's workflow (news.moderation).
+_APPEALS = ["news.manage_appeal"]
+# Campaigns (openbeat.campaigns): division leads run their division's, HQ media the force's; officers see results.
+_CAMPAIGNS = ["campaigns.view_campaign", "campaigns.manage_campaign"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [],  # every permission: see roles_sync()
@@ -97,6 +102,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_MEETINGS,
         *_MEETING_WORDS,
         *_YOUTH,
+        *_APPEALS,
+        *_CAMPAIGNS,
         *_REPLIES,
         *_INTERESTS_EDIT,
         "subscriptions.import_subscribers",
@@ -124,6 +131,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_EVENTS,
         *_CAP,
         *_MEETINGS,
+        *_APPEALS,
+        *_CAMPAIGNS,
         *_REPLIES,
         *_REPORTS,
         *_INSIGHTS,
@@ -133,6 +142,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_BACK_OFFICE,
         *_AREAS_VIEW,
         *_TEAMS_VIEW,
+        "campaigns.view_campaign",
         *_ALERTS_SEND,
         *_EVENTS,
         *_MEETINGS,

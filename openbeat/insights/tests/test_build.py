@@ -122,6 +122,7 @@ def test_sections_in_order_and_warnings(data: dict) -> None:
         "online_reporting",
         "events_surveys",
         "citizens_in_policing",
+        "campaigns",  # registered by openbeat.campaigns (core.metric_sources.register_report_section)
         "warnings",
     ]
     kinds = [(w.kind, w.metric, w.month) for w in report.warnings]

@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from openbeat.reports.journey import Journey, draft_get
+from openbeat.reports import campaign_links
+from openbeat.reports.journey import Journey, draft_cookie_set, draft_get
 from openbeat.reports.models import ReportType
 
 TEMPLATES = "reports/public"
@@ -53,9 +54,14 @@ def index(request: HttpRequest) -> HttpResponse:
 def start(request: HttpRequest, slug: str) -> HttpResponse:
     report_type = active_type(slug)
     journey = Journey(report_type, draft_get(request, report_type))
+    campaign = request.GET.get("campaign", "")
+    # Came through a campaign's link: noted in the draft, so the report is counted for it when sent.
+    noted = campaign_links.campaign_known(campaign)
+    if noted:
+        journey.data["campaign"] = campaign
     paragraphs = [p.strip() for p in report_type.start_page.split("\n\n") if p.strip()]
     signposts = [s for s in report_type.signposts or [] if isinstance(s, dict) and s.get("text")]
-    return render(
+    response = render(
         request,
         f"{TEMPLATES}/start.html",
         {
@@ -67,6 +73,9 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
             "resume_url": journey.next_url() if journey.draft is not None and journey.data.get("answers") else "",
         },
     )
+    if noted:
+        draft_cookie_set(response, journey.save())
+    return response
 
 
 @never_cache

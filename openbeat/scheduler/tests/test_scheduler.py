@@ -33,12 +33,15 @@ def test_the_scheduler_runs_every_job_the_readme_gave_to_cron():
         "outbox_sweep": f"every {settings.DELIVERY_SWEEP_SECONDS:g} s",
         "outbox_recover": "every 600 s",
         "send_digests": "every 300 s",
+        "publish_scheduled": "every 60 s",
+        "redact_resolved_appeals": "every 300 s",
         "scan_pending_evidence": "every 900 s",
         "reports_retention": "at hour=3, minute=30",
         "build_monthly_report": "at hour=6, minute=0",
         "login_attempts_expire": "at hour=4, minute=0",
         "prune_task_results": "at hour=4, minute=30",
         "prune_job_runs": "at hour=4, minute=45",
+        "flush_page_views": "every 300 s",
     }
     commands = get_commands()
     # Every job but the scheduler's own housekeeping can be run by hand.
