@@ -5,12 +5,14 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 # Browser tests need chromium and proxy tests nginx: install them, or stop saying how (never skip silently).
 scripts/system-packages.sh || exit 1
-# Two pytest-xdist workers by default (the suite's processes and browsers fit two CPUs), a test file to a worker
-# so that module fixtures (live servers, browsers) start once; TEST_WORKERS=1, or a -n of your own, overrides it.
+# Two pytest-xdist workers by default (the suite's processes and browsers fit two CPUs); TEST_WORKERS=1, or a -n
+# of your own, overrides it. `--dist load` hands each worker tests in the collected order, in which pytest-django
+# puts transactional tests after the others: a worker never runs a test after a transactional one has emptied its
+# database (the rows the migrations seed, Wagtail's root page), as one file to a worker (loadfile) would.
 parallel=()
 workers="${TEST_WORKERS:-2}"
 if [ "$workers" != "1" ] && [[ " $* " != *" -n "* ]] && [[ " $* " != *" -n="* ]]; then
-  parallel=(-n "$workers" --dist loadfile)
+  parallel=(-n "$workers" --dist load)
 fi
 .venv/bin/python -m pytest "${parallel[@]}" "$@"
 rc=$?
