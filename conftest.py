@@ -119,7 +119,17 @@ def missing_browser_message(chromium: str) -> str | None:
     )
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # pytest-django puts database tests first and transactional ones (browser tests among them) after, as Django
+    # does: a transactional test empties the database when it ends (the rows the migrations seed, Wagtail's root
+    # page and collection), so nothing may run after it that needs them. pytest's own reordering runs after
+    # pytest-django's (it groups the tests of each browser parameter together) and pulls browser tests forward:
+    # sort again, stably, last. With `--dist load` (scripts/test.sh) each xdist worker then runs its tests in
+    # this order too.
+    from pytest_django.plugin import pytest_collection_modifyitems as django_order
+
+    django_order(items)
     # A skip count was the only sign that every browser test had been left out on a fresh machine: stop the
     # run instead, before any test, when browser tests are selected and chromium is absent.
     if not any(item.get_closest_marker("browser") for item in items):
