@@ -91,8 +91,9 @@ def _fresh_boundary_index() -> None:
 def _seeded_rows_after_a_flush(request) -> None:
     """A transactional test empties every table when it ends, the rows the migrations seeded too.
 
-    Tests that run after it (and it) would then see no interests, concerns or crime categories, depending on
-    the order the suite ran in: put back what the migrations seed, as a fresh database has it.
+    Tests that run after it (and it) would then see no interests, concerns, crime categories or Wagtail root
+    collection, depending on the order the suite ran in: put back what the migrations seed, as a fresh database
+    has it.
     """
     marker = request.node.get_closest_marker("django_db")
     if "transactional_db" not in request.fixturenames and not (marker and marker.kwargs.get("transaction")):
@@ -105,6 +106,11 @@ def _seeded_rows_after_a_flush(request) -> None:
     importlib.import_module("openbeat.subscriptions.migrations.0002_seed_interests").seed(apps, None)
     importlib.import_module("openbeat.concerns.migrations.0002_seed_concerns").seed(apps, None)
     importlib.import_module("openbeat.crime.migrations.0002_seed_categories").seed(apps, None)
+    from wagtail.models import Collection
+
+    # Wagtail's migrations make the root collection every image and document belongs to.
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
 
 
 def missing_browser_message(chromium: str) -> str | None:

@@ -123,7 +123,10 @@ def _content_type(model: type[models.Model]) -> ContentType:
 def _ids(model: type[models.Model]) -> QuerySet[DemoRow, Any]:
     """The register's ids for `model`, typed like its primary key (they are stored as text)."""
     rows = DemoRow.objects.filter(content_type=_content_type(model))
-    if isinstance(model._meta.pk, models.IntegerField):
+    pk = model._meta.pk
+    # A Wagtail page type's key is its link to the page row (page_ptr), an integer underneath.
+    key_field = pk.target_field if pk is not None and pk.is_relation else pk  # type: ignore[attr-defined]
+    if isinstance(key_field, models.IntegerField):
         return rows.annotate(pk_value=Cast("object_id", output_field=BigIntegerField())).values("pk_value")
     return rows.values("object_id")
 

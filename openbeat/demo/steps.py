@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.utils.text import slugify
 from shapely.geometry import Point
 
@@ -459,6 +461,31 @@ def demo_context() -> DemoContext:
     return DemoContext(rng=rng, neighbourhoods=geography.neighbourhoods(rng), logins=[])
 
 
+def _demo_pages_delete() -> int:
+    """The demo's own news, appeal and youth pages, deepest first, through Wagtail (so that
+    revisions, search entries and links to divisions and neighbourhoods go with them): a page the force added
+    under a demo page keeps that page. Left in place, a demo news page would keep the demo's divisions in use."""
+    from wagtail.models import Page
+
+    from openbeat.demo.models import DemoRow
+
+    # News and the youth site only: the home page and the site pages stay, as the site needs them.
+    page_types = [m for m in apps.get_models() if issubclass(m, Page) and m._meta.app_label in ("news", "youth")]
+    tagged: set[int] = set()
+    for model in page_types:
+        tagged |= set(demo_tagged(model._default_manager.all()).values_list("pk", flat=True))
+    deleted = 0
+    for page in Page.objects.filter(pk__in=tagged).order_by("-depth"):
+        if page.get_children().exists():
+            continue
+        page.delete()
+        deleted += 1
+    DemoRow.objects.filter(content_type__in=[ContentType.objects.get_for_model(m) for m in page_types]).filter(
+        object_id__in=[str(pk) for pk in tagged if not Page.objects.filter(pk=pk).exists()]
+    ).delete()
+    return deleted
+
+
 def demo_reset() -> dict[str, dict[str, int]]:
     """Remove the demo's rows, and only those (see `registry.demo_delete`): what the demo did not make stays,
     and so does a demo row that something the demo did not make still uses. Reference counters are never
@@ -466,7 +493,10 @@ def demo_reset() -> dict[str, dict[str, int]]:
     from openbeat.areas import geo
     from openbeat.areas.services import boundaries_changed
 
+    pages = _demo_pages_delete()
     result = demo_delete()
+    if pages:
+        result["removed"]["pages"] = pages
     if result["removed"].get(demo_label(Neighbourhood)):
         # Every process must drop the deleted boundaries from its spatial index. With no force row left, the
         # version they follow has gone, which tells them as much; a bump would create a row the demo did not.
