@@ -125,7 +125,9 @@ def _ids(model: type[models.Model]) -> QuerySet[DemoRow, Any]:
     rows = DemoRow.objects.filter(content_type=_content_type(model))
     pk = model._meta.pk
     # A Wagtail page type's key is its link to the page row (page_ptr), an integer underneath.
-    key_field = pk.target_field if pk is not None and pk.is_relation else pk  # type: ignore[attr-defined]
+    key_field = pk
+    while key_field is not None and key_field.is_relation:  # an appeal page's link to its news page's, and on
+        key_field = key_field.target_field  # type: ignore[attr-defined]
     if isinstance(key_field, models.IntegerField):
         return rows.annotate(pk_value=Cast("object_id", output_field=BigIntegerField())).values("pk_value")
     return rows.values("object_id")
