@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 
-from openbeat.areas.models import Division, Neighbourhood
-from openbeat.core.forms import GovukForm
+from openbeat.areas.forms import AreaFilterForm
 from openbeat.news.models import Outcome
 
 
-class NewsFilterForm(GovukForm):
+class NewsFilterForm(AreaFilterForm):
     KINDS = [("", "News and appeals"), ("news", "News only"), ("appeals", "Appeals only")]
 
     kind = forms.ChoiceField(label="Show", choices=KINDS, required=False)
-    division = forms.ChoiceField(label="Division", required=False)
-    neighbourhood = forms.ChoiceField(label="Neighbourhood", required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        division_field = self.fields["division"]
-        neighbourhood_field = self.fields["neighbourhood"]
-        assert isinstance(division_field, forms.ChoiceField)
-        assert isinstance(neighbourhood_field, forms.ChoiceField)
-        division_field.choices = [("", "All divisions"), *Division.objects.values_list("code", "name")]
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for code, name, division in Neighbourhood.objects.order_by("division__name", "name").values_list(
-            "code", "name", "division__name"
-        ):
-            groups.setdefault(division, []).append((code, name))
-        neighbourhood_field.choices = [("", "All neighbourhoods"), *groups.items()]
+    field_order = ["kind", "division", "neighbourhood"]
 
 
 class AppealUpdateForm(forms.Form):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,31 +15,12 @@ from django.views.decorators.http import require_GET
 from openbeat.alerts import media
 from openbeat.alerts.markdown import render_html, render_text
 from openbeat.alerts.selectors import alert_coverage, alerts_covering, published_alerts
+from openbeat.areas.forms import AreaFilterForm
 from openbeat.areas.models import Division, Neighbourhood
-from openbeat.core.forms import GovukForm
 from openbeat.core.paths import absolute_url
 from openbeat.core.uploads import size_in_words
 
 PER_PAGE = 20
-
-
-class ArchiveFilterForm(GovukForm):
-    division = forms.ChoiceField(label="Division", required=False)
-    neighbourhood = forms.ChoiceField(label="Neighbourhood", required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        division_field = self.fields["division"]
-        neighbourhood_field = self.fields["neighbourhood"]
-        assert isinstance(division_field, forms.ChoiceField)
-        assert isinstance(neighbourhood_field, forms.ChoiceField)
-        division_field.choices = [("", "All divisions"), *Division.objects.values_list("code", "name")]
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for code, name, division in Neighbourhood.objects.order_by("division__name", "name").values_list(
-            "code", "name", "division__name"
-        ):
-            groups.setdefault(division, []).append((code, name))
-        neighbourhood_field.choices = [("", "All neighbourhoods"), *groups.items()]
 
 
 def _item(alert: Any, now: Any) -> dict[str, Any]:
@@ -54,7 +34,7 @@ def _item(alert: Any, now: Any) -> dict[str, Any]:
 
 @require_GET
 def archive(request: HttpRequest) -> HttpResponse:
-    form = ArchiveFilterForm(request.GET or None)
+    form = AreaFilterForm(request.GET or None)
     alerts = published_alerts()
     filtered = False
     if form.is_bound and form.is_valid():
