@@ -23,6 +23,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cap/", include("openbeat.cap.urls")),
     path("youth/", include("openbeat.youth.urls")),
     path("news/", include("openbeat.news.urls")),
+    path("feeds/", include("openbeat.feeds.urls")),
+    path("search/", include("openbeat.search.urls")),
     path("open311/v2/", include("openbeat.reports.urls_open311")),
     path("", include("openbeat.core.urls")),
 ]

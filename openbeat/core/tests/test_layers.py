@@ -24,6 +24,7 @@ CAPABILITIES = {
     "delivery",
     "demo",
     "events",
+    "feeds",
     "insights",
     "meetings",
     "news",
@@ -31,6 +32,8 @@ CAPABILITIES = {
     "priorities",
     "reports",
     "scheduler",
+    "search",
+    "social",
     "subscriptions",
     "youth",
 }
