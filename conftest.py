@@ -66,8 +66,10 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     from openbeat.core.pagecache import generation
+    from openbeat.opendata.ratelimit import forget_leases
 
     cache.clear()
+    forget_leases()  # the API's rate-limit tokens this process leased from the cache just emptied
     # A database rolled back between tests sends no signal: no page stored in an earlier test is served.
     generation.change()
 

@@ -125,6 +125,8 @@ MIDDLEWARE = [
     "openbeat.core.middleware.RequestSizeLimitMiddleware",
     # Then a PACT meeting's live poll from this process's fresh copy: thousands of watchers poll every 5 s.
     "openbeat.meetings.live.LivePollMiddleware",
+    # And an open data API call whose answer this process keeps (opendata/middleware.py), after the rate limit.
+    "openbeat.opendata.middleware.ApiAnswerMiddleware",
     # Counts public Wagtail pages' views (openbeat/campaigns/pageviews.py): before the page cache, so that pages
     # replayed from it are counted too; no cookie, nothing about the visitor kept, no database write.
     "openbeat.campaigns.pageviews.PageViewMiddleware",

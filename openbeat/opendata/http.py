@@ -31,7 +31,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from openbeat.opendata import ratelimit
-from openbeat.opendata.response_cache import etag_of, store
+from openbeat.opendata.response_cache import Answer, etag_of, store
 
 JsonData = dict[str, Any] | list[Any]
 
@@ -111,7 +111,11 @@ def _serve(request: HttpRequest, endpoint: Callable[..., JsonData], args: Any, k
         response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag_of(body)
         return response
-    answer = store.get_or_build(request.build_absolute_uri(), build)
+    return answer_response(request, store.get_or_build(request.build_absolute_uri(), build))
+
+
+def answer_response(request: HttpRequest, answer: Answer) -> HttpResponse:
+    """A kept GET answer with its validators, or a 304 when the client's copy matches."""
     response = HttpResponse(answer.body, content_type="application/json")
     response["ETag"] = answer.etag
     response["Last-Modified"] = http_date(answer.last_modified)
@@ -150,3 +154,17 @@ def api_view(
         return view
 
     return decorator
+
+
+def answer_kept(request: HttpRequest) -> HttpResponse | None:
+    """A GET answered from this process's kept answers, counted by the rate limit as any other request; None
+    when there is no fresh answer for the URL (the request then goes through the whole stack to its view)."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    answer = store.fresh(request.build_absolute_uri())
+    if answer is None:
+        return None
+    verdict = ratelimit.check(request)
+    if not verdict.allowed:
+        return _cors(too_many_requests(verdict.retry_after))
+    return _cors(answer_response(request, answer))

@@ -10,6 +10,15 @@ window of BURST / RATE seconds (2 s) allowing BURST requests costs one atomic `i
 to twice the burst across two windows' boundary, which is harmless for a limit meant to keep one client from
 crowding out the others.
 
+Why leases: one shared-cache `incr` per request costs more than the API's kept answer itself (a database write
+with the default cache). So a process takes its client's tokens from the shared count a few at a time: it adds
+a lease of n to the window's count (one `incr` by n) and spends the lease locally. Leases shrink as the count
+nears the burst (a quarter of what is left, at most LEASE_MAX, at least 1), so near the limit every request is
+counted in the shared cache, and the sum of what every process let through never exceeds the burst. The price:
+tokens one process leased and its client did not spend there are lost for that window, so a client whose
+requests alternate between processes may be refused a few requests early; never late. Once a window's count is
+spent, the process refuses that client until the window ends without asking the cache again.
+
 `OPENDATA_RATE_EXEMPT` lists networks that are never limited (the force's own apps, the benchmark).
 """
 
@@ -19,6 +28,7 @@ import functools
 import hashlib
 import ipaddress
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -29,6 +39,7 @@ from django.http import HttpRequest
 from openbeat.core.clientaddr import client_address
 
 KEY_PREFIX = "opendata:rate"
+LEASE_MAX = 16
 
 
 @dataclass(frozen=True)
@@ -57,14 +68,66 @@ def _exempt(address: str) -> bool:
     return any(ip.version == network.version and ip in network for network in _networks(entries))
 
 
-def _count(key: str, timeout: int) -> int:
-    """One more request under `key`: one `incr` in the common case (the key exists)."""
+def _count(key: str, timeout: int, delta: int) -> int:
+    """`delta` more tokens taken under `key`: one `incr` in the common case (the key exists)."""
     try:
-        return cache.incr(key)
-    except ValueError:  # the window's first request (or its key expired)
-        if cache.add(key, 1, timeout):
-            return 1
-        return cache.incr(key)  # another process added it meanwhile
+        return cache.incr(key, delta)
+    except ValueError:  # the window's first lease (or its key expired)
+        if cache.add(key, delta, timeout):
+            return delta
+        return cache.incr(key, delta)  # another process added it meanwhile
+
+
+@dataclass
+class _Lease:
+    remaining: int = 0  # tokens this process may still spend for the client in this window
+    seen: int = 0  # the window's shared count at this process's last lease
+
+
+class _Leases:
+    """This process's leases, for the current window only (older windows' are dropped when a new one starts)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.window: tuple[float, int] | None = None
+        self.by_client: dict[str, _Lease] = {}
+
+    def take(self, client: str, window: tuple[float, int]) -> _Lease:
+        with self.lock:
+            if window != self.window:
+                self.window = window
+                self.by_client = {}
+            return self.by_client.setdefault(client, _Lease())
+
+    def forget(self) -> None:
+        with self.lock:
+            self.window = None
+            self.by_client = {}
+
+
+_leases = _Leases()
+
+
+def forget_leases() -> None:
+    """Drop this process's leases (tests, after emptying the shared cache)."""
+    _leases.forget()
+
+
+def _spend(lease: _Lease, key: str, timeout: int, burst: int) -> bool:
+    """One token from the client's lease, leasing more from the shared count when it is spent."""
+    with _leases.lock:
+        if lease.remaining > 0:
+            lease.remaining -= 1
+            return True
+    if lease.seen >= burst:
+        return False  # spent for this window: no need to ask the cache again
+    size = max(1, min(LEASE_MAX, (burst - lease.seen) // 4))
+    count = _count(key, timeout, size)
+    granted = max(0, min(size, burst - (count - size)))
+    with _leases.lock:
+        lease.seen = count
+        lease.remaining += max(granted - 1, 0)
+    return granted > 0
 
 
 def check(request: HttpRequest) -> Verdict:
@@ -77,9 +140,9 @@ def check(request: HttpRequest) -> Verdict:
     window = burst / rate
     now = _now()
     index = int(now // window)
-    # Hashed so that no address is kept in the cache in clear.
+    # Hashed so that no address is kept in the cache (or this process) in clear.
     client = hashlib.sha256(address.encode()).hexdigest()[:24]
-    count = _count(f"{KEY_PREFIX}:{client}:{window:g}:{index}", math.ceil(window) + 1)
-    if count <= burst:
+    lease = _leases.take(client, (window, index))
+    if _spend(lease, f"{KEY_PREFIX}:{client}:{window:g}:{index}", math.ceil(window) + 1, burst):
         return ALLOWED
     return Verdict(False, max(math.ceil((index + 1) * window - now), 1))

@@ -67,17 +67,33 @@ class AnswerStore:
                 _, dropped = self.answers.popitem(last=False)
                 self.size -= len(dropped.body)
 
-    def get_or_build(self, key: str, build: Callable[[], bytes]) -> Answer:
-        """The kept answer for `key` if its data has not changed since, else `build()`'s (kept for next time)."""
-        enabled = getattr(settings, "PUBLIC_PAGE_CACHE", True)
-        current = generation.current() if enabled else ""
+    def _kept(self, key: str) -> Answer | None:
         with self.lock:
             kept = self.answers.get(key)
             if kept is not None:
                 self.answers.move_to_end(key)
-        ttl = getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 60)
+        return kept
+
+    @staticmethod
+    def _is_fresh(kept: Answer, current: str, now: float) -> bool:
+        return kept.generation == current and now - kept.built_at < getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 60)
+
+    def fresh(self, key: str) -> Answer | None:
+        """The kept answer for `key` if its data has not changed since (None if there is none, or it is stale)."""
+        if not getattr(settings, "PUBLIC_PAGE_CACHE", True):
+            return None
+        kept = self._kept(key)
+        if kept is None or not self._is_fresh(kept, generation.current(), time.monotonic()):
+            return None
+        return kept
+
+    def get_or_build(self, key: str, build: Callable[[], bytes]) -> Answer:
+        """The kept answer for `key` if its data has not changed since, else `build()`'s (kept for next time)."""
+        enabled = getattr(settings, "PUBLIC_PAGE_CACHE", True)
+        current = generation.current() if enabled else ""
+        kept = self._kept(key)
         now = time.monotonic()
-        if enabled and kept is not None and kept.generation == current and now - kept.built_at < ttl:
+        if enabled and kept is not None and self._is_fresh(kept, current, now):
             return kept
         body = build()
         etag = etag_of(body)

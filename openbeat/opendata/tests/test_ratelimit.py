@@ -69,3 +69,55 @@ def test_exempt_networks_are_never_limited(api: Client, world: Any, settings: An
 def test_the_settings_change_the_limit(api: Client, world: Any, settings: Any) -> None:
     settings.OPENDATA_RATE_BURST = 5
     assert burst(api, 6) == [200] * 5 + [429]
+
+
+class _Process:
+    """Another gunicorn worker: its own leases, the same shared cache."""
+
+    def __init__(self) -> None:
+        self.leases = ratelimit._Leases()
+
+
+def _request(process: _Process, api: Client, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(ratelimit, "_leases", process.leases)
+    return api.get("/api/forces").status_code
+
+
+def test_processes_sharing_a_client_never_let_through_more_than_the_burst(
+    api: Client, world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, two = _Process(), _Process()
+    statuses = [_request(one if n % 2 else two, api, monkeypatch) for n in range(60)]
+    assert statuses.count(200) == 30
+
+
+def test_a_client_that_leaves_a_process_loses_only_its_lease(
+    api: Client, world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, two = _Process(), _Process()
+    _request(one, api, monkeypatch)  # one leases a few tokens and spends one
+    statuses = [_request(two, api, monkeypatch) for _ in range(40)]
+    assert 30 - ratelimit.LEASE_MAX <= statuses.count(200) < 30
+    assert statuses[-1] == 429
+
+
+def test_a_spent_window_asks_the_cache_no_more(api: Client, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    count = ratelimit._count
+    monkeypatch.setattr(ratelimit, "_count", lambda *args: calls.append(args) or count(*args))
+    burst(api, 31)
+    asked = len(calls)
+    assert burst(api, 10) == [429] * 10
+    assert len(calls) == asked
+
+
+def test_far_from_the_limit_tokens_are_leased_many_at_a_time(
+    api: Client, world: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.OPENDATA_RATE_BURST = 1_000_000
+    settings.OPENDATA_RATE_PER_SECOND = 1_000_000
+    calls = []
+    count = ratelimit._count
+    monkeypatch.setattr(ratelimit, "_count", lambda *args: calls.append(args) or count(*args))
+    assert burst(api, 160) == [200] * 160
+    assert len(calls) == 160 // ratelimit.LEASE_MAX
