@@ -8,8 +8,8 @@ template built from the very page being measured (the same bytes, so the same si
 drives each from 127.0.0.1 in turn, in the same run, and the ratio OpenBeat/bare is printed per page.
 
 The pages are those a resident reaches from the home page: every same-site link on it (not the back office
-or files), and one level further for a neighbourhood and an alert. With --uncached, OpenBeat is measured a
-second time with PUBLIC_PAGE_CACHE off, to show what the cache buys.
+or files), and one level further for a neighbourhood, an alert, news stories and appeals, and youth articles.
+With --uncached, OpenBeat is measured a second time with PUBLIC_PAGE_CACHE off, to show what the cache buys.
 
     .venv/bin/python benchmarks/pages.py [--seconds 5] [--connections 8] [--uncached] [--database-url ...]
 """
@@ -32,7 +32,15 @@ REPO = Path(__file__).resolve().parent.parent
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 SKIP = ("/admin/", "/static/", "/documents/", "/media/", "/d/", "/open311/", "/healthz")
 
-DEEPER = (re.compile(r"^/neighbourhoods/[^/]+/$"), re.compile(r"^/alerts/[0-9a-f-]{36}/$"))
+# One level further (parent page, the links to follow, how many): a neighbourhood's page, an alert's, news
+# stories and appeals, and the youth site's articles for young people and for parents.
+DEEPER = (
+    ("/neighbourhoods/map/", re.compile(r"^/neighbourhoods/[^/]+/$"), 1),
+    ("/alerts/", re.compile(r"^/alerts/[0-9a-f-]{36}/$"), 1),
+    ("/news/", re.compile(r"^/news/[a-z0-9-]+/$"), 3),
+    ("/youth/", re.compile(r"^/youth/(?!parents-and-carers/|questions/|ask/)[a-z0-9-]+/$"), 1),
+    ("/youth/parents-and-carers/", re.compile(r"^/youth/parents-and-carers/[a-z0-9-]+/$"), 1),
+)
 
 BARE_SETTINGS = """SECRET_KEY = "bench-bare"
 DEBUG = False
@@ -158,10 +166,11 @@ def main() -> None:
             status, home = fetch(base + "/")
             assert status == 200
             pages = ["/", *[p for p in links_of(home) if p != "/"]]
-            # One level further: a neighbourhood's page and an alert's.
-            for parent, pattern in (("/neighbourhoods/map/", DEEPER[0]), ("/alerts/", DEEPER[1])):
+            for parent, pattern, count in DEEPER:
+                if parent not in pages:
+                    pages.append(parent)
                 deeper = [p for p in links_of(fetch(base + parent)[1]) if pattern.match(p) and p not in pages]
-                pages += deeper[:1]
+                pages += list(dict.fromkeys(deeper))[:count]
 
             templates = tmp / "bare_templates"
             templates.mkdir()
