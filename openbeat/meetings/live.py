@@ -224,11 +224,14 @@ class LivePollMiddleware:
                 kept = live_body_recent(match.group(1))
                 if kept is not None:
                     watcher_seen(match.group(1), request.headers.get("X-Watcher", "")[:41])
-                    response = live_response(request, *kept)
-                    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
-                    response["X-Frame-Options"] = "DENY"
-                    return self.security.process_response(request, response)
+                    return self.decorate(request, live_response(request, *kept))
         return self.get_response(request)
+
+    def decorate(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        """The headers of a poll answered here (live_wsgi.LivePollApp adds the same, built by this)."""
+        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+        response["X-Frame-Options"] = "DENY"
+        return self.security.process_response(request, response)
 
 
 def as_dict(body: bytes) -> dict[str, Any]:
