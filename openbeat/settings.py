@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "openbeat.feeds",
     "openbeat.search",
     "openbeat.social",
+    "openbeat.surveys",
+    "openbeat.schemes",
+    "openbeat.volunteers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -174,6 +177,9 @@ YOUTH_ANSWER_LIMIT = int(os.environ.get("YOUTH_ANSWER_LIMIT", "30"))
 # News and appeals (openbeat/news): how long after a missing person or suspect appeal is resolved its name and
 # photos are removed from the page, its history, search and caches (0: at once; later ones by the scheduler).
 NEWS_APPEAL_REDACT_AFTER_HOURS = float(os.environ.get("NEWS_APPEAL_REDACT_AFTER_HOURS", "0"))
+# Social accounts' credentials are encrypted at rest with this Fernet key (openbeat/social/credentials.py); a
+# comma-separated list rotates keys (the first encrypts, all decrypt). Empty: a key derived from SECRET_KEY.
+SOCIAL_CREDENTIALS_KEY = os.environ.get("SOCIAL_CREDENTIALS_KEY", "")
 
 ROOT_URLCONF = "openbeat.urls"
 WSGI_APPLICATION = "openbeat.wsgi.application"
@@ -534,6 +540,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
         "axes": {"level": "ERROR"},
+        # tweepy logs every request's headers (the account's token) and body at DEBUG: never let them through.
+        "tweepy": {"level": "INFO"},
     },
 }
 

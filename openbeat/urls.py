@@ -25,6 +25,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("news/", include("openbeat.news.urls")),
     path("feeds/", include("openbeat.feeds.urls")),
     path("search/", include("openbeat.search.urls")),
+    path("surveys/", include("openbeat.surveys.urls")),
+    path("watch-schemes/", include("openbeat.schemes.urls")),
+    path("volunteering/", include("openbeat.volunteers.urls")),
     path("open311/v2/", include("openbeat.reports.urls_open311")),
     path("", include("openbeat.core.urls")),
 ]

@@ -32,9 +32,12 @@ CAPABILITIES = {
     "priorities",
     "reports",
     "scheduler",
+    "schemes",
     "search",
     "social",
     "subscriptions",
+    "surveys",
+    "volunteers",
     "youth",
 }
 
