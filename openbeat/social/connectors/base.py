@@ -116,6 +116,10 @@ class Connector:
     def __init__(self, *, base_url: str, credentials: dict[str, str]) -> None:
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
+        # Credentials the network changed during a call (Bluesky's refreshed session): the caller saves them with
+        # social.credentials.merge_credentials(stored, connector.credentials_updated), which keeps a stored value
+        # the network answered empty. Empty when nothing changed.
+        self.credentials_updated: dict[str, str] = {}
 
     def length(self, text: str) -> int:
         """`text`'s length as this network counts it (graphemes, weighted characters, links as fixed width)."""
@@ -129,7 +133,11 @@ class Connector:
         raise NotImplementedError
 
     def find_post(self, idempotency_key: str, *, since: datetime) -> Posted | None:
-        """After an unknown outcome: the post sent with this key, if it reached the network (None if not)."""
+        """After an unknown outcome: the post sent with this key, if it reached the network (None if not).
+
+        Only Mastodon keeps a key (for an hour): the Mastodon, Bluesky, Facebook and X connectors also take
+        `text=` (the Outgoing's text; an appended link is allowed for) and look through the account's posts made
+        since `since` for one with that text. Without it they answer None."""
         raise NotImplementedError
 
     def delete(self, remote_id: str) -> None:
@@ -143,3 +151,93 @@ class Connector:
 
     def mentions(self, *, since: datetime | None) -> list[Mention]:
         raise NotImplementedError
+
+
+# Helpers the connectors share (additions to the interface above, not part of it).
+
+
+def full_text(outgoing: Outgoing) -> str:
+    """The text a network that has no separate link field publishes: the link after a blank line, unless the text
+    already carries it."""
+    if outgoing.link and outgoing.link not in outgoing.text:
+        return f"{outgoing.text}\n\n{outgoing.link}" if outgoing.text else outgoing.link
+    return outgoing.text
+
+
+def retry_after_seconds(value: str | None, *, default: int = 60) -> int:
+    """A Retry-After-like header as whole seconds (at least 1): seconds, an epoch time, an ISO or HTTP date."""
+    import time
+    from email.utils import parsedate_to_datetime
+
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                moment = parsedate_to_datetime(value)
+            except (TypeError, ValueError):
+                return default
+        return max(1, int(moment.timestamp() - time.time() + 0.999))
+    if number > 1_000_000_000:  # an epoch time (X's x-rate-limit-reset, Bluesky's ratelimit-reset)
+        return max(1, int(number - time.time() + 0.999))
+    return max(1, int(number + 0.999))
+
+
+def transport_failure(label: str, *, sent: bool) -> ConnectorError:
+    """A call that got no answer. `sent`: the request may have reached the network (a write whose connection
+    dropped or timed out while waiting for the answer), so the post must be looked up before trying again."""
+    if sent:
+        return ConnectorError(
+            f"{label} did not answer after the post was sent: it may have been published. "
+            "OpenBeat looks for it before trying again.",
+            kind=ErrorKind.UNKNOWN_OUTCOME,
+            code="no_answer",
+        )
+    return ConnectorError(
+        f"{label} could not be reached. OpenBeat will try again later.", kind=ErrorKind.PASSING, code="unreachable"
+    )
+
+
+_NOT_SENT = {
+    "ConnectTimeout",
+    "ConnectError",
+    "NewConnectionError",
+    "NameResolutionError",
+    "ConnectTimeoutError",
+    "ConnectionRefusedError",
+    "gaierror",
+}
+
+
+def request_was_sent(exc: BaseException) -> bool:
+    """Whether a failed call's request may have reached the server: False when the connection was never made
+    (refused, name not found, connect timeout), True otherwise (dropped or timed out while awaiting the answer).
+    Looks through the exception's chain by class name, so it serves requests, urllib3 and httpx alike."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if {cls.__name__ for cls in type(current).__mro__} & _NOT_SENT:
+            return False
+        for arg in current.args:  # requests wraps urllib3's MaxRetryError, which holds the cause as `reason`
+            reason = getattr(arg, "reason", None)
+            if isinstance(reason, BaseException) and {cls.__name__ for cls in type(reason).__mro__} & _NOT_SENT:
+                return False
+        current = current.__cause__ or current.__context__
+    return True
+
+
+def text_matches(published: str, text: str) -> bool:
+    """Whether a post's published text is `text` (whitespace aside), or `text` with one link appended (full_text).
+    Networks rewrite links (X's t.co), so the appended link itself is not compared."""
+    have, want = " ".join(published.split()), " ".join(text.split())
+    if not want:
+        return False
+    if have == want:
+        return True
+    rest = have.removeprefix(want)
+    return rest != have and rest.startswith(" ") and len(rest.split()) == 1 and "://" in rest

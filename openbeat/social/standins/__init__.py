@@ -1,0 +1,46 @@
+"""Local stand-ins for the social networks' APIs, for tests, the demo and the benchmark: one small HTTP server per
+network speaking the documented subset the connectors use, with an in-memory state and injected faults
+(standins/base.py). Nothing here reaches the internet.
+
+    with running_standin("mastodon") as standin:   # an ephemeral port on 127.0.0.1
+        connector = MastodonConnector(base_url=standin.base_url, credentials={"access_token": "any"})
+        standin.fail_next("rate_limited")
+
+As a process: `python -m openbeat.social.standins mastodon --port 8701` (the control API is under /_standin/).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from openbeat.social.standins.base import Fault, Standin, serve
+
+__all__ = ["MODULES", "Fault", "Standin", "make_standin", "running_standin", "url_prefix"]
+
+MODULES = {
+    "mastodon": ("openbeat.social.standins.mastodon", "MastodonStandin"),
+    "bluesky": ("openbeat.social.standins.bluesky", "BlueskyStandin"),
+    "facebook": ("openbeat.social.standins.facebook", "FacebookStandin"),
+    "x": ("openbeat.social.standins.x", "XStandin"),
+}
+
+
+def make_standin(network: str) -> Standin:
+    module, name = MODULES[network]
+    standin: Standin = getattr(importlib.import_module(module), name)()
+    return standin
+
+
+def url_prefix(network: str) -> str:
+    """What follows host:port in the account's base URL (the Graph API's version)."""
+    return "/v23.0" if network == "facebook" else ""
+
+
+@contextmanager
+def running_standin(network: str, *, port: int = 0) -> Iterator[Standin]:
+    """A stand-in for `network` serving on 127.0.0.1 (an ephemeral port unless given); its `base_url` is what an
+    account's base URL should be set to."""
+    with serve(make_standin(network), port=port, prefix=url_prefix(network)) as standin:
+        yield standin

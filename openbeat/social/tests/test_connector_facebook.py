@@ -1,0 +1,109 @@
+# ruff: noqa: F811 (the stand-in fixtures are imported from standin_fixtures: the app's conftest is not ours)
+import json
+
+import pytest
+
+from openbeat.social.connectors.base import ConnectorError, ErrorKind, Outgoing
+
+from .standin_fixtures import IMAGE, a_minute_ago, connect, facebook_standin  # noqa: F401
+
+SECRET = "facebook-secret-token"
+
+
+def test_it_posts_with_a_link_field_and_an_image_with_alt_text(facebook_standin):
+    connector = connect("facebook", facebook_standin)
+
+    posted = connector.post(Outgoing(text="Appeal", idempotency_key="k1", link="https://police.uk/a", images=(IMAGE,)))
+
+    post = facebook_standin.posts[posted.remote_id]
+    assert (post["message"], post["link"]) == ("Appeal", "https://police.uk/a")
+    (photo,) = facebook_standin.photos.values()
+    assert photo["alt_text_custom"] == IMAGE.alt_text
+    assert posted.url.startswith("https://www.facebook.com/")
+
+
+def test_the_token_travels_in_a_header_never_in_the_url(facebook_standin):
+    connector = connect("facebook", facebook_standin)
+
+    assert connector.session.headers["Authorization"] == f"Bearer {SECRET}"
+    assert SECRET not in connector.base_url
+
+
+def test_after_a_dropped_connection_the_post_is_found(facebook_standin):
+    connector = connect("facebook", facebook_standin)
+    since = a_minute_ago()
+    facebook_standin.fail_next("drop_after_accept", path_contains="/feed")
+
+    with pytest.raises(ConnectorError) as caught:
+        connector.post(Outgoing(text="Road closed", idempotency_key="k1"))
+
+    assert caught.value.kind is ErrorKind.UNKNOWN_OUTCOME
+    found = connector.find_post("k1", since=since, text="Road closed")
+    assert found is not None
+    assert found.remote_id in facebook_standin.posts
+    assert connector.find_post("k2", since=since, text="Other") is None
+
+
+def test_account_info_delete_figures_followers_and_mentions(facebook_standin):
+    connector = connect("facebook", facebook_standin)
+    posted = connector.post(Outgoing(text="Meeting tonight", idempotency_key="k1"))
+    facebook_standin.set_figures(posted.remote_id, impressions=900, reactions=12, shares=4, replies=2)
+    facebook_standin.add_mention(text="Where?", author="Sam Smith", in_reply_to=posted.remote_id)
+
+    info = connector.account_info()
+    (figures,) = connector.figures([posted.remote_id])
+    (mention,) = connector.mentions(since=None)
+    connector.delete(posted.remote_id)
+    connector.delete(posted.remote_id)
+
+    assert (info.handle, info.followers) == ("openbeatstandin", 5200)
+    assert (figures.impressions, figures.reactions, figures.shares, figures.replies) == (900, 12, 4, 2)
+    assert connector.followers() == 5200
+    assert (mention.author, mention.text, mention.in_reply_to) == ("Sam Smith", "Where?", posted.remote_id)
+    assert facebook_standin.posts == {}
+
+
+def test_a_rate_limit_waits_as_long_as_the_usage_header_says(facebook_standin):
+    connector = connect("facebook", facebook_standin)
+    facebook_standin.fail_next("rate_limited")
+
+    with pytest.raises(ConnectorError) as caught:
+        connector.post(Outgoing(text="Hello", idempotency_key="k1"))
+
+    assert caught.value.kind is ErrorKind.RATE_LIMITED
+    assert caught.value.retry_after == 3 * 60
+    assert json  # the stand-in's header is JSON, as Meta sends it
+
+
+@pytest.mark.parametrize(
+    ("fault", "kind"),
+    [
+        ("unauthorized", ErrorKind.REVOKED),
+        ("server_error", ErrorKind.PASSING),
+        ("unavailable", ErrorKind.PASSING),
+        ("duplicate", ErrorKind.REJECTED),
+        ("too_long", ErrorKind.REJECTED),
+        ("drop_after_accept", ErrorKind.UNKNOWN_OUTCOME),
+    ],
+)
+def test_each_error_is_told_apart_and_names_neither_token_nor_text(facebook_standin, fault, kind):
+    connector = connect("facebook", facebook_standin)
+    facebook_standin.fail_next(fault, path_contains="/feed")
+
+    with pytest.raises(ConnectorError) as caught:
+        connector.post(Outgoing(text="Private words", idempotency_key="k1"))
+
+    assert caught.value.kind is kind
+    assert SECRET not in caught.value.message
+    assert "Private words" not in caught.value.message
+
+
+def test_a_rejected_image_is_a_refusal(facebook_standin):
+    connector = connect("facebook", facebook_standin)
+    facebook_standin.fail_next("media_rejected", path_contains="/photos")
+
+    with pytest.raises(ConnectorError) as caught:
+        connector.post(Outgoing(text="Hello", idempotency_key="k1", images=(IMAGE,)))
+
+    assert caught.value.kind is ErrorKind.REJECTED
+    assert "image" in caught.value.message

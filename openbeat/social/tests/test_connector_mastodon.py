@@ -1,0 +1,152 @@
+# ruff: noqa: F811 (the stand-in fixtures are imported from standin_fixtures: the app's conftest is not ours)
+import pytest
+
+from openbeat.social.connectors.base import ConnectorError, ErrorKind, Outgoing
+from openbeat.social.connectors.mastodon import MastodonConnector, mastodon_length
+
+from .standin_fixtures import IMAGE, a_minute_ago, connect, mastodon_standin  # noqa: F401
+
+SECRET = "mastodon-secret-token"
+
+
+def test_a_link_counts_23_characters_whatever_its_length():
+    assert mastodon_length("Read https://www.police.uk/a/very/long/path/that/goes/on/and/on/and/on") == 5 + 23
+
+
+def test_a_remote_mention_counts_its_local_part_and_emoji_families_count_once():
+    assert mastodon_length("@force@police.social") == len("@force")
+    assert mastodon_length("👨‍👩‍👧‍👦") == 1
+
+
+def test_it_posts_with_an_image_and_its_alt_text(mastodon_standin):
+    connector = connect("mastodon", mastodon_standin)
+
+    posted = connector.post(Outgoing(text="Road closed", idempotency_key="k1", images=(IMAGE,)))
+
+    status = mastodon_standin.statuses[posted.remote_id]
+    assert status["media_attachments"][0]["description"] == IMAGE.alt_text
+    assert posted.url.endswith(posted.remote_id)
+
+
+def test_a_link_is_appended_to_the_text(mastodon_standin):
+    connector = connect("mastodon", mastodon_standin)
+
+    posted = connector.post(Outgoing(text="Appeal", idempotency_key="k1", link="https://police.uk/appeal"))
+
+    assert "https://police.uk/appeal" in mastodon_standin.statuses[posted.remote_id]["content"]
+
+
+def test_a_retry_with_the_same_idempotency_key_makes_one_status(mastodon_standin):
+    connector = connect("mastodon", mastodon_standin)
+    outgoing = Outgoing(text="Road closed", idempotency_key="same-key")
+
+    first = connector.post(outgoing)
+    second = connector.post(outgoing)
+
+    assert first.remote_id == second.remote_id
+    assert len(mastodon_standin.statuses) == 1
+
+
+def test_after_a_dropped_connection_the_post_is_found(mastodon_standin):
+    connector = connect("mastodon", mastodon_standin)
+    since = a_minute_ago()
+    mastodon_standin.fail_next("drop_after_accept", method="POST")
+
+    with pytest.raises(ConnectorError) as caught:
+        connector.post(Outgoing(text="Road <closed> & diverted", idempotency_key="k1", link="https://police.uk/r"))
+
+    assert caught.value.kind is ErrorKind.UNKNOWN_OUTCOME
+    found = connector.find_post("k1", since=since, text="Road <closed> & diverted")
+    assert found is not None
+    assert found.remote_id in mastodon_standin.statuses
+
+
+def test_find_post_answers_none_when_nothing_was_posted(mastodon_standin):
+    connector = connect("mastodon", mastodon_standin)
+    connector.post(Outgoing(text="Something else", idempotency_key="k0"))
+
+    assert connector.find_post("k1", since=a_minute_ago(), text="Road closed") is None
+
+
+def test_account_info_reads_the_servers_own_character_limit(mastodon_standin):
+    mastodon_standin.max_characters = 5000
+    info = connect("mastodon", mastodon_standin).account_info()
+
+    assert info.limits is not None
+    assert info.limits.max_chars == 5000
+    assert info.handle == "@openbeat@standin.social"
+    assert info.followers == 1250
+
+
+def test_delete_removes_the_status_and_deleting_twice_is_fine(mastodon_standin):
+    connector = connect("mastodon", mastodon_standin)
+    posted = connector.post(Outgoing(text="Oops", idempotency_key="k1"))
+
+    connector.delete(posted.remote_id)
+    connector.delete(posted.remote_id)
+
+    assert mastodon_standin.statuses == {}
+
+
+def test_figures_followers_and_mentions(mastodon_standin):
+    connector = connect("mastodon", mastodon_standin)
+    posted = connector.post(Outgoing(text="Meeting tonight", idempotency_key="k1"))
+    mastodon_standin.set_figures(posted.remote_id, reactions=7, shares=2, replies=1)
+    mastodon_standin.add_mention(text="Will it be online?", author="sam@example.org", in_reply_to=posted.remote_id)
+
+    (figures,) = connector.figures([posted.remote_id])
+    (mention,) = connector.mentions(since=None)
+
+    assert (figures.impressions, figures.reactions, figures.shares, figures.replies) == (None, 7, 2, 1)
+    assert connector.followers() == 1250
+    assert (mention.author, mention.text, mention.in_reply_to) == (
+        "@sam@example.org",
+        "Will it be online?",
+        posted.remote_id,
+    )
+    assert connector.mentions(since=mention.created_at) == []
+
+
+@pytest.mark.parametrize(
+    ("fault", "kind"),
+    [
+        ("unauthorized", ErrorKind.REVOKED),
+        ("rate_limited", ErrorKind.RATE_LIMITED),
+        ("server_error", ErrorKind.PASSING),
+        ("unavailable", ErrorKind.PASSING),
+        ("too_long", ErrorKind.REJECTED),
+        ("media_rejected", ErrorKind.REJECTED),
+        ("drop_after_accept", ErrorKind.UNKNOWN_OUTCOME),
+    ],
+)
+def test_each_error_is_told_apart_and_names_neither_token_nor_text(mastodon_standin, fault, kind):
+    connector = connect("mastodon", mastodon_standin)
+    mastodon_standin.fail_next(fault, method="POST")
+
+    with pytest.raises(ConnectorError) as caught:
+        connector.post(Outgoing(text="Private words", idempotency_key="k1"))
+
+    assert caught.value.kind is kind
+    assert SECRET not in caught.value.message
+    assert "Private words" not in caught.value.message
+    assert caught.value.__cause__ is None
+    if kind is ErrorKind.RATE_LIMITED:
+        assert 100 <= (caught.value.retry_after or 0) <= 121
+
+
+def test_a_revoked_token_fails_test_connection(mastodon_standin):
+    mastodon_standin.revoke(SECRET)
+
+    with pytest.raises(ConnectorError) as caught:
+        connect("mastodon", mastodon_standin).account_info()
+
+    assert caught.value.kind is ErrorKind.REVOKED
+
+
+def test_an_unreachable_server_is_a_passing_error():
+    connector = MastodonConnector(base_url="http://127.0.0.1:9", credentials={"access_token": SECRET})
+
+    with pytest.raises(ConnectorError) as caught:
+        connector.post(Outgoing(text="Hello", idempotency_key="k1"))
+
+    assert caught.value.kind is ErrorKind.PASSING
