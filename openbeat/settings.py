@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "openbeat.surveys",
     "openbeat.schemes",
     "openbeat.volunteers",
+    "openbeat.monitoring",
+    "health_check",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -126,6 +128,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a body over the limit is refused from its Content-Length, before anything reads it.
     "openbeat.core.middleware.RequestSizeLimitMiddleware",
+    # Every request's id (X-Request-ID) on its log lines; its count and duration for /metrics.
+    "openbeat.core.logs.RequestIdMiddleware",
+    "openbeat.monitoring.metrics.RequestMetricsMiddleware",
     # Then a PACT meeting's live poll from this process's fresh copy: thousands of watchers poll every 5 s.
     "openbeat.meetings.live.LivePollMiddleware",
     # And an open data API call whose answer this process keeps (opendata/middleware.py), after the rate limit.
@@ -180,6 +185,14 @@ NEWS_APPEAL_REDACT_AFTER_HOURS = float(os.environ.get("NEWS_APPEAL_REDACT_AFTER_
 # Social accounts' credentials are encrypted at rest with this Fernet key (openbeat/social/credentials.py); a
 # comma-separated list rotates keys (the first encrypts, all decrypt). Empty: a key derived from SECRET_KEY.
 SOCIAL_CREDENTIALS_KEY = os.environ.get("SOCIAL_CREDENTIALS_KEY", "")
+
+# Health and monitoring (openbeat/monitoring): /health/ and /metrics answer a monitoring system sending this
+# bearer token (or staff with the permission); when the detailed checks call a service unhealthy.
+MONITORING_TOKEN = os.environ.get("MONITORING_TOKEN", "")
+MONITORING_QUEUE_MAX_AGE_SECONDS = int(os.environ.get("MONITORING_QUEUE_MAX_AGE_SECONDS", "600"))
+MONITORING_HEARTBEAT_MAX_AGE_SECONDS = int(os.environ.get("MONITORING_HEARTBEAT_MAX_AGE_SECONDS", "300"))
+MONITORING_SCHEDULER_MAX_AGE_SECONDS = int(os.environ.get("MONITORING_SCHEDULER_MAX_AGE_SECONDS", "300"))
+MONITORING_DISK_MIN_FREE_MB = int(os.environ.get("MONITORING_DISK_MIN_FREE_MB", "1024"))
 
 ROOT_URLCONF = "openbeat.urls"
 WSGI_APPLICATION = "openbeat.wsgi.application"
@@ -530,10 +543,31 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
 
+# Logs (openbeat/core/logs.py): JSON lines with the request's id by default, plain lines with LOG_FORMAT=text;
+# either way scrubbed of anything that looks like an email address, phone number or postcode.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "openbeat.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "openbeat.core.logs.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {
+            "()": "openbeat.core.logs.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "text" if LOG_FORMAT == "text" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # axes logs usernames and addresses at WARNING on every failure: personal data stays out of the logs.
     "loggers": {

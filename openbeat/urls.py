@@ -29,6 +29,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("watch-schemes/", include("openbeat.schemes.urls")),
     path("volunteering/", include("openbeat.volunteers.urls")),
     path("open311/v2/", include("openbeat.reports.urls_open311")),
+    # /health/ (detailed checks) and /metrics, for monitoring; /healthz (core) stays the load balancers' probe.
+    path("", include("openbeat.monitoring.urls")),
     path("", include("openbeat.core.urls")),
 ]
 

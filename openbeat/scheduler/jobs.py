@@ -26,6 +26,8 @@ the database lock in services.py keeps that to one run per tick all the same:
 - prune_job_runs, daily at 04:45: the scheduler's run log older than JOB_RUNS_RETENTION_DAYS is deleted.
 - flush_page_views, every 5 minutes: public pages' views counted in the shared cache are added to the database;
   each counter is decremented by what was added, in the same transaction, so a second run adds nothing twice.
+- worker_heartbeat, every minute: queues monitoring's heartbeat task; the worker that runs it records the time,
+  and /health/ reports the queue unhealthy when no worker has done so for MONITORING_HEARTBEAT_MAX_AGE_SECONDS.
 - prune_task_results, daily at 04:30 (database task backend only): finished task results older than
   TASK_RESULTS_RETENTION_DAYS are deleted, as django-tasks-db's own command does.
 """
@@ -189,6 +191,13 @@ def flush_page_views() -> str:
     return f"{page_views_flush()} page views"
 
 
+def worker_heartbeat() -> str:
+    """A heartbeat task for the workers to run (monitoring.tasks): its time shows on /health/."""
+    from openbeat.monitoring.tasks import worker_heartbeat as heartbeat
+
+    return f"heartbeat {heartbeat.enqueue().id} queued"
+
+
 def scheduled_jobs() -> list[Job]:
     """The jobs, as the scheduler runs them (intervals from settings where they have one)."""
     from openbeat.delivery.outbox import STALE_AFTER
@@ -254,4 +263,5 @@ def scheduled_jobs() -> list[Job]:
         ),
         Job("prune_job_runs", prune_job_runs, cron={"hour": 4, "minute": 45}, hold=timedelta(hours=1)),
         Job("flush_page_views", flush_page_views, every=timedelta(minutes=5), command="flush_page_views"),
+        Job("worker_heartbeat", worker_heartbeat, every=timedelta(minutes=1), command="check_worker"),
     ]

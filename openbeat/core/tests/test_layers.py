@@ -27,6 +27,7 @@ CAPABILITIES = {
     "feeds",
     "insights",
     "meetings",
+    "monitoring",
     "news",
     "opendata",
     "priorities",
