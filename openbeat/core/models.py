@@ -13,6 +13,7 @@ from django.urls import reverse
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+from wagtail.search import index
 
 from openbeat.core.home import home_context
 from openbeat.core.uploads import validate_logo_image
@@ -102,6 +103,8 @@ class ContentPage(Page):
     body = RichTextField()
     show_in_footer = models.BooleanField(default=False)
 
+    # Site search (openbeat.search) finds these by their summary and body as well as their title.
+    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
     promote_panels = [*Page.promote_panels, FieldPanel("show_in_footer")]
     subpage_types = ["core.ContentPage"]

@@ -379,6 +379,12 @@ def step_alerts(ctx: DemoContext) -> str:
     return step(ctx)
 
 
+def step_cap(ctx: DemoContext) -> str:
+    from openbeat.demo.cap import step_cap as cap
+
+    return cap(ctx)
+
+
 def step_reports(ctx: DemoContext) -> str:
     from openbeat.demo.reports import step_reports as reports
 
@@ -443,6 +449,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], str]]] = [
     ("staff logins", step_staff),
     ("In the Know subscribers", step_subscribers),
     ("alerts", step_alerts),
+    ("urgent warnings (CAP)", step_cap),
     ("Do It Online reports", step_reports),
     ("a year of crimes", step_crimes),
     ("priorities, events and PACT meetings", step_neighbourhood_life),

@@ -1,4 +1,6 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from openbeat.search import views
 
 app_name = "search"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [path("", views.search, name="search")]

@@ -25,6 +25,7 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtail.search import index
 
 from openbeat.youth.blocks import ArticleBody
 from openbeat.youth.panels import ReadabilityPanel
@@ -86,6 +87,8 @@ class ArticlePage(ReservedSlugMixin, Page):
     # Which setting holds this kind of article's reading level (a US school grade, as textstat gives it).
     reading_grade_setting = "YOUTH_READING_GRADE"
     subpage_types: list[str] = []
+    # Site search (openbeat.search) finds advice by its summary and body as well as its title.
+    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
 
     content_panels = [
         *Page.content_panels,
