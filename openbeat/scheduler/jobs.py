@@ -26,6 +26,10 @@ the database lock in services.py keeps that to one run per tick all the same:
 - prune_job_runs, daily at 04:45: the scheduler's run log older than JOB_RUNS_RETENTION_DAYS is deleted.
 - flush_page_views, every 5 minutes: public pages' views counted in the shared cache are added to the database;
   each counter is decremented by what was added, in the same transaction, so a second run adds nothing twice.
+- dispatch_due_social_posts, every minute: queues a send task per social post target that is due (approved and
+  its time come, or stuck in posting past its lease); `social.services.target_send` takes each under a row lock
+  and looks a stuck one up on its network before posting again, so a target is posted at most once. Also
+  prunes the social ledger past the force's retention (deleting what is gone deletes nothing).
 - worker_heartbeat, every minute: queues monitoring's heartbeat task; the worker that runs it records the time,
   and /health/ reports the queue unhealthy when no worker has done so for MONITORING_HEARTBEAT_MAX_AGE_SECONDS.
 - prune_task_results, daily at 04:30 (database task backend only): finished task results older than
@@ -191,6 +195,14 @@ def flush_page_views() -> str:
     return f"{page_views_flush()} page views"
 
 
+def dispatch_due_social_posts() -> str:
+    """Social media posts whose time has come, and those a dead worker left in posting (social.services)."""
+    from openbeat.social.ledger import ledger_prune
+    from openbeat.social.services import dispatch_due
+
+    return f"{dispatch_due()} queued, {ledger_prune()} old ledger entries pruned"
+
+
 def worker_heartbeat() -> str:
     """A heartbeat task for the workers to run (monitoring.tasks): its time shows on /health/."""
     from openbeat.monitoring.tasks import worker_heartbeat as heartbeat
@@ -264,4 +276,10 @@ def scheduled_jobs() -> list[Job]:
         Job("prune_job_runs", prune_job_runs, cron={"hour": 4, "minute": 45}, hold=timedelta(hours=1)),
         Job("flush_page_views", flush_page_views, every=timedelta(minutes=5), command="flush_page_views"),
         Job("worker_heartbeat", worker_heartbeat, every=timedelta(minutes=1), command="check_worker"),
+        Job(
+            "dispatch_due_social_posts",
+            dispatch_due_social_posts,
+            every=timedelta(minutes=1),
+            command="dispatch_due_social_posts",
+        ),
     ]

@@ -82,6 +82,17 @@ _YOUTH = ["youth.answer_question"]
 _APPEALS = ["news.manage_appeal"]
 # Campaigns (openbeat.campaigns): division leads run their division's, HQ media the force's; officers see results.
 _CAMPAIGNS = ["campaigns.view_campaign", "campaigns.manage_campaign"]
+# Social media publishing (openbeat.social): officers write posts for their division's accounts, division leads
+# and HQ approve them (never their own); HQ connects accounts and edits the legal-risk wordings.
+_SOCIAL_POST = ["social.add_post", "social.view_post"]
+_SOCIAL_APPROVE = ["social.approve_post"]
+_SOCIAL_MANAGE = [
+    "social.manage_socialaccount",
+    "social.view_legalpattern",
+    "social.add_legalpattern",
+    "social.change_legalpattern",
+    "social.delete_legalpattern",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [],  # every permission: see roles_sync()
@@ -104,6 +115,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_YOUTH,
         *_APPEALS,
         *_CAMPAIGNS,
+        *_SOCIAL_POST,
+        *_SOCIAL_APPROVE,
+        *_SOCIAL_MANAGE,
         *_REPLIES,
         *_INTERESTS_EDIT,
         "subscriptions.import_subscribers",
@@ -133,6 +147,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_MEETINGS,
         *_APPEALS,
         *_CAMPAIGNS,
+        *_SOCIAL_POST,
+        *_SOCIAL_APPROVE,
         *_REPLIES,
         *_REPORTS,
         *_INSIGHTS,
@@ -143,6 +159,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_AREAS_VIEW,
         *_TEAMS_VIEW,
         "campaigns.view_campaign",
+        *_SOCIAL_POST,
         *_ALERTS_SEND,
         *_EVENTS,
         *_MEETINGS,

@@ -132,12 +132,12 @@ class Connector:
     def post(self, outgoing: Outgoing) -> Posted:
         raise NotImplementedError
 
-    def find_post(self, idempotency_key: str, *, since: datetime) -> Posted | None:
+    def find_post(self, idempotency_key: str, *, since: datetime, text: str = "") -> Posted | None:
         """After an unknown outcome: the post sent with this key, if it reached the network (None if not).
 
-        Only Mastodon keeps a key (for an hour): the Mastodon, Bluesky, Facebook and X connectors also take
-        `text=` (the Outgoing's text; an appended link is allowed for) and look through the account's posts made
-        since `since` for one with that text. Without it they answer None."""
+        Only Mastodon keeps a key (for an hour), so every connector looks through the account's posts made since
+        `since` for one with `text` (the Outgoing's text; an appended link is allowed for). Without a text the
+        networks' connectors answer None."""
         raise NotImplementedError
 
     def delete(self, remote_id: str) -> None:

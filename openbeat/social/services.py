@@ -1,0 +1,753 @@
+"""Writes for social media publishing: accounts, composing, approving, posting, deleting.
+
+Posting (`target_send`) is the part that must never post twice. Before the network call the target is put in
+POSTING with its attempt counted, and that is committed: the idempotency record. A worker that dies after it
+leaves the target in POSTING; once `next_attempt_at` (a lease) has passed the dispatcher hands it to
+`target_send` again, which first asks the network for a post with the target's idempotency key
+(`find_post`) and only posts again if there is none. An unknown outcome (a timeout after sending) is handled
+the same way. The connectors never retry; what happens next is decided here from the error's kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from openbeat.audit.services import log_action
+from openbeat.core.messaging import email_send
+from openbeat.core.paths import absolute_url
+from openbeat.core.tasks import enqueue_with_commit
+from openbeat.core.uploads import UploadRejected, clean_image, private_file, random_name, store_bytes
+from openbeat.core.users import RequestUser, StaffUser
+from openbeat.social import legal
+from openbeat.social.connectors import connector_for
+from openbeat.social.connectors.base import (
+    AccountInfo,
+    Connector,
+    ConnectorError,
+    ErrorKind,
+    Image,
+    Outgoing,
+    Posted,
+)
+from openbeat.social.ledger import ledger_append
+from openbeat.social.models import Approval, Post, PostTarget, SocialAccount, SocialSettings
+from openbeat.social.selectors import may_use_account
+from openbeat.staff.scope import scope_for
+
+logger = logging.getLogger(__name__)
+
+IMAGE_FOLDER = "social"
+IMAGE_MAX_BYTES = 8 * 1024 * 1024
+BACKOFF_MINUTES = [1, 5, 15, 60]
+MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
+# How long one attempt may take before its worker is taken for dead and the post looked up.
+STUCK_AFTER = timedelta(minutes=10)
+# find_post looks this far before the attempt started, for clocks that disagree.
+LOOKUP_MARGIN = timedelta(minutes=5)
+RECONNECT_PURPOSE = "social.reconnect"
+
+S = PostTarget.State
+
+
+class SocialPermissionError(PermissionDenied):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- Accounts ----------------------------------------------------------------------------------------------
+
+
+def _can_manage(user: RequestUser, account: SocialAccount | None = None) -> bool:
+    if not user.has_perm("social.manage_socialaccount"):
+        return False
+    return account is None or may_use_account(user, account)
+
+
+def connector_of(account: SocialAccount) -> Connector:
+    from openbeat.social.credentials import decrypt_credentials
+
+    credentials = decrypt_credentials(account.credentials) if account.credentials else {}
+    return connector_for(account.network)(base_url=account.base_url, credentials=credentials)
+
+
+def _keep_refreshed_credentials(account: SocialAccount, connector: Connector) -> None:
+    """Save what the network renewed during a call (Bluesky's session tokens), merged so that a value the network
+    answered empty never replaces the stored one."""
+    if not connector.credentials_updated:
+        return
+    from openbeat.social.credentials import decrypt_credentials, encrypt_credentials, merge_credentials
+
+    with transaction.atomic():
+        locked = SocialAccount.objects.select_for_update().get(pk=account.pk)
+        old = decrypt_credentials(locked.credentials) if locked.credentials else {}
+        locked.credentials = encrypt_credentials(merge_credentials(old, connector.credentials_updated))
+        locked.save(update_fields=["credentials"])
+
+
+def account_connect(
+    *,
+    actor: StaffUser,
+    account: Any,
+    network: str,
+    base_url: str = "",
+    requires_approval: bool = True,
+    corporate: bool = False,
+    request: HttpRequest | None = None,
+) -> SocialAccount:
+    """Make `account` (an insights.Account) postable on `network`; disconnected until its credentials work."""
+    if not _can_manage(actor) or not scope_for(actor).allows(account, "group__division"):
+        raise SocialPermissionError("You cannot connect this account")
+    if SocialAccount.objects.filter(account=account).exists():
+        raise ValidationError({"account": "This account is already connected"})
+    social = SocialAccount.objects.create(
+        account=account,
+        network=network,
+        base_url=base_url,
+        requires_approval=requires_approval,
+        corporate=corporate,
+    )
+    log_action(
+        "social.account.connect",
+        actor=actor,
+        target=social,
+        data={"network": network, "requires_approval": requires_approval, "corporate": corporate},
+        request=request,
+    )
+    return social
+
+
+def account_update(
+    *,
+    actor: StaffUser,
+    social_account: SocialAccount,
+    base_url: str,
+    requires_approval: bool,
+    corporate: bool,
+    request: HttpRequest | None = None,
+) -> SocialAccount:
+    if not _can_manage(actor, social_account):
+        raise SocialPermissionError("You cannot change this account")
+    social_account.base_url = base_url
+    social_account.requires_approval = requires_approval
+    social_account.corporate = corporate
+    social_account.save(update_fields=["base_url", "requires_approval", "corporate"])
+    log_action(
+        "social.account.update",
+        actor=actor,
+        target=social_account,
+        data={"requires_approval": requires_approval, "corporate": corporate},
+        request=request,
+    )
+    return social_account
+
+
+def account_credentials_set(
+    *,
+    actor: StaffUser,
+    social_account: SocialAccount,
+    credentials: dict[str, str],
+    request: HttpRequest | None = None,
+) -> SocialAccount:
+    """Store new credentials encrypted (fields left empty keep their old value), then test them. The audit
+    entry names the fields changed, never their values."""
+    from openbeat.social.credentials import decrypt_credentials, encrypt_credentials, merge_credentials
+
+    if not _can_manage(actor, social_account):
+        raise SocialPermissionError("You cannot change this account")
+    old = decrypt_credentials(social_account.credentials) if social_account.credentials else {}
+    merged = merge_credentials(old, credentials)
+    social_account.credentials = encrypt_credentials(merged)
+    social_account.save(update_fields=["credentials"])
+    log_action(
+        "social.account.credentials",
+        actor=actor,
+        target=social_account,
+        data={"fields": sorted(k for k, v in credentials.items() if v)},
+        request=request,
+    )
+    account_test(actor=actor, social_account=social_account, request=request)
+    return social_account
+
+
+def account_test(
+    *, actor: StaffUser, social_account: SocialAccount, request: HttpRequest | None = None
+) -> AccountInfo | ConnectorError:
+    """'Test connection': ask the network who the credentials are. Connected on success (and posts that waited
+    for a reconnection are taken up again); otherwise the account needs reconnecting, with the reason."""
+    if not _can_manage(actor, social_account):
+        raise SocialPermissionError("You cannot test this account")
+    now = timezone.now()
+    result: AccountInfo | ConnectorError
+    try:
+        result = connector_of(social_account).account_info()
+    except ConnectorError as error:
+        result = error
+        social_account.status = SocialAccount.Status.NEEDS_RECONNECTING
+        social_account.status_reason = error.message[:300]
+    else:
+        social_account.status = SocialAccount.Status.CONNECTED
+        social_account.status_reason = ""
+        social_account.handle = result.handle[:200]
+    social_account.last_tested_at = now
+    social_account.save(update_fields=["status", "status_reason", "handle", "last_tested_at"])
+    log_action(
+        "social.account.test",
+        actor=actor,
+        target=social_account,
+        data={"ok": isinstance(result, AccountInfo), "status": social_account.status},
+        request=request,
+    )
+    if isinstance(result, AccountInfo):
+        _resume_waiting(social_account, now)
+    return result
+
+
+def _resume_waiting(social_account: SocialAccount, now: datetime) -> None:
+    """Targets that waited for this account's reconnection go back to POSTING, due now: `target_send` looks each
+    one up first (its last attempt may have reached the network) and posts only if it is not there."""
+    waiting = list(
+        PostTarget.objects.filter(account=social_account, state=S.NEEDS_ATTENTION).values_list("pk", flat=True)
+    )
+    PostTarget.objects.filter(pk__in=waiting).update(state=S.POSTING, next_attempt_at=now, last_error="")
+    for target_id in waiting:
+        enqueue_with_commit(target_send_task(), target_id)
+
+
+# --- Composing ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """What the composer hands the services (forms.ComposeForm.draft())."""
+
+    text: str
+    link: str
+    accounts: list[SocialAccount]
+    variants: dict[int, str]  # account id -> its own text
+    scheduled_for: datetime | None = None
+    campaign: Any = None
+    alert: Any = None
+    page: Any = None
+    image: Any = None  # an upload, or None to keep the current one
+    image_alt: str = ""
+    remove_image: bool = False
+
+
+def _check_accounts(actor: StaffUser, accounts: list[SocialAccount]) -> None:
+    if not accounts:
+        raise ValidationError({"accounts": "Choose at least one account to post to"})
+    for account in accounts:
+        if not may_use_account(actor, account):
+            raise SocialPermissionError(f"You cannot post to {account}")
+
+
+def _store_image(post: Post, draft: Draft) -> None:
+    if draft.remove_image:
+        post.image_file, post.image_mime = "", ""
+    if draft.image is not None:
+        try:
+            image = clean_image(draft.image, max_bytes=IMAGE_MAX_BYTES)
+        except UploadRejected as error:
+            raise ValidationError({"image": str(error)}) from error
+        name = random_name(image.ext)
+        store_bytes(image.content, private_file(IMAGE_FOLDER, name))
+        post.image_file, post.image_mime = name, image.mime
+    post.image_alt = draft.image_alt.strip() if post.image_file else ""
+    if post.image_file and not post.image_alt:
+        raise ValidationError({"image_alt": "Describe the image for people who cannot see it (alt text)"})
+
+
+def _write(post: Post, draft: Draft) -> Post:
+    post.text = draft.text
+    post.link = draft.link
+    post.scheduled_for = draft.scheduled_for
+    post.campaign = draft.campaign
+    post.alert = draft.alert
+    post.page = draft.page
+    _store_image(post, draft)
+    post.save()
+    wanted = {a.pk for a in draft.accounts}
+    post.targets.exclude(account_id__in=wanted).delete()
+    for account in draft.accounts:
+        target, _ = PostTarget.objects.get_or_create(post=post, account=account)
+        variant = draft.variants.get(account.pk, "").strip()
+        if target.variant_text != variant:
+            target.variant_text = variant
+            target.save(update_fields=["variant_text", "updated_at"])
+    return post
+
+
+@transaction.atomic
+def post_create(*, author: StaffUser, draft: Draft, request: HttpRequest | None = None) -> Post:
+    if not author.has_perm("social.add_post"):
+        raise SocialPermissionError("You cannot write social media posts")
+    _check_accounts(author, draft.accounts)
+    from openbeat.staff.models import StaffProfile
+
+    profile = StaffProfile.objects.filter(user=author).first()
+    post = _write(Post(author=author, division_id=profile.division_id if profile else None), draft)
+    log_action(
+        "social.post.create",
+        actor=author,
+        target=post,
+        data={"accounts": [a.pk for a in draft.accounts]},
+        request=request,
+    )
+    return post
+
+
+@transaction.atomic
+def post_update(*, post: Post, editor: StaffUser, draft: Draft, request: HttpRequest | None = None) -> Post:
+    if post.state != Post.State.DRAFT:
+        raise ValidationError("Only a draft can be changed")
+    if not can_edit(editor, post):
+        raise SocialPermissionError("You cannot change this post")
+    _check_accounts(editor, draft.accounts)
+    _write(post, draft)
+    log_action(
+        "social.post.update",
+        actor=editor,
+        target=post,
+        data={"accounts": [a.pk for a in draft.accounts]},
+        request=request,
+    )
+    return post
+
+
+def can_edit(user: RequestUser, post: Post) -> bool:
+    return (
+        post.state == Post.State.DRAFT
+        and user.has_perm("social.add_post")
+        and (post.author_id == user.pk or scope_for(user).force_wide)
+    )
+
+
+def can_approve(user: RequestUser, post: Post) -> bool:
+    awaiting = [t for t in post.targets.all() if t.state == S.AWAITING_APPROVAL]
+    return (
+        bool(awaiting)
+        and user.has_perm("social.approve_post")
+        and post.author_id != user.pk
+        and not post.approvals.filter(approver_id=user.pk).exists()
+        and all(may_use_account(user, t.account) for t in awaiting)
+    )
+
+
+@dataclass(frozen=True)
+class Preview:
+    account: SocialAccount
+    network_label: str
+    text: str
+    length: int
+    max_chars: int
+    problems: list[str]
+
+    @property
+    def over(self) -> bool:
+        return self.length > self.max_chars
+
+
+def _full_text(text: str, link: str) -> str:
+    return f"{text}\n\n{link}" if link else text
+
+
+def previews(
+    *, text: str, link: str, accounts: list[SocialAccount], variants: dict[int, str], image_alt: str, has_image: bool
+) -> list[Preview]:
+    """Each account's post as its network would count it (the server's figure is the one that counts)."""
+    result = []
+    for account in accounts:
+        connector_class = connector_for(account.network)
+        limits = connector_class.limits
+        body = variants.get(account.pk, "").strip() or text
+        full = _full_text(body, link)
+        length = connector_class(base_url=account.base_url, credentials={}).length(full)
+        problems = []
+        if length > limits.max_chars:
+            problems.append(f"{length - limits.max_chars} characters too long for {connector_class.label}")
+        if limits.max_bytes is not None and len(full.encode()) > limits.max_bytes:
+            problems.append(f"Too long for {connector_class.label}: more than {limits.max_bytes} bytes")
+        if link and not limits.links_allowed:
+            problems.append(f"{connector_class.label} does not take links in posts")
+        if has_image and limits.image_alt_required and not image_alt.strip():
+            problems.append("The image needs alt text")
+        if len(image_alt) > limits.max_alt_chars:
+            problems.append(f"Alt text longer than {limits.max_alt_chars} characters")
+        result.append(Preview(account, connector_class.label, full, length, limits.max_chars, problems))
+    return result
+
+
+def post_previews(post: Post) -> list[Preview]:
+    targets = list(post.targets.select_related("account", "account__account"))
+    return previews(
+        text=post.text,
+        link=post.link,
+        accounts=[t.account for t in targets],
+        variants={t.account_id: t.variant_text for t in targets},
+        image_alt=post.image_alt,
+        has_image=bool(post.image_file),
+    )
+
+
+def _check_legal(post: Post, confirmed: set[str], who: str) -> list[str]:
+    missing = legal.unconfirmed(legal.warnings_for(post), confirmed)
+    if missing:
+        raise ValidationError({"confirm": [f"{who} must confirm: {w.label} ('{w.excerpt}')" for w in missing]})
+    return [w.label for w in legal.warnings_for(post)]
+
+
+def _ledger_target(action: str, actor: StaffUser | None, target: PostTarget, **extra: Any) -> None:
+    ledger_append(
+        action=action,
+        actor=actor,
+        data={
+            "post": target.post_id,
+            "target": target.pk,
+            "account": str(target.account),
+            "network": target.account.network,
+            "text": target.text,
+            "text_sha256": hashlib.sha256(target.text.encode()).hexdigest(),
+            **extra,
+        },
+    )
+
+
+def _release(target: PostTarget, actor: StaffUser, now: datetime) -> None:
+    """An approved target: due at the post's scheduled time, or now."""
+    post = target.post
+    target.state = S.APPROVED
+    target.next_attempt_at = post.scheduled_for if post.scheduled_for and post.scheduled_for > now else now
+    target.save(update_fields=["state", "next_attempt_at", "updated_at"])
+    _ledger_target("approved", actor, target, scheduled_for=post.scheduled_for)
+    if target.next_attempt_at <= now:
+        enqueue_with_commit(target_send_task(), target.pk)
+
+
+@transaction.atomic
+def post_submit(
+    *, post: Post, actor: StaffUser, confirmed: set[str] | None = None, request: HttpRequest | None = None
+) -> Post:
+    """Send a draft on: to approval for the accounts that need it, and to be posted (at its time) for the
+    others. Legal warnings must be confirmed by the author when some account needs no approval."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if not can_edit(actor, post):
+        raise SocialPermissionError("You cannot submit this post")
+    targets = list(post.targets.select_related("account", "account__account", "account__account__group"))
+    _check_accounts(actor, [t.account for t in targets])
+    problems = [f"{p.account}: {problem}" for p in post_previews(post) for problem in p.problems]
+    if problems:
+        raise ValidationError({"text": problems})
+    now = timezone.now()
+    if any(not t.account.requires_approval for t in targets):
+        _check_legal(post, confirmed or set(), "You")
+    post.state = Post.State.SUBMITTED
+    post.submitted_at = now
+    post.save(update_fields=["state", "submitted_at"])
+    for target in targets:
+        if target.account.requires_approval:
+            target.state = S.AWAITING_APPROVAL
+            target.save(update_fields=["state", "updated_at"])
+        else:
+            _release(target, actor, now)
+    log_action("social.post.submit", actor=actor, target=post, request=request)
+    return post
+
+
+def approvers_needed(account: SocialAccount) -> int:
+    if account.corporate and SocialSettings.load().corporate_second_approver:
+        return 2
+    return 1
+
+
+@transaction.atomic
+def post_approve(
+    *, post: Post, approver: StaffUser, confirmed: set[str] | None = None, request: HttpRequest | None = None
+) -> Post:
+    """One approver's yes. Never the author's; a corporate account's post waits for a second approver when the
+    force's settings say so. Every legal warning must be confirmed."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.author_id == approver.pk:
+        raise SocialPermissionError("You cannot approve your own post")
+    if not can_approve(approver, post):
+        raise SocialPermissionError("You cannot approve this post")
+    labels = _check_legal(post, confirmed or set(), "The approver")
+    Approval.objects.create(post=post, approver=approver, confirmed_warnings=labels)
+    approvals = post.approvals.count()
+    now = timezone.now()
+    released = []
+    for target in post.targets.select_related("account", "account__account").filter(state=S.AWAITING_APPROVAL):
+        if approvals >= approvers_needed(target.account):
+            _release(target, approver, now)
+            released.append(target.pk)
+    log_action(
+        "social.post.approve",
+        actor=approver,
+        target=post,
+        data={"confirmed_warnings": labels, "released": released, "approvals": approvals},
+        request=request,
+    )
+    return post
+
+
+@transaction.atomic
+def post_cancel(*, post: Post, actor: StaffUser, request: HttpRequest | None = None) -> Post:
+    """Stop whatever has not gone out yet (a target being posted right now is left to finish)."""
+    approver_in_scope = actor.has_perm("social.approve_post") and all(
+        may_use_account(actor, t.account) for t in post.targets.select_related("account__account__group")
+    )
+    if not (post.author_id == actor.pk or approver_in_scope):
+        raise SocialPermissionError("You cannot cancel this post")
+    stoppable = [S.DRAFT, S.AWAITING_APPROVAL, S.APPROVED, S.NEEDS_ATTENTION, S.FAILED]
+    targets = list(post.targets.select_for_update().select_related("account", "account__account"))
+    for target in targets:
+        if target.state in stoppable:
+            target.state = S.CANCELLED
+            target.next_attempt_at = None
+            target.save(update_fields=["state", "next_attempt_at", "updated_at"])
+            _ledger_target("cancelled", actor, target)
+    post.state = Post.State.CANCELLED
+    post.save(update_fields=["state"])
+    log_action("social.post.cancel", actor=actor, target=post, request=request)
+    return post
+
+
+def target_delete(*, target: PostTarget, actor: StaffUser, request: HttpRequest | None = None) -> PostTarget:
+    """Take a posted post down from its network."""
+    if target.state != S.POSTED:
+        raise ValidationError("Only a posted post can be deleted")
+    if not (actor.has_perm("social.approve_post") and may_use_account(actor, target.account)):
+        raise SocialPermissionError("You cannot delete this post")
+    try:
+        connector_of(target.account).delete(target.remote_id)
+    except ConnectorError as error:
+        raise ValidationError(f"{target.account.account.get_platform_display()} said: {error.message}") from error
+    with transaction.atomic():
+        target.state = S.DELETED
+        target.save(update_fields=["state", "updated_at"])
+        _ledger_target("deleted", actor, target, remote_id=target.remote_id)
+        log_action("social.target.delete", actor=actor, target=target.post, data={"target": target.pk}, request=request)
+    return target
+
+
+@transaction.atomic
+def target_retry(*, target: PostTarget, actor: StaffUser, request: HttpRequest | None = None) -> PostTarget:
+    """Try a failed target again from the start of its backoff (after the cause, e.g. credits, is fixed)."""
+    if target.state != S.FAILED:
+        raise ValidationError("Only a failed post can be tried again")
+    if not (actor.has_perm("social.approve_post") and may_use_account(actor, target.account)):
+        raise SocialPermissionError("You cannot retry this post")
+    now = timezone.now()
+    # A failure after an unknown outcome may have reached the network: look it up before posting again.
+    target.state = S.POSTING if target.posting_started_at else S.APPROVED
+    target.attempts = 0
+    target.next_attempt_at = now
+    target.save(update_fields=["state", "attempts", "next_attempt_at", "updated_at"])
+    log_action("social.target.retry", actor=actor, target=target.post, data={"target": target.pk}, request=request)
+    enqueue_with_commit(target_send_task(), target.pk)
+    return target
+
+
+# --- Posting -----------------------------------------------------------------------------------------------
+
+
+def target_send_task() -> Any:
+    from openbeat.social.tasks import target_send_task as task
+
+    return task
+
+
+def _backoff(target: PostTarget, error: ConnectorError | None = None) -> timedelta:
+    minutes = BACKOFF_MINUTES[min(max(target.attempts, 1) - 1, len(BACKOFF_MINUTES) - 1)]
+    delay = timedelta(minutes=minutes)
+    if error is not None and error.retry_after:
+        delay = max(delay, timedelta(seconds=error.retry_after))
+    return delay
+
+
+def _images(post: Post) -> tuple[Image, ...]:
+    if not post.image_file:
+        return ()
+    content = private_file(IMAGE_FOLDER, post.image_file).read_bytes()
+    return (Image(content=content, mime_type=post.image_mime, alt_text=post.image_alt),)
+
+
+def _save(target: PostTarget, **changes: Any) -> None:
+    """Write the outcome of a network call, only if the target is still ours (POSTING)."""
+    for name, value in changes.items():
+        setattr(target, name, value)
+    PostTarget.objects.filter(pk=target.pk, state=S.POSTING).update(**changes, updated_at=timezone.now())
+
+
+def _posted(target: PostTarget, posted: Posted) -> str:
+    with transaction.atomic():
+        _save(
+            target,
+            state=S.POSTED,
+            remote_id=posted.remote_id,
+            url=posted.url,
+            posted_at=posted.posted_at or timezone.now(),
+            last_error="",
+            next_attempt_at=None,
+        )
+        _ledger_target("posted", None, target, remote_id=posted.remote_id, url=posted.url)
+        log_action(
+            "social.target.posted", actor=None, target=target.post, data={"target": target.pk, "url": posted.url}
+        )
+    return S.POSTED
+
+
+def _notify_reconnect(target: PostTarget, error: ConnectorError) -> None:
+    """Tell the post's author and the staff who manage accounts that the account must be reconnected."""
+    users = get_user_model().objects.with_perm(
+        "social.manage_socialaccount", backend="openbeat.staff.auth.ThrottledModelBackend"
+    )
+    addresses = {u.email for u in users if u.email and may_use_account(u, target.account)}
+    if target.post.author.email:
+        addresses.add(target.post.author.email)
+    for address in sorted(addresses):
+        email_send(
+            to=address,
+            template="social/email/reconnect",
+            context={
+                "account": target.account,
+                "reason": error.message,
+                "link": absolute_url(reverse("social_staff:account_credentials", kwargs={"pk": target.account_id})),
+            },
+            purpose=RECONNECT_PURPOSE,
+        )
+
+
+def _failed(target: PostTarget, error: ConnectorError, *, looking_up: bool, now: datetime) -> str:
+    message = error.message[:500]
+    with transaction.atomic():
+        if error.kind == ErrorKind.REVOKED:
+            account = target.account
+            account.status = SocialAccount.Status.NEEDS_RECONNECTING
+            account.status_reason = message[:300]
+            account.save(update_fields=["status", "status_reason"])
+            _save(target, state=S.NEEDS_ATTENTION, last_error=message, next_attempt_at=None)
+            log_action("social.account.revoked", actor=None, target=account, data={"target": target.pk})
+            _notify_reconnect(target, error)
+            return S.NEEDS_ATTENTION
+        if looking_up or error.kind == ErrorKind.UNKNOWN_OUTCOME:
+            # The post may be on the network: stay in POSTING, so the next try looks it up before posting.
+            if target.attempts >= MAX_ATTEMPTS:
+                _save(target, state=S.FAILED, last_error=message, next_attempt_at=None)
+                return S.FAILED
+            _save(target, last_error=message, next_attempt_at=now + _backoff(target, error))
+            return S.POSTING
+        if error.kind in (ErrorKind.PASSING, ErrorKind.RATE_LIMITED) and target.attempts < MAX_ATTEMPTS:
+            _save(target, state=S.APPROVED, last_error=message, next_attempt_at=now + _backoff(target, error))
+            return S.APPROVED
+        _save(target, state=S.FAILED, last_error=message, next_attempt_at=None)
+        log_action(
+            "social.target.failed", actor=None, target=target.post, data={"target": target.pk, "kind": str(error.kind)}
+        )
+        return S.FAILED
+
+
+def _claim(target_id: int, now: datetime) -> tuple[PostTarget, bool] | None:
+    """Take a due target for one try, committed before any network call. (target, whether to look it up first)."""
+    with transaction.atomic():
+        target = (
+            PostTarget.objects.select_for_update()
+            .select_related("post", "post__author", "account", "account__account")
+            .filter(pk=target_id)
+            .first()
+        )
+        if target is None or target.state not in (S.APPROVED, S.POSTING):
+            return None
+        if target.next_attempt_at is not None and target.next_attempt_at > now:
+            return None  # not due, or another worker holds it
+        if target.account.status != SocialAccount.Status.CONNECTED:
+            target.state = S.NEEDS_ATTENTION
+            target.last_error = f"The account needs reconnecting: {target.account.status_reason or 'not connected'}"
+            target.save(update_fields=["state", "last_error", "updated_at"])
+            return None
+        looking_up = target.state == S.POSTING
+        if not looking_up:
+            target.state = S.POSTING
+            target.attempts += 1
+            target.posting_started_at = now
+        target.next_attempt_at = now + STUCK_AFTER  # the lease: after it, the worker is taken for dead
+        target.save(update_fields=["state", "attempts", "posting_started_at", "next_attempt_at", "updated_at"])
+        return target, looking_up
+
+
+def target_send(*, target_id: int, now: datetime | None = None, stop_before_network: bool = False) -> str:
+    """Post one target, at most once whatever happens (see the module's docstring). Returns its state.
+
+    `stop_before_network` stops after the idempotency record is committed: tests use it to stand for a worker
+    that died there."""
+    now = now or timezone.now()
+    claimed = _claim(target_id, now)
+    if claimed is None:
+        state = PostTarget.objects.filter(pk=target_id).values_list("state", flat=True).first()
+        return str(state or "missing")
+    target, looking_up = claimed
+    if stop_before_network:
+        return S.POSTING
+    connector = connector_of(target.account)
+    if looking_up:
+        assert target.posting_started_at is not None
+        try:
+            found = connector.find_post(
+                str(target.idempotency_key), since=target.posting_started_at - LOOKUP_MARGIN, text=target.text
+            )
+        except ConnectorError as error:
+            return _failed(target, error, looking_up=True, now=now)
+        finally:
+            _keep_refreshed_credentials(target.account, connector)
+        if found is not None:
+            return _posted(target, found)
+        if target.attempts >= MAX_ATTEMPTS:
+            _save(target, state=S.FAILED, last_error=target.last_error or "Gave up after several tries")
+            return S.FAILED
+        with transaction.atomic():  # not on the network: a new attempt, recorded before the call
+            target.attempts += 1
+            target.posting_started_at = now
+            _save(target, attempts=target.attempts, posting_started_at=target.posting_started_at)
+    outgoing = Outgoing(
+        text=target.text,
+        idempotency_key=str(target.idempotency_key),
+        link=target.post.link,
+        images=_images(target.post),
+    )
+    try:
+        posted = connector.post(outgoing)
+    except ConnectorError as error:
+        return _failed(target, error, looking_up=False, now=now)
+    finally:
+        _keep_refreshed_credentials(target.account, connector)
+    return _posted(target, posted)
+
+
+def targets_due(now: datetime | None = None) -> list[int]:
+    """Targets to try now: approved ones whose time has come, and ones in POSTING whose lease or backoff ran
+    out (a dead worker, an unknown outcome)."""
+    now = now or timezone.now()
+    return list(
+        PostTarget.objects.filter(state__in=[S.APPROVED, S.POSTING], next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def dispatch_due(now: datetime | None = None) -> int:
+    """Queue a send task for each due target (the scheduler's dispatch_due_social_posts, every minute)."""
+    due = targets_due(now)
+    for target_id in due:
+        target_send_task().enqueue(target_id)
+    return len(due)
