@@ -51,6 +51,8 @@ PRIVATE_MODELS = frozenset(
         "scheduler",
         # Campaigns show only in the back office; their page-view counts are written every few minutes.
         "campaigns",
+        # Social posts, their approvals and ledger: the back office only; every post writes several times.
+        "social",
         "django_tasks_database",
         "otp_totp",
         "demo.DemoRow",
@@ -76,6 +78,12 @@ PRIVATE_MODELS = frozenset(
         "meetings.Participant",
         "meetings.Question",
         "meetings.Vote",
+        # Survey responses show only in the back office's results; volunteer counts in the board report.
+        "surveys.Response",
+        "surveys.Answer",
+        "surveys.ResponseConflict",
+        "volunteers.VolunteerCount",
+        "volunteers.ImportBatch",
     }
 )
 

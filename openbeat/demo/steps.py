@@ -440,6 +440,18 @@ def step_campaigns(ctx: DemoContext) -> str:
     return campaigns(ctx)
 
 
+def step_volunteers(ctx: DemoContext) -> str:
+    from openbeat.volunteers.demo import volunteers_demo
+
+    return volunteers_demo(ctx)
+
+
+def step_schemes(ctx: DemoContext) -> str:
+    from openbeat.schemes.demo import step_schemes as schemes
+
+    return schemes(ctx)
+
+
 STEPS: list[tuple[str, Callable[[DemoContext], str]]] = [
     ("force", step_force),
     ("geography", step_geography),
@@ -458,6 +470,8 @@ STEPS: list[tuple[str, Callable[[DemoContext], str]]] = [
     ("site pages", step_site_pages),
     ("youth site", step_youth),
     ("news and appeals", step_news),
+    ("Citizens in Policing counts and opportunities", step_volunteers),
+    ("watch schemes and their coordinators", step_schemes),
     # Last: it groups what the earlier steps made (alerts, events, pages).
     ("a campaign with its results", step_campaigns),
 ]

@@ -93,6 +93,15 @@ _SOCIAL_MANAGE = [
     "social.change_legalpattern",
     "social.delete_legalpattern",
 ]
+# Surveys (openbeat.surveys): division leads build their division's, HQ the force's; officers see results.
+_SURVEYS = ["surveys.manage_survey", "surveys.view_survey_results"]
+
+# Citizens in Policing (openbeat.volunteers): division leads enter and import their division's monthly counts and
+# manage its volunteering opportunities; HQ all divisions' and force-wide opportunities; board viewers see counts.
+_VOLUNTEERS = ["volunteers.view_counts", "volunteers.manage_counts", "volunteers.manage_opportunity"]
+
+# Watch schemes (openbeat.schemes): verify, suspend and edit the schemes of one's division (HQ: every division).
+_SCHEMES = ["schemes.manage_scheme"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [],  # every permission: see roles_sync()
@@ -115,6 +124,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_YOUTH,
         *_APPEALS,
         *_CAMPAIGNS,
+        *_SCHEMES,
+        *_VOLUNTEERS,
+        *_SURVEYS,
         *_SOCIAL_POST,
         *_SOCIAL_APPROVE,
         *_SOCIAL_MANAGE,
@@ -147,6 +159,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_MEETINGS,
         *_APPEALS,
         *_CAMPAIGNS,
+        *_SCHEMES,
+        *_VOLUNTEERS,
+        *_SURVEYS,
         *_SOCIAL_POST,
         *_SOCIAL_APPROVE,
         *_REPLIES,
@@ -159,6 +174,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_AREAS_VIEW,
         *_TEAMS_VIEW,
         "campaigns.view_campaign",
+        *_SCHEMES,
+        "surveys.view_survey_results",
         *_SOCIAL_POST,
         *_ALERTS_SEND,
         *_EVENTS,
@@ -181,7 +198,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Finds a resident who phones (by exact email or number) and changes what they ask for, with their say-so.
         "subscriptions.look_up_subscriber",
     ],
-    BOARD_VIEWER: [*_BACK_OFFICE, "staff.force_wide", *_INSIGHTS],
+    BOARD_VIEWER: [*_BACK_OFFICE, "staff.force_wide", *_INSIGHTS, "volunteers.view_counts"],
 }
 
 

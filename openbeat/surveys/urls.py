@@ -1,4 +1,14 @@
-from django.urls import URLPattern
+"""Public surveys, under /surveys/: the start page, a page per section, check your answers, thank you, privacy."""
+
+from django.urls import URLPattern, path
+
+from openbeat.surveys.views import public
 
 app_name = "surveys"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("<slug:slug>/", public.start, name="start"),
+    path("<slug:slug>/privacy/", public.privacy, name="privacy"),
+    path("<slug:slug>/page/<int:section>/", public.section, name="section"),
+    path("<slug:slug>/check-your-answers/", public.check, name="check"),
+    path("<slug:slug>/thank-you/", public.done, name="done"),
+]

@@ -1,0 +1,252 @@
+"""Surveys: the definition staff edit, the versions residents answer, and the responses with their answers.
+
+A survey's definition lives in rows (`Survey`, `Section`, `Question`, `Option`, `Condition`) while it is being
+edited. Publishing freezes it as JSON in a `SurveyVersion` (logic.definition_of), and every response refers to the
+version it answered, so a later edit never changes what an earlier answer meant. A version that has answers is
+never changed again: publishing after an edit makes the next version.
+
+Responses are designed for three channels: the public link (now), In the Know personal links and the officer's
+offline phone app (later). Each carries a client-generated UUID (`client_id`, unique): a channel that retries
+sends the same id, so the same answers twice are one response, and different answers under one id are a
+`ResponseConflict` kept for review (services.response_submit), never an overwrite or a duplicate.
+
+`Answer` is one row per response x question (x option for multiple choice, x statement for a grid), with the
+response's neighbourhood, division, channel and time copied in, so that results are one GROUP BY over indexed
+columns of one table (selectors.question_counts) whatever the filter.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Survey(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True, help_text="In the public link: /surveys/<slug>/.")
+    intro = models.TextField(blank=True, help_text="Shown on the survey's first page.")
+    privacy_notice = models.TextField(
+        help_text="What is collected, why, who sees it and how long it is kept. Linked from every page."
+    )
+    # None: a force-wide survey, changed only by force-wide staff.
+    division = models.ForeignKey(
+        "areas.Division", on_delete=models.PROTECT, null=True, blank=True, related_name="surveys"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    current_version = models.ForeignKey(
+        "SurveyVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "title"]
+        permissions = [
+            ("manage_survey", "Can build, publish and close surveys"),
+            ("view_survey_results", "Can see surveys' results and moderate free text"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("surveys:start", kwargs={"slug": self.slug})
+
+    @property
+    def scope_label(self) -> str:
+        return f"{self.division.name} division" if self.division is not None else "The whole force"
+
+
+class Section(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sections")
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", "One answer from a list"
+        MULTIPLE = "multiple", "Several answers from a list"
+        SCALE_5 = "scale5", "A scale from 1 to 5"
+        SCALE_10 = "scale10", "A scale from 0 to 10"
+        GRID = "grid", "Agree or disagree with several statements"
+        TEXT = "text", "Free text"
+        POSTCODE = "postcode", "Postcode"
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.CharField(max_length=300)
+    hint = models.CharField(max_length=300, blank=True)
+    required = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Option(models.Model):
+    """A choice of a single or multiple choice question, or a statement of a grid."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Condition(models.Model):
+    """Show a section or a question only when an earlier question was answered with `option` (all must hold)."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, null=True, blank=True, related_name="conditions")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, null=True, blank=True, related_name="conditions")
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(section__isnull=True, question__isnull=False)
+                | Q(section__isnull=False, question__isnull=True),
+                name="survey_condition_one_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"when {self.option_id}"
+
+
+class SurveyVersion(models.Model):
+    """A survey's definition as published: frozen once any response refers to it."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    definition = models.JSONField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["survey", "-number"]
+        constraints = [models.UniqueConstraint(fields=["survey", "number"], name="surveyversion_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} v{self.number}"
+
+
+class Channel(models.TextChoices):
+    PUBLIC = "public", "Public link"
+    IN_THE_KNOW = "itk", "In the Know"
+    OFFICER = "officer", "Officer's device"
+
+
+class Response(models.Model):
+    client_id = models.UUIDField(unique=True, default=uuid.uuid4, help_text="Made by the client; retries resend it.")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="responses")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    neighbourhood = models.ForeignKey(
+        "areas.Neighbourhood", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    division = models.ForeignKey("areas.Division", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The answers' digest (logic.answers_digest): a retry with the same answers matches it.
+    digest = models.CharField(max_length=64)
+    submitted_at = models.DateTimeField(help_text="When the person submitted (the device's clock for offline use).")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["survey", "submitted_at"], name="surveyresponse_time_idx"),
+            models.Index(fields=["survey", "division"], name="surveyresponse_div_idx"),
+            models.Index(fields=["survey", "neighbourhood"], name="surveyresponse_nbh_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.client_id)
+
+
+class Answer(models.Model):
+    """One answer value. Columns copied from the response make every result filter a single-table query."""
+
+    class Moderation(models.TextChoices):
+        PENDING = "pending", "Not yet read"
+        SHOWN = "shown", "Shown in results"
+        HIDDEN = "hidden", "Hidden"
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Ids inside the version's definition (stable across versions: they are the builder rows' ids).
+    question_id = models.PositiveIntegerField()
+    option_id = models.PositiveIntegerField(null=True, blank=True)  # the choice, or a grid's statement
+    value = models.SmallIntegerField(null=True, blank=True)  # a scale's or a grid statement's number
+    text = models.TextField(blank=True)
+    moderation = models.CharField(max_length=10, choices=Moderation.choices, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    neighbourhood_id = models.PositiveIntegerField(null=True, blank=True)
+    division_id = models.PositiveIntegerField(null=True, blank=True)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["survey", "question_id", "option_id", "value"], name="surveyanswer_count_idx"),
+            # Covering: a division's results, or a breakdown by neighbourhood, are read from the index alone.
+            models.Index(
+                fields=["survey", "neighbourhood_id", "question_id", "option_id", "value"], name="surveyanswer_nbh_idx"
+            ),
+            models.Index(
+                fields=["survey", "division_id", "question_id", "option_id", "value"], name="surveyanswer_div_idx"
+            ),
+            models.Index(fields=["survey", "submitted_at"], name="surveyanswer_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}: {self.question_id}"
+
+
+class ResponseConflict(models.Model):
+    """A second submission under a response's client id with different answers: kept for staff to review."""
+
+    client_id = models.UUIDField(db_index=True)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="conflicts")
+    version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    answers = models.JSONField()
+    digest = models.CharField(max_length=64)
+    submitted_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            # The same conflicting answers sent again are one conflict, not two.
+            models.UniqueConstraint(fields=["client_id", "digest"], name="responseconflict_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"conflict on {self.client_id}"

@@ -1,0 +1,45 @@
+"""The back office's Surveys section."""
+
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from openbeat.surveys.views import staff
+
+
+@hooks.register("register_admin_urls")
+def register_survey_urls() -> list:
+    patterns = [
+        path("", staff.survey_list, name="list"),
+        path("new/", staff.survey_new, name="new"),
+        path("<int:pk>/", staff.survey_detail, name="detail"),
+        path("<int:pk>/edit/", staff.survey_edit, name="edit"),
+        path("<int:pk>/preview/", staff.survey_preview, name="preview"),
+        path("<int:pk>/publish/", staff.survey_publish, name="publish"),
+        path("<int:pk>/close/", staff.survey_close, name="close"),
+        path("<int:pk>/sections/add/", staff.section_add, name="section_add"),
+        path("<int:pk>/sections/<int:section_pk>/", staff.section_edit, name="section_edit"),
+        path("<int:pk>/sections/<int:section_pk>/questions/add/", staff.question_edit, name="question_add"),
+        path(
+            "<int:pk>/sections/<int:section_pk>/questions/<int:question_pk>/",
+            staff.question_edit,
+            name="question_edit",
+        ),
+        path("<int:pk>/qr.<str:fmt>", staff.qr_code, name="qr"),
+        path("<int:pk>/results/", staff.survey_results, name="results"),
+        path("<int:pk>/results.<str:fmt>", staff.survey_export, name="export"),
+        path("<int:pk>/answers/<int:answer_pk>/moderate/", staff.answer_moderate, name="moderate"),
+        # Last: its pattern would take the paths above.
+        path("<int:pk>/<str:kind>/<int:item_pk>/<str:action>/", staff.item_action, name="item_action"),
+    ]
+    return [path("surveys/", include((patterns, "surveys_staff")))]
+
+
+class SurveysMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return request.user.has_perm("surveys.manage_survey") or request.user.has_perm("surveys.view_survey_results")
+
+
+@hooks.register("register_admin_menu_item")
+def register_surveys_menu_item() -> MenuItem:
+    return SurveysMenuItem("Surveys", reverse("surveys_staff:list"), icon_name="form", order=268)
