@@ -185,6 +185,10 @@ NEWS_APPEAL_REDACT_AFTER_HOURS = float(os.environ.get("NEWS_APPEAL_REDACT_AFTER_
 # Social accounts' credentials are encrypted at rest with this Fernet key (openbeat/social/credentials.py); a
 # comma-separated list rotates keys (the first encrypts, all decrypt). Empty: a key derived from SECRET_KEY.
 SOCIAL_CREDENTIALS_KEY = os.environ.get("SOCIAL_CREDENTIALS_KEY", "")
+# Social results (openbeat/social/results.py): the figures of posts made in the last this many days are fetched
+# daily; replies and mentions marked done are deleted after this many days (openbeat/social/inbox.py).
+SOCIAL_RESULTS_DAYS = int(os.environ.get("SOCIAL_RESULTS_DAYS", "30"))
+SOCIAL_INBOX_RETENTION_DAYS = int(os.environ.get("SOCIAL_INBOX_RETENTION_DAYS", "365"))
 
 # Health and monitoring (openbeat/monitoring): /health/ and /metrics answer a monitoring system sending this
 # bearer token (or staff with the permission); when the detailed checks call a service unhealthy.

@@ -11,6 +11,7 @@ STANDARD_METRICS: list[tuple[str, str, str]] = [
     ("reach", "Reach", A.UNIQUE),
     ("impressions", "Impressions", A.FLOW),
     ("engagements", "Engagements", A.FLOW),
+    ("reactions", "Reactions", A.FLOW),  # likes, favourites (social.results fetches them from the networks)
     ("video_views", "Video views", A.FLOW),
     ("link_clicks", "Link clicks", A.FLOW),
     ("shares", "Shares", A.FLOW),

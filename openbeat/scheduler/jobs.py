@@ -30,6 +30,10 @@ the database lock in services.py keeps that to one run per tick all the same:
   its time come, or stuck in posting past its lease); `social.services.target_send` takes each under a row lock
   and looks a stuck one up on its network before posting again, so a target is posted at most once. Also
   prunes the social ledger past the force's retention (deleting what is gone deletes nothing).
+- fetch_social_results, every 10 minutes: queues a mentions task per connected social account (the shared
+  inbox stores each mention once, by its remote id) and, once a day, a results task per account (followers and
+  posts' figures into insights observations, overwritten by their unique key); done inbox items past their
+  retention are deleted (deleting what is gone deletes nothing).
 - worker_heartbeat, every minute: queues monitoring's heartbeat task; the worker that runs it records the time,
   and /health/ reports the queue unhealthy when no worker has done so for MONITORING_HEARTBEAT_MAX_AGE_SECONDS.
 - prune_task_results, daily at 04:30 (database task backend only): finished task results older than
@@ -203,6 +207,17 @@ def dispatch_due_social_posts() -> str:
     return f"{dispatch_due()} queued, {ledger_prune()} old ledger entries pruned"
 
 
+def fetch_social_results() -> str:
+    """Social replies and mentions into the shared inbox, and once a day results into insights (social)."""
+    from openbeat.social.inbox import inbox_prune, mentions_dispatch
+    from openbeat.social.results import results_dispatch
+
+    return (
+        f"{mentions_dispatch()} mentions fetches, {results_dispatch()} results fetches queued, "
+        f"{inbox_prune()} old inbox items deleted"
+    )
+
+
 def worker_heartbeat() -> str:
     """A heartbeat task for the workers to run (monitoring.tasks): its time shows on /health/."""
     from openbeat.monitoring.tasks import worker_heartbeat as heartbeat
@@ -281,5 +296,12 @@ def scheduled_jobs() -> list[Job]:
             dispatch_due_social_posts,
             every=timedelta(minutes=1),
             command="dispatch_due_social_posts",
+        ),
+        Job(
+            "fetch_social_results",
+            fetch_social_results,
+            every=timedelta(minutes=10),
+            hold=timedelta(minutes=5),
+            command="fetch_social_results",
         ),
     ]

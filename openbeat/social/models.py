@@ -211,3 +211,40 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.hash[:12]}"
+
+
+class InboxItem(models.Model):
+    """A reply to or mention of one of the force's accounts, for the shared inbox (inbox.py). The author's handle
+    and text are personal data: never logged, and done items are deleted after SOCIAL_INBOX_RETENTION_DAYS."""
+
+    class State(models.TextChoices):
+        NEW = "new", "New"
+        ASSIGNED = "assigned", "Assigned"
+        DONE = "done", "Done"
+
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="inbox_items")
+    remote_id = models.CharField(max_length=200)
+    author = models.CharField(max_length=200)
+    text = models.TextField()
+    url = models.URLField(blank=True, max_length=500)
+    created_at = models.DateTimeField()
+    in_reply_to = models.ForeignKey(
+        PostTarget, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbox_items"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Same trigger words as In the Know replies (delivery.feedback.triggers_in): shown so staff see why.
+    escalated = models.BooleanField(default=False)
+    matched_words = models.CharField(max_length=200, blank=True)
+    fetched_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-escalated", "-created_at"]
+        constraints = [models.UniqueConstraint(fields=["account", "remote_id"], name="social_inbox_once")]
+        indexes = [models.Index(fields=["state", "done_at"], name="social_inbox_state_idx")]
+
+    def __str__(self) -> str:
+        return f"Inbox item {self.pk} ({self.account})"

@@ -568,6 +568,12 @@ def target_send_task() -> Any:
     return task
 
 
+def targets_send_task() -> Any:
+    from openbeat.social.tasks import targets_send_task as task
+
+    return task
+
+
 def _backoff(target: PostTarget, error: ConnectorError | None = None) -> timedelta:
     minutes = BACKOFF_MINUTES[min(max(target.attempts, 1) - 1, len(BACKOFF_MINUTES) - 1)]
     delay = timedelta(minutes=minutes)
@@ -686,7 +692,13 @@ def _claim(target_id: int, now: datetime) -> tuple[PostTarget, bool] | None:
         return target, looking_up
 
 
-def target_send(*, target_id: int, now: datetime | None = None, stop_before_network: bool = False) -> str:
+def target_send(
+    *,
+    target_id: int,
+    now: datetime | None = None,
+    stop_before_network: bool = False,
+    connectors: dict[int, Connector] | None = None,
+) -> str:
     """Post one target, at most once whatever happens (see the module's docstring). Returns its state.
 
     `stop_before_network` stops after the idempotency record is committed: tests use it to stand for a worker
@@ -699,7 +711,13 @@ def target_send(*, target_id: int, now: datetime | None = None, stop_before_netw
     target, looking_up = claimed
     if stop_before_network:
         return S.POSTING
-    connector = connector_of(target.account)
+    # A batch shares one connector per account: one client, its connection kept alive between posts.
+    if connectors is None:
+        connector = connector_of(target.account)
+    else:
+        connector = connectors.get(target.account_id) or connectors.setdefault(
+            target.account_id, connector_of(target.account)
+        )
     if looking_up:
         assert target.posting_started_at is not None
         try:
@@ -734,20 +752,45 @@ def target_send(*, target_id: int, now: datetime | None = None, stop_before_netw
     return _posted(target, posted)
 
 
-def targets_due(now: datetime | None = None) -> list[int]:
+def targets_due(now: datetime | None = None, *, limit: int = 500) -> list[int]:
     """Targets to try now: approved ones whose time has come, and ones in POSTING whose lease or backoff ran
     out (a dead worker, an unknown outcome)."""
     now = now or timezone.now()
     return list(
         PostTarget.objects.filter(state__in=[S.APPROVED, S.POSTING], next_attempt_at__lte=now)
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:500]
+        .values_list("pk", flat=True)[:limit]
     )
 
 
-def dispatch_due(now: datetime | None = None) -> int:
-    """Queue a send task for each due target (the scheduler's dispatch_due_social_posts, every minute)."""
-    due = targets_due(now)
-    for target_id in due:
-        target_send_task().enqueue(target_id)
+BATCH_SIZE = 25
+
+
+def targets_send(*, target_ids: list[int]) -> dict[str, int]:
+    """Post a batch of targets one after another, each at most once (target_send), sharing one connector per
+    account; returns how many ended in each state."""
+    connectors: dict[int, Connector] = {}
+    outcomes: dict[str, int] = {}
+    for target_id in target_ids:
+        state = target_send(target_id=target_id, connectors=connectors)
+        outcomes[state] = outcomes.get(state, 0) + 1
+    return outcomes
+
+
+def dispatch_due(now: datetime | None = None, *, limit: int = 500) -> int:
+    """Queue the due targets (the scheduler's dispatch_due_social_posts, every minute) in batches of up to
+    BATCH_SIZE, each batch one account's where it can be, so that a worker takes a batch's targets one after
+    another with one client per account. Returns how many targets were queued."""
+    due = list(
+        PostTarget.objects.filter(pk__in=targets_due(now, limit=limit))
+        .order_by("account_id", "next_attempt_at", "pk")
+        .values_list("account_id", "pk")
+    )
+    batch: list[int] = []
+    for index, (account_id, target_id) in enumerate(due):
+        batch.append(target_id)
+        last = index == len(due) - 1
+        if last or len(batch) >= BATCH_SIZE or due[index + 1][0] != account_id:
+            targets_send_task().enqueue(batch)
+            batch = []
     return len(due)

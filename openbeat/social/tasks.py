@@ -10,3 +10,27 @@ def target_send_task(target_id: int) -> str:
     from openbeat.social.services import target_send
 
     return target_send(target_id=target_id)
+
+
+@task()
+def targets_send_task(target_ids: list[int]) -> dict[str, int]:
+    """A batch of targets (services.dispatch_due makes them), posted one after another."""
+    from openbeat.social.services import targets_send
+
+    return targets_send(target_ids=target_ids)
+
+
+@task()
+def results_fetch_task(account_id: int, day: str) -> str:
+    from datetime import date
+
+    from openbeat.social.results import results_fetch
+
+    return results_fetch(account_id=account_id, day=date.fromisoformat(day))
+
+
+@task()
+def mentions_fetch_task(account_id: int) -> str:
+    from openbeat.social.inbox import mentions_fetch
+
+    return mentions_fetch(account_id=account_id)

@@ -8,7 +8,7 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from openbeat.social.models import LegalPattern
-from openbeat.social.views import staff
+from openbeat.social.views import inbox, staff
 from openbeat.staff.admin_views import ScopedViewSetMixin
 
 
@@ -27,6 +27,8 @@ def register_social_urls() -> list:
         path("accounts/<int:pk>/", staff.account_edit, name="account_edit"),
         path("accounts/<int:pk>/credentials/", staff.account_credentials, name="account_credentials"),
         path("accounts/<int:pk>/test/", staff.account_test, name="account_test"),
+        path("inbox/", inbox.inbox_list, name="inbox"),
+        path("inbox/<int:pk>/", inbox.inbox_item, name="inbox_item"),
     ]
     return [path("social/", include((patterns, "social_staff")))]
 
@@ -66,8 +68,9 @@ def register_social_menu() -> MenuItem:
         PermissionMenuItem("Write a post", reverse("social_staff:new"), permissions=("social.add_post",), order=2),
         PermissionMenuItem("Approvals", reverse("social_staff:queue"), permissions=("social.approve_post",), order=3),
         PermissionMenuItem("Calendar", reverse("social_staff:calendar"), permissions=post, order=4),
+        PermissionMenuItem("Inbox", reverse("social_staff:inbox"), permissions=("social.add_post",), order=5),
         PermissionMenuItem(
-            "Accounts", reverse("social_staff:accounts"), permissions=("social.manage_socialaccount",), order=5
+            "Accounts", reverse("social_staff:accounts"), permissions=("social.manage_socialaccount",), order=6
         ),
     ]
     return SubmenuMenuItem("Social media", Menu(items=items), icon_name="globe", order=268)

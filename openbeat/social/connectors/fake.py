@@ -3,6 +3,10 @@ repeat with the same key returns the same post (as Mastodon's Idempotency-Key do
 
 `fail_next(kind)` makes the next call raise a ConnectorError of that kind; `renew_next(values)` makes the next call
 hand back renewed credentials (as Bluesky's refreshed session); `reset()` forgets everything.
+
+Results and mentions are configurable for tests and the demo: `FIGURES[remote_id]` (a PostFigures),
+`FOLLOWERS[base_url]` (a count) and `MENTIONS[base_url]` (a list of Mention); by default a post has no figures,
+an account no followers and no mentions.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ FIND_TEXTS: list[str] = []  # the text each find_post looked for
 _failures: list[tuple[ErrorKind, str, int | None]] = []
 _renewals: list[dict[str, str]] = []
 _ids = itertools.count(1)
+FIGURES: dict[str, PostFigures] = {}
+FOLLOWERS: dict[str, int] = {}
+MENTIONS: dict[str, list[Mention]] = {}
 
 
 def fail_next(kind: ErrorKind, message: str = "", *, retry_after: int | None = None) -> None:
@@ -46,6 +53,9 @@ def reset() -> None:
     FIND_TEXTS.clear()
     _failures.clear()
     _renewals.clear()
+    FIGURES.clear()
+    FOLLOWERS.clear()
+    MENTIONS.clear()
 
 
 def _maybe_fail() -> None:
@@ -100,13 +110,20 @@ class FakeConnector(Connector):
                 del STORE[key]
 
     def figures(self, remote_ids: list[str]) -> list[PostFigures]:
-        return [PostFigures(remote_id=remote_id) for remote_id in remote_ids]
+        CALLS.append("figures")
+        _maybe_fail()
+        return [FIGURES.get(remote_id, PostFigures(remote_id=remote_id)) for remote_id in remote_ids]
 
     def followers(self) -> int:
-        return 0
+        CALLS.append("followers")
+        _maybe_fail()
+        return FOLLOWERS.get(self.base_url, 0)
 
     def mentions(self, *, since: datetime | None) -> list[Mention]:
-        return []
+        CALLS.append("mentions")
+        _maybe_fail()
+        found = MENTIONS.get(self.base_url, [])
+        return [m for m in found if since is None or m.created_at > since]
 
 
 CONNECTOR = FakeConnector

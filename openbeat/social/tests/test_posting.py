@@ -182,3 +182,48 @@ def test_another_division_cannot_delete(world, approved):
     send(approved)
     with pytest.raises(services.SocialPermissionError):
         services.target_delete(target=PostTarget.objects.get(pk=approved.pk), actor=world.other)
+
+
+def _approved_targets(world, count: int, accounts) -> list[PostTarget]:
+    from openbeat.social.tests.conftest import make_post
+
+    for account in accounts:
+        account.requires_approval = False
+        account.save(update_fields=["requires_approval"])
+    targets = []
+    for n in range(count):
+        post = make_post(world.hq, accounts, text=f"Lock your bikes tonight ({n}).")
+        services.post_submit(post=post, actor=world.hq)
+        targets += list(post.targets.all())
+    return targets
+
+
+def test_due_targets_are_queued_in_batches_of_one_account(world, monkeypatch):
+    targets = _approved_targets(world, 3, [world.west_account, world.east_account])
+    PostTarget.objects.filter(pk__in=[t.pk for t in targets]).update(state=S.APPROVED)
+    batches: list[list[int]] = []
+
+    class Recorder:
+        def enqueue(self, ids):
+            batches.append(list(ids))
+
+    monkeypatch.setattr(services, "targets_send_task", lambda: Recorder())
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    assert services.dispatch_due() == 6
+    accounts = {t.pk: t.account_id for t in targets}
+    assert sorted(len(batch) for batch in batches) == [1, 1, 2, 2]  # 3 per account, at most 2 a batch
+    assert all(len({accounts[pk] for pk in batch}) == 1 for batch in batches)
+    assert sorted(pk for batch in batches for pk in batch) == sorted(accounts)
+
+
+def test_a_batch_posts_each_target_once_with_one_connector_per_account(world, monkeypatch):
+    targets = _approved_targets(world, 3, [world.west_account])
+    PostTarget.objects.filter(pk__in=[t.pk for t in targets]).update(state=S.APPROVED)
+    built = []
+    connector_of = services.connector_of
+    monkeypatch.setattr(services, "connector_of", lambda account: built.append(account.pk) or connector_of(account))
+    ids = [t.pk for t in targets]
+    assert services.targets_send(target_ids=ids) == {S.POSTED: 3}
+    assert built == [world.west_account.pk]
+    assert services.targets_send(target_ids=ids) == {S.POSTED: 3}  # a repeated batch posts nothing again
+    assert fake.CALLS == ["post", "post", "post"]

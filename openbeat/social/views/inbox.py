@@ -1,0 +1,84 @@
+"""The back office's shared inbox: replies and mentions of the accounts in the user's division scope (HQ: all),
+filtered by state and account; an item is assigned to a member of its division's team, or marked done. Items are
+only read through `inbox_for` (outside it: 404); the services check who may act and write the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from wagtail.admin import messages
+
+from openbeat.core.users import signed_in_staff
+from openbeat.social import inbox
+from openbeat.social.models import InboxItem
+from openbeat.social.selectors import accounts_for
+
+
+class FilterForm(forms.Form):
+    state = forms.ChoiceField(required=False, label="State", choices=[("", "Not done"), *InboxItem.State.choices])
+    account = forms.ChoiceField(required=False, label="Account")
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].choices = [  # type: ignore[attr-defined]
+            ("", "All accounts"),
+            *((str(a.pk), a.account.name) for a in accounts_for(user)),
+        ]
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ChoiceField(label="Assign to")
+
+    def __init__(self, *args: Any, team: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.team = {str(u.pk): u for u in team}
+        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose a team member"),
+            *((pk, u.get_full_name() or u.get_username()) for pk, u in self.team.items()),
+        ]
+
+    def chosen(self) -> Any:
+        return self.team[self.cleaned_data["assignee"]]
+
+
+def _check(request: HttpRequest) -> None:
+    if not request.user.has_perm(inbox.PERMISSION):
+        raise PermissionDenied
+
+
+def inbox_list(request: HttpRequest) -> HttpResponse:
+    _check(request)
+    form = FilterForm(request.GET or None, user=request.user)
+    items = inbox.inbox_for(request.user)
+    state, account = "", ""
+    if form.is_valid():
+        state, account = form.cleaned_data["state"], form.cleaned_data["account"]
+    items = items.filter(state=state) if state else items.exclude(state=InboxItem.State.DONE)
+    if account:
+        items = items.filter(account_id=int(account))
+    return render(request, "social/staff/inbox.html", {"items": items[:200], "form": form})
+
+
+def inbox_item(request: HttpRequest, pk: int) -> HttpResponse:
+    _check(request)
+    item = get_object_or_404(inbox.inbox_for(request.user), pk=pk)
+    user = signed_in_staff(request)
+    form = AssignForm(request.POST or None, team=inbox.team_for(item))
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "done":
+            inbox.inbox_done(item=item, actor=user, request=request)
+            messages.success(request, "Marked done.")
+            return redirect("social_staff:inbox")
+        if action != "assign":
+            raise Http404
+        if form.is_valid():
+            assignee = form.chosen()
+            inbox.inbox_assign(item=item, assignee=assignee, actor=user, request=request)
+            messages.success(request, f"Assigned to {assignee.get_full_name() or assignee.get_username()}.")
+            return redirect("social_staff:inbox_item", pk=item.pk)
+    return render(request, "social/staff/inbox_item.html", {"item": item, "form": form})
