@@ -43,6 +43,12 @@ def _concern() -> Any:
     return Concern.objects.order_by("pk").first()  # the force's list, seeded by the migrations
 
 
+def _legal_pattern() -> Any:
+    from openbeat.social.models import LegalPattern
+
+    return LegalPattern.objects.order_by("pk").first()  # the force's wordings, seeded by the migrations
+
+
 FORCE_WIDE: list[tuple[str, Callable[[], Any]]] = [
     ("force", _force),
     ("report-types", ReportTypeFactory),
@@ -51,6 +57,7 @@ FORCE_WIDE: list[tuple[str, Callable[[], Any]]] = [
     ("insights/metrics", MetricFactory),
     ("in-the-know/interests", _interest),
     ("concerns_list", _concern),
+    ("social-legal-patterns", _legal_pattern),
 ]
 IDS = [prefix for prefix, _ in FORCE_WIDE]
 

@@ -37,13 +37,17 @@ def scrub(text: str) -> str:
     return POSTCODE.sub("[postcode]", text)
 
 
+def request_id_for(sent: str) -> str:
+    """The proxy's id when it looks like one, else a new one."""
+    return sent if _SAFE_ID.fullmatch(sent) else uuid.uuid4().hex
+
+
 class RequestIdMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        sent = request.headers.get("X-Request-ID", "")
-        value = sent if _SAFE_ID.fullmatch(sent) else uuid.uuid4().hex
+        value = request_id_for(request.headers.get("X-Request-ID", ""))
         # Not reset on the way out: Django logs a 4xx or 5xx response (django.request) after the middleware has
         # returned, and that line must carry the id too. The next request in this thread sets its own.
         request_id.set(value)

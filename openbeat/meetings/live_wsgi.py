@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.http import HttpResponse
 
+from openbeat.core.logs import request_id_for
 from openbeat.meetings.live import LIVE_PATH, etag_for, live_body_recent, watcher_seen
 
 StartResponse = Callable[..., Any]
@@ -98,5 +99,6 @@ class LivePollApp:
             status = "200 OK"
             headers += [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
         headers += _security_headers(_is_secure(environ))
+        headers.append(("X-Request-ID", request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))))
         start_response(status, headers)
         return [] if environ.get("REQUEST_METHOD") == "HEAD" or not body else [body]

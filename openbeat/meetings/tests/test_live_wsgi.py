@@ -12,7 +12,7 @@ from openbeat.meetings.tests.conftest import question
 
 pytestmark = pytest.mark.django_db
 
-IGNORED = {"content-length"}
+IGNORED = {"content-length", "x-request-id"}  # a new id per request
 
 
 def _url(world: Any) -> str:
@@ -61,6 +61,7 @@ def test_a_fresh_poll_is_the_middlewares_answer_without_django(fresh: Any, world
     expected = {k: v for k, v in fresh.items() if k.lower() not in IGNORED}
     assert {k: v for k, v in headers.items() if k.lower() not in IGNORED} == expected
     assert headers["Content-Length"] == str(len(body))
+    assert len(headers["X-Request-ID"]) == 32
 
 
 def test_a_matching_etag_gets_a_304_without_a_body(fresh: Any, world: Any) -> None:
