@@ -74,6 +74,10 @@ def test_the_force_map_draws_every_neighbourhood_and_links_to_each(
     assert_accessible(page, "force map")
     page.locator("#map .leaflet-overlay-pane path").first.click(force=True)
     expect(page).to_have_url(re.compile(r"/neighbourhoods/PR1[12]/$"))
+    # The neighbourhood page finished, with its map's requests: none may still be served by the live server
+    # while the database is emptied after the test (SQLite: "database table is locked").
+    expect(page.locator("#map[data-loaded='true']")).to_be_attached()
+    page.wait_for_load_state("networkidle")
     assert console_errors == []
 
 
