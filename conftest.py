@@ -5,6 +5,7 @@ import os
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls from it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,25 @@ def _fresh_cache() -> None:
     forget_leases()  # the API's rate-limit tokens this process leased from the cache just emptied
     # A database rolled back between tests sends no signal: no page stored in an earlier test is served.
     generation.change()
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_logs(request) -> Iterator[None]:
+    """Every test fails when a log record it caused holds an email address, a phone number or a postcode
+    (openbeat/core/tests/log_guard.py); `@pytest.mark.personal_data_in_logs` marks the tests that do so on purpose."""
+    import logging
+
+    from openbeat.core.tests.log_guard import PersonalDataCatcher
+
+    catcher = PersonalDataCatcher()
+    root = logging.getLogger()
+    root.addHandler(catcher)
+    try:
+        yield
+    finally:
+        root.removeHandler(catcher)
+    if catcher.caught and not request.node.get_closest_marker("personal_data_in_logs"):
+        pytest.fail("personal data reached the logs:\n" + "\n".join(catcher.caught), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
