@@ -244,5 +244,7 @@
       .catch(function () { mapElement.dataset.loaded = "error"; });
   }
 
-  document.querySelectorAll("[data-draw-area]").forEach(setUp);
+  // Form media may be put in the page's head (Wagtail's admin does): wait for the form to be there.
+  function start() { document.querySelectorAll("[data-draw-area]").forEach(setUp); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
