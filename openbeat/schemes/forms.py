@@ -46,7 +46,9 @@ def _email_field(label: str, help_text: str) -> forms.EmailField:
 AREA_MAX = 100_000  # characters of GeoJSON a coordinator may send: a drawn shape of a few thousand corners
 
 
-def _drawn_area_field(*, label: str, help_text: str, alternative: str, max_length: int = AREA_MAX, **widget: Any) -> forms.CharField:
+def _drawn_area_field(
+    *, label: str, help_text: str, alternative: str, max_length: int = AREA_MAX, **widget: Any
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         help_text=help_text,

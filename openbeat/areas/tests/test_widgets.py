@@ -16,7 +16,8 @@ def test_without_javascript_the_widget_is_a_labelled_textarea_and_the_map_panel_
     settings.MAP_TILE_URL = "https://tiles.example.com/{z}/{x}/{y}.png"
     html = str(AreaForm({"area": "typed"}))
     assert '<label class="ob-label" for="id_area">Area</label>' in html
-    assert 'name="area"' in html and ">\ntyped</textarea>" in html
+    assert 'name="area"' in html
+    assert ">\ntyped</textarea>" in html
     assert "data-draw-panel hidden" in html
     assert 'aria-label="Map of the area"' in html
     assert 'data-geojson-url="/neighbourhoods/all.geojson"' in html

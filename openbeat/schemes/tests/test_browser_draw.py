@@ -220,7 +220,9 @@ def test_by_keyboard_alone_staff_paste_geojson_or_choose_neighbourhoods(live_ser
     expect(page.locator("#id_area_geojson")).to_be_focused()
     page.keyboard.insert_text(json.dumps({"type": "Polygon", "coordinates": [ring]}))
     page.keyboard.press("Tab")  # leaving the box shows the shape and says what it is
-    expect(page.locator("[data-draw-status]")).to_have_text(re.compile(r"^Shape from the box: Polygon, 4 corners, about 2\.9"))
+    expect(page.locator("[data-draw-status]")).to_have_text(
+        re.compile(r"^Shape from the box: Polygon, 4 corners, about 2\.9")
+    )
     page.get_by_role("button", name="Save scheme").focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(live_server.url + reverse("schemes_staff:detail", args=[place.pk]))

@@ -1,3 +1,4 @@
+import json
 from urllib.parse import quote
 
 import pytest
@@ -203,7 +204,12 @@ def test_a_coordinator_of_a_verified_scheme_joins_in_the_know_from_the_manage_pa
     assert Coordinator.objects.get().itk_opt_in
 
 
-DRAWN = '{"type": "Polygon", "coordinates": [[[-2.71, 53.79], [-2.69, 53.79], [-2.69, 53.81], [-2.71, 53.81], [-2.71, 53.79]]]}'
+DRAWN = json.dumps(
+    {
+        "type": "Polygon",
+        "coordinates": [[[-2.71, 53.79], [-2.69, 53.79], [-2.69, 53.81], [-2.71, 53.81], [-2.71, 53.79]]],
+    }
+)
 
 
 def test_the_register_page_offers_the_map_and_keeps_a_refused_drawing_with_its_error_linked(client, postcode):

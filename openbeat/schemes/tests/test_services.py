@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -228,7 +230,12 @@ def test_staff_edit_a_drawn_area_from_pasted_geojson(west, officer, other_office
     assert scheme.bbox == pytest.approx((-2.7, 53.8, -2.6, 53.9))
 
 
-_DRAWN = '{"type": "Polygon", "coordinates": [[[-2.71, 53.79], [-2.69, 53.79], [-2.69, 53.81], [-2.71, 53.81], [-2.71, 53.79]]]}'
+_DRAWN = json.dumps(
+    {
+        "type": "Polygon",
+        "coordinates": [[[-2.71, 53.79], [-2.69, 53.79], [-2.69, 53.81], [-2.71, 53.81], [-2.71, 53.79]]],
+    }
+)
 
 
 def test_registering_with_a_drawn_area_stores_it_instead_of_the_circle(postcode, home):
