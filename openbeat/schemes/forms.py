@@ -12,6 +12,7 @@ from django import forms
 from openbeat.areas.forms import FindNeighbourhoodForm
 from openbeat.areas.models import Neighbourhood
 from openbeat.areas.postcodes import MalformedPostcode, postcode_hint
+from openbeat.areas.widgets import ADMIN_BUTTON, DrawAreaWidget
 from openbeat.core.forms import GovukForm
 from openbeat.core.users import RequestUser
 from openbeat.schemes.geometry import RADIUS_CHOICES
@@ -40,6 +41,28 @@ def _email_field(label: str, help_text: str) -> forms.EmailField:
     field = forms.EmailField(label=label, help_text=help_text, max_length=254, error_messages=_EMAIL_ERRORS)
     field.widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
     return field
+
+
+AREA_MAX = 100_000  # characters of GeoJSON a coordinator may send: a drawn shape of a few thousand corners
+
+
+def _drawn_area_field(
+    *, label: str, help_text: str, alternative: str, max_length: int = AREA_MAX, **widget: Any
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        max_length=max_length,
+        error_messages={"max_length": "The area has too many corners: draw it again with fewer"},
+        widget=DrawAreaWidget(map_label="Map for drawing the scheme's area", alternative=alternative, **widget),
+    )
+
+
+def _show_current_area(form: forms.BaseForm, area: dict[str, Any] | None) -> None:
+    widget = form.fields["area_geojson"].widget
+    assert isinstance(widget, DrawAreaWidget)
+    widget.existing = area
 
 
 def _households_field() -> forms.IntegerField:
@@ -107,6 +130,12 @@ class RegisterForm(SchemeDetailsForm):
             "invalid_choice": "Choose how far the scheme reaches",
         },
     )
+    area_geojson = _drawn_area_field(
+        label="Or draw the scheme's area (optional)",
+        help_text="If you draw the area on the map, it is used instead of the circle around the postcode.",
+        alternative="If you cannot use the map, leave this empty: the scheme covers the circle you chose above. "
+        "You can also paste the area in the box as GeoJSON.",
+    )
     coordinator_name = forms.CharField(
         label="Your full name",
         max_length=120,
@@ -153,6 +182,12 @@ class CoordinatorForm(GovukForm):
 
 
 class ManageForm(SchemeDetailsForm):
+    area_geojson = _drawn_area_field(
+        label="The scheme's area (optional)",
+        help_text="Draw a new area to replace the one saved now, or leave this empty to keep it.",
+        alternative="Without the map, paste the area in the box as GeoJSON, or leave it empty to keep the area "
+        "as it is.",
+    )
     show_contact = forms.BooleanField(
         label="Show my name, email address and phone number on the scheme's public page", required=False
     )
@@ -160,10 +195,13 @@ class ManageForm(SchemeDetailsForm):
         label="Add me to the In the Know group for watch scheme coordinators", required=False
     )
 
-    def __init__(self, *args: Any, itk_wording: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, itk_wording: str = "", current_area: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if itk_wording:
             self.fields["itk_opt_in"].help_text = itk_wording
+        _show_current_area(self, current_area)
 
 
 class SignInForm(GovukForm):
@@ -182,19 +220,24 @@ class StaffSchemeForm(forms.Form):
     households = forms.IntegerField(min_value=0, max_value=MAX_HOUSEHOLDS)
     description = forms.CharField(required=False, max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 4}))
     area_source = forms.ChoiceField(choices=Scheme.AreaSource.choices, widget=forms.RadioSelect, label="Area")
-    area_geojson = forms.CharField(
+    area_geojson = _drawn_area_field(
         label="Drawn area (GeoJSON)",
-        required=False,
+        help_text="Draw the area on the map, or paste a Polygon drawn in a map tool (WGS84); leave empty to keep "
+        "the current shape.",
+        alternative="Without the map, paste the GeoJSON in the box, or choose “Chosen neighbourhoods” and tick "
+        "them below.",
         max_length=500_000,
-        help_text="Paste a Polygon drawn in a map tool (WGS84), or leave empty to keep the current shape.",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        button_class=ADMIN_BUTTON,
     )
     neighbourhoods = forms.ModelMultipleChoiceField(
         queryset=Neighbourhood.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, user: RequestUser, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: RequestUser, current_area: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        _show_current_area(self, current_area)
         field = self.fields["neighbourhoods"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = scope_for(user).filter(Neighbourhood.objects.select_related("division")).order_by("name")

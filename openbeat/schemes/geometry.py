@@ -15,8 +15,11 @@ import numpy as np
 import shapely
 from pyproj import Geod
 from shapely.geometry import mapping, shape
+from shapely.ops import nearest_points
 
+from openbeat.areas.models import Neighbourhood
 from openbeat.areas.services import boundary_fields
+from openbeat.core.models import Force
 
 EARTH_M = 6_371_008.8  # the mean radius (IUGG), as benchmarks/api.py uses
 MILE_M = 1_609.344
@@ -24,6 +27,14 @@ _GEOD = Geod(ellps="WGS84")
 # A circle of 48 sides is within 0.3% of a true circle's area: plenty for "is my house in the scheme".
 _CIRCLE_SIDES = 48
 RADIUS_CHOICES = [100, 250, 500, 1000, 1609]
+# A drawn area larger than this is a mistake (a slip of the mouse at a low zoom): a large rural Farm Watch covers
+# a few hundred square kilometres at most.
+MAX_DRAWN_KM2 = 300.0
+# The share of a drawn area that may lie outside the force's neighbourhoods (a street drawn a little past the
+# force's border, or the slack between hand-drawn and surveyed lines).
+MAX_OUTSIDE_SHARE = 0.1
+# How far a scheme's postcode may be from the area drawn for it.
+NEAR_POSTCODE_M = 1000.0
 
 
 class AreaError(ValueError):
@@ -75,6 +86,45 @@ def parse_geojson(text: str) -> dict[str, Any]:
     except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.ShapelyError) as error:
         raise AreaError("The area's shape cannot be read: draw it again") from error
     return data
+
+
+def area_km2(geojson: dict[str, Any]) -> float:
+    """The area of a (Multi)Polygon in square kilometres, on the WGS84 ellipsoid."""
+    geom = shape(geojson)
+    if not geom.is_valid:
+        geom = geom.buffer(0)
+    area, _ = _GEOD.geometry_area_perimeter(geom)
+    return abs(area) / 1e6
+
+
+def check_drawn(geojson: dict[str, Any], *, near: tuple[float, float] | None = None) -> None:
+    """A drawn area a person may store: not empty, not absurdly large, inside the force's area (its
+    neighbourhoods' boundaries; not checked while none is loaded), and, given `near` as (lat, lon), no more than
+    NEAR_POSTCODE_M from that point. AreaError says what to change."""
+    geom = shape(geojson)
+    if not geom.is_valid:
+        geom = geom.buffer(0)
+    km2 = 0.0 if geom.is_empty else area_km2(geojson)
+    if km2 <= 0:
+        raise AreaError("The area has no size: draw it again with at least three corners apart")
+    if km2 > MAX_DRAWN_KM2:
+        raise AreaError(f"The area is too large: draw an area smaller than {MAX_DRAWN_KM2:,.0f} square kilometres")
+    with_boundary = Neighbourhood.objects.filter(boundary__isnull=False, min_lon__isnull=False)
+    if with_boundary.exists():
+        min_lon, min_lat, max_lon, max_lat = geom.bounds
+        nearby = with_boundary.filter(
+            min_lon__lte=max_lon, max_lon__gte=min_lon, min_lat__lte=max_lat, max_lat__gte=min_lat
+        ).values_list("boundary", flat=True)
+        force_area = union_of(nearby)
+        outside = geom if force_area is None else geom.difference(shape(force_area))
+        if outside.area > MAX_OUTSIDE_SHARE * geom.area:
+            raise AreaError(f"Draw the area inside {Force.current().name}'s area")
+    if near is not None:
+        lat, lon = near
+        point = shapely.Point(lon, lat)
+        nearest = nearest_points(geom, point)[0]
+        if not geom.covers(point) and distances_m(lat, lon, [nearest.y], [nearest.x])[0] > NEAR_POSTCODE_M:
+            raise AreaError("Draw the area around the scheme's postcode, or change the postcode")
 
 
 def area_fields(geojson: dict[str, Any] | None) -> dict[str, Any]:

@@ -38,7 +38,15 @@ from openbeat.core.paths import absolute_url
 from openbeat.core.tokens import LinkInvalid, LinkUsed, signed_token_make, signed_token_read, signed_token_use_once
 from openbeat.core.tokens import signed_token_used as _used
 from openbeat.core.users import RequestUser, StaffUser
-from openbeat.schemes.geometry import RADIUS_CHOICES, AreaError, area_fields, circle, parse_geojson, union_of
+from openbeat.schemes.geometry import (
+    RADIUS_CHOICES,
+    AreaError,
+    area_fields,
+    check_drawn,
+    circle,
+    parse_geojson,
+    union_of,
+)
 from openbeat.schemes.models import DESCRIPTION_MAX, MAX_HOUSEHOLDS, NAME_MAX, Coordinator, Scheme
 from openbeat.staff.scope import scope_for
 
@@ -276,6 +284,18 @@ def _area_from_postcode(postcode: str, radius_m: Any, errors: dict[str, str]) ->
     return location, fields
 
 
+def _drawn_area(text: str, errors: dict[str, str], *, near: tuple[float, float] | None = None) -> dict[str, Any]:
+    """The Scheme columns for an area drawn on the map (or pasted as GeoJSON), checked by geometry.check_drawn; {}
+    with errors["area_geojson"] set when it cannot be used."""
+    try:
+        geojson = parse_geojson(text)
+        check_drawn(geojson, near=near)
+        return area_fields(geojson)
+    except AreaError as error:
+        errors["area_geojson"] = error.message
+        return {}
+
+
 @transaction.atomic
 def scheme_register(
     *,
@@ -290,15 +310,22 @@ def scheme_register(
     phone: str = "",
     show_contact: bool = False,
     itk_opt_in: bool = False,
+    area_geojson: str = "",
     request: HttpRequest | None = None,
 ) -> Coordinator:
-    """A new scheme, waiting for the force to verify it, and its lead coordinator, waiting for the emailed link."""
+    """A new scheme, waiting for the force to verify it, and its lead coordinator, waiting for the emailed link.
+
+    Its area is a circle of `radius_m` around the postcode, or, when one is given, the area drawn on the map
+    (`area_geojson`), which must lie around that postcode and inside the force's area."""
     errors: dict[str, str] = {}
     details = _details(name=name, kind=kind, description=description, households=households, errors=errors)
     person = _coordinator_fields(
         name=coordinator_name, email=email, phone=phone, errors=errors, name_key="coordinator_name"
     )
     location, area = _area_from_postcode(postcode, radius_m, errors)
+    if (area_geojson or "").strip() and location is not None:
+        errors.pop("radius", None)  # a drawn area replaces the circle
+        area = _drawn_area(area_geojson, errors, near=(location.lat, location.lon))
     if errors:
         raise SchemeInvalid(errors)
     assert location is not None
@@ -338,17 +365,25 @@ def scheme_update_by_coordinator(
     description: str,
     households: Any,
     show_contact: bool,
+    area_geojson: str = "",
     request: HttpRequest | None = None,
 ) -> Scheme:
-    """A coordinator changes the scheme's details and whether their own contact details are shown."""
+    """A coordinator changes the scheme's details, whether their own contact details are shown and, when they
+    drew a new one (`area_geojson`), its area (which must lie inside the force's area)."""
     _check_coordinator(coordinator, scheme)
     errors: dict[str, str] = {}
     details = _details(name=name, kind=kind, description=description, households=households, errors=errors)
+    area = _drawn_area(area_geojson, errors) if (area_geojson or "").strip() else {}
     if errors:
         raise SchemeInvalid(errors)
-    for key, value in details.items():
+    changes: dict[str, Any] = {**details, **area}
+    if area:
+        changes["area_source"] = Scheme.AreaSource.DRAWN
+    for key, value in changes.items():
         setattr(scheme, key, value)
-    scheme.save(update_fields=[*details, "updated_at"])
+    scheme.save(update_fields=[*changes, "updated_at"])
+    if area:
+        scheme.neighbourhoods.clear()
     Coordinator.objects.filter(pk=coordinator.pk).update(show_contact=bool(show_contact))
     coordinator.show_contact = bool(show_contact)
     _log(
@@ -358,6 +393,7 @@ def scheme_update_by_coordinator(
         request=request,
         coordinator=coordinator.pk,
         households=details["households"],
+        area_changed=bool(area),
     )
     if scheme.is_verified:
         public_content_changed()
@@ -564,10 +600,7 @@ def scheme_edit(
                 area = area_fields(shape)
     elif area_source == Scheme.AreaSource.DRAWN:
         if area_geojson.strip():
-            try:
-                area = area_fields(parse_geojson(area_geojson))
-            except AreaError as error:
-                errors["area_geojson"] = error.message
+            area = _drawn_area(area_geojson, errors)
     else:
         errors["area_source"] = "Choose how the area is given"
     if errors:

@@ -2,7 +2,15 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import shape
 
-from openbeat.schemes.geometry import AreaError, circle, distances_m, parse_geojson, union_of
+from openbeat.schemes.geometry import (
+    AreaError,
+    area_km2,
+    check_drawn,
+    circle,
+    distances_m,
+    parse_geojson,
+    union_of,
+)
 
 _geod = Geod(ellps="WGS84")
 
@@ -57,3 +65,52 @@ def test_a_pasted_feature_gives_its_geometry():
         parse_geojson(f'{{"type": "Feature", "properties": {{}}, "geometry": {__import__("json").dumps(geometry)}}}')
         == geometry
     )
+
+
+# ------------------------------------------------------------------------------------------------ drawn areas
+
+
+def _box(lon, lat, size):
+    return {
+        "type": "Polygon",
+        "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+    }
+
+
+def test_the_area_of_a_shape_is_measured_on_the_ellipsoid():
+    assert area_km2(circle(lat=53.8, lon=-2.7, radius_m=1000)) == pytest.approx(3.14, rel=0.01)
+
+
+@pytest.mark.django_db
+def test_a_drawn_area_inside_the_force_near_its_postcode_is_accepted(home):
+    check_drawn(_box(-2.71, 53.79, 0.02), near=(53.80, -2.70))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("geometry", "message"),
+    [
+        # Half of it east of the force's one neighbourhood (-2.75..-2.65).
+        (_box(-2.67, 53.79, 0.04), "inside"),
+        # About 600 km², most of Lancashire.
+        (_box(-2.75, 53.75, 0.3), "too large"),
+        # Three corners in a line.
+        ({"type": "Polygon", "coordinates": [[[-2.7, 53.8], [-2.69, 53.8], [-2.68, 53.8], [-2.7, 53.8]]]}, "no size"),
+    ],
+)
+def test_a_drawn_area_outside_the_force_too_large_or_flat_says_why(home, geometry, message):
+    with pytest.raises(AreaError, match=message):
+        check_drawn(geometry)
+
+
+@pytest.mark.django_db
+def test_a_drawn_area_far_from_its_postcode_is_refused(home):
+    # Inside the force, but about 3 km from the postcode.
+    with pytest.raises(AreaError, match="around the scheme's postcode"):
+        check_drawn(_box(-2.74, 53.76, 0.01), near=(53.80, -2.70))
+    check_drawn(_box(-2.705, 53.792, 0.005), near=(53.80, -2.70))  # 300 m away: near enough
+
+
+@pytest.mark.django_db
+def test_the_force_check_waits_for_boundaries_to_be_loaded():
+    check_drawn(_box(10.0, 10.0, 0.01))  # no neighbourhood has a boundary yet: only the size is checked

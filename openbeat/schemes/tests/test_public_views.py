@@ -1,3 +1,4 @@
+import json
 from urllib.parse import quote
 
 import pytest
@@ -201,3 +202,47 @@ def test_a_coordinator_of_a_verified_scheme_joins_in_the_know_from_the_manage_pa
     assert client.post(MANAGE, form).status_code == 302
     assert Subscriber.objects.get().email == "sam@example.com"
     assert Coordinator.objects.get().itk_opt_in
+
+
+DRAWN = json.dumps(
+    {
+        "type": "Polygon",
+        "coordinates": [[[-2.71, 53.79], [-2.69, 53.79], [-2.69, 53.81], [-2.71, 53.81], [-2.71, 53.79]]],
+    }
+)
+
+
+def test_the_register_page_offers_the_map_and_keeps_a_refused_drawing_with_its_error_linked(client, postcode):
+    page = client.get(REGISTER).content.decode()
+    assert "data-draw-area" in page
+    assert "areas/draw-area.js" in page
+    assert "vendor/leaflet/leaflet.css" in page
+    far = '{"type": "Polygon", "coordinates": [[[-2.74, 53.76], [-2.73, 53.76], [-2.73, 53.77], [-2.74, 53.76]]]}'
+    page = client.post(REGISTER, _form(area_geojson=far)).content.decode()
+    assert 'href="#id_area_geojson"' in page
+    assert "Draw the area around the scheme&#x27;s postcode" in page
+    assert "[-2.74, 53.76]" in page  # what was sent is kept in the box
+    assert not Scheme.objects.exists()
+    assert client.post(REGISTER, _form(area_geojson=DRAWN)).status_code == 302
+    assert Scheme.objects.get().bbox == pytest.approx((-2.71, 53.79, -2.69, 53.81))
+
+
+def test_registering_is_limited_per_email_and_showing_the_form_is_not_counted(client, postcode):
+    for _ in range(12):
+        assert client.get(REGISTER).status_code == 200
+    for _ in range(10):
+        assert client.post(REGISTER, _form(name="")).status_code == 200
+    response = client.post(REGISTER, _form(name=""))
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert client.get(REGISTER).status_code == 200
+
+
+def test_the_manage_page_shows_the_saved_area_for_redrawing(client, west):
+    scheme = make_scheme(division=west, lat=53.80, lon=-2.70, status=Scheme.Status.PENDING)
+    make_coordinator(scheme, email="pat@example.com")
+    client.post("/watch-schemes/sign-in/", {"email": "pat@example.com"})
+    client.post(last_link())
+    page = client.get(MANAGE).content.decode()
+    assert 'id="id_area_geojson-existing"' in page
+    assert f'"coordinates": [[[{scheme.area["coordinates"][0][0][0]}' in page

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -226,3 +228,45 @@ def test_staff_edit_a_drawn_area_from_pasted_geojson(west, officer, other_office
     services.scheme_edit(scheme=scheme, actor=officer, area_geojson=square, **fields)
     scheme.refresh_from_db()
     assert scheme.bbox == pytest.approx((-2.7, 53.8, -2.6, 53.9))
+
+
+_DRAWN = json.dumps(
+    {
+        "type": "Polygon",
+        "coordinates": [[[-2.71, 53.79], [-2.69, 53.79], [-2.69, 53.81], [-2.71, 53.81], [-2.71, 53.79]]],
+    }
+)
+
+
+def test_registering_with_a_drawn_area_stores_it_instead_of_the_circle(postcode, home):
+    scheme = _register(area_geojson=_DRAWN, radius_m="").scheme
+    assert scheme.area_source == Scheme.AreaSource.DRAWN
+    assert scheme.area["coordinates"][0][0] == [-2.71, 53.79]
+    assert scheme.bbox == pytest.approx((-2.71, 53.79, -2.69, 53.81))
+    assert (scheme.centre_lon, scheme.centre_lat) == pytest.approx((-2.70, 53.80))
+
+
+def test_a_drawn_area_outside_the_force_is_refused_on_registering(postcode, home):
+    outside = '{"type": "Polygon", "coordinates": [[[-2.66, 53.79], [-2.6, 53.79], [-2.6, 53.81], [-2.66, 53.79]]]}'
+    with pytest.raises(services.SchemeInvalid) as caught:
+        _register(area_geojson=outside)
+    assert list(caught.value.errors) == ["area_geojson"]
+    assert caught.value.errors["area_geojson"].startswith("Draw the area inside")
+    assert not Scheme.objects.exists()
+
+
+def test_a_coordinator_redraws_the_area_and_an_empty_box_keeps_it(west, home):
+    scheme = make_scheme(division=west, lat=53.80, lon=-2.70)
+    before = scheme.area
+    coordinator = make_coordinator(scheme)
+    fields = {"name": "Mill Lane", "kind": "neighbourhood", "description": "", "households": 3, "show_contact": False}
+    services.scheme_update_by_coordinator(scheme=scheme, coordinator=coordinator, area_geojson="", **fields)
+    assert Scheme.objects.get().area == before
+    services.scheme_update_by_coordinator(scheme=scheme, coordinator=coordinator, area_geojson=_DRAWN, **fields)
+    scheme.refresh_from_db()
+    assert scheme.bbox == pytest.approx((-2.71, 53.79, -2.69, 53.81))
+    assert AuditEntry.objects.filter(action="schemes.scheme.change").order_by("pk").last().data["area_changed"] is True
+    huge = '{"type": "Polygon", "coordinates": [[[-2.75, 53.75], [-2.3, 53.75], [-2.3, 54.2], [-2.75, 53.75]]]}'
+    with pytest.raises(services.SchemeInvalid) as caught:
+        services.scheme_update_by_coordinator(scheme=scheme, coordinator=coordinator, area_geojson=huge, **fields)
+    assert "too large" in caught.value.errors["area_geojson"]

@@ -7,7 +7,9 @@ session carry no forms with personal data, so the public page cache may keep the
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +35,62 @@ def _put_errors(form: Any, errors: dict[str, str]) -> None:
         form.add_error(name if name in form.fields else None, message)
 
 
+def _saved(form: Any, save: Callable[[dict[str, Any]], object], *, prefix: str = "") -> bool:
+    """Run `save` (a service call) on a valid form's data; put what the service refused back on the form (its
+    field errors, with `prefix` when the form's fields are named apart, and state errors above the form). True
+    when it saved."""
+    if not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data)
+    except services.SchemeInvalid as error:
+        _put_errors(form, {f"{prefix}{name}": message for name, message in error.errors.items()})
+    except services.SchemeStateError as error:
+        form.add_error(None, error.message)
+    else:
+        return True
+    return False
+
+
+def _limited_when(
+    applies: Callable[[HttpRequest], bool], **limits: Any
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """`core.ratelimit` for the requests `applies` picks (a form sent, a search made) only: showing the empty form
+    is neither counted nor refused."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        limited = ratelimit(**limits)(view)
+
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return (limited if applies(request) else view)(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _posted(request: HttpRequest) -> bool:
+    return request.method == "POST"
+
+
+def _searched(request: HttpRequest) -> bool:
+    return "postcode" in request.GET
+
+
+def _coordinator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The signed-in coordinator as the view's second argument; no session sends the visitor to sign in."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        coordinator = _coordinator(request)
+        if coordinator is None:
+            return redirect("schemes:sign_in")
+        return view(request, coordinator, *args, **kwargs)
+
+    return wrapped
+
+
 def _map_context() -> dict[str, str]:
     return {"map_tile_url": settings.MAP_TILE_URL, "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION}
 
@@ -45,14 +103,10 @@ def _typed_email(request: HttpRequest) -> str | None:
 
 
 @require_GET
+@_limited_when(_searched, key="schemes-find", limit=60, period=60)
 def finder(request: HttpRequest) -> HttpResponse:
-    if "postcode" in request.GET:
-        return _find(request)
-    return render(request, f"{T}/finder.html", {"form": FinderForm(None)})
-
-
-@ratelimit(key="schemes-find", limit=60, period=60)
-def _find(request: HttpRequest) -> HttpResponse:
+    if not _searched(request):
+        return render(request, f"{T}/finder.html", {"form": FinderForm(None)})
     form = FinderForm(request.GET)
     finding = None
     if form.is_valid():
@@ -101,36 +155,30 @@ def _register_form(data: Any = None) -> RegisterForm:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_limited_when(_posted, key="schemes-register", limit=10, period=3600, by=_typed_email)
 def register(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        return _register_submit(request)
-    return render(request, f"{T}/register.html", {"form": _register_form()})
-
-
-@ratelimit(key="schemes-register", limit=10, period=3600, by=_typed_email)
-def _register_submit(request: HttpRequest) -> HttpResponse:
+    if not _posted(request):
+        return render(request, f"{T}/register.html", {"form": _register_form()})
     form = _register_form(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.scheme_register(
-                name=data["name"],
-                kind=data["kind"],
-                description=data["description"],
-                postcode=data["postcode"],
-                radius_m=data["radius"],
-                households=data["households"],
-                coordinator_name=data["coordinator_name"],
-                email=data["email"],
-                phone=data["phone"],
-                show_contact=data["show_contact"],
-                itk_opt_in=data["itk_opt_in"],
-                request=request,
-            )
-        except services.SchemeInvalid as error:
-            _put_errors(form, error.errors)
-        else:
-            return redirect("schemes:sent")
+    if _saved(
+        form,
+        lambda data: services.scheme_register(
+            name=data["name"],
+            kind=data["kind"],
+            description=data["description"],
+            postcode=data["postcode"],
+            radius_m=data["radius"],
+            households=data["households"],
+            coordinator_name=data["coordinator_name"],
+            email=data["email"],
+            phone=data["phone"],
+            show_contact=data["show_contact"],
+            itk_opt_in=data["itk_opt_in"],
+            area_geojson=data["area_geojson"],
+            request=request,
+        ),
+    ):
+        return redirect("schemes:sent")
     return render(request, f"{T}/register.html", {"form": form})
 
 
@@ -141,22 +189,13 @@ def sent(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_limited_when(_posted, key="schemes-sign-in", limit=10, period=3600, by=_typed_email)
 def sign_in(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        return _sign_in_submit(request)
-    return render(request, f"{T}/sign_in.html", {"form": SignInForm()})
-
-
-@ratelimit(key="schemes-sign-in", limit=10, period=3600, by=_typed_email)
-def _sign_in_submit(request: HttpRequest) -> HttpResponse:
+    if not _posted(request):
+        return render(request, f"{T}/sign_in.html", {"form": SignInForm()})
     form = SignInForm(request.POST)
-    if form.is_valid():
-        try:
-            services.sign_in_request(email=form.cleaned_data["email"], request=request)
-        except services.SchemeInvalid as error:
-            _put_errors(form, error.errors)
-        else:
-            return redirect("schemes:sent")
+    if _saved(form, lambda data: services.sign_in_request(email=data["email"], request=request)):
+        return redirect("schemes:sent")
     return render(request, f"{T}/sign_in.html", {"form": form})
 
 
@@ -221,6 +260,15 @@ def _manage_page(
     )
 
 
+def _manage_form(coordinator: Coordinator, data: Any = None) -> ManageForm:
+    return ManageForm(
+        data,
+        initial=_manage_initial(coordinator),
+        itk_wording=services.itk_wording(),
+        current_area=coordinator.scheme.area,
+    )
+
+
 def _manage_initial(coordinator: Coordinator) -> dict[str, Any]:
     scheme = coordinator.scheme
     return {
@@ -233,73 +281,57 @@ def _manage_initial(coordinator: Coordinator) -> dict[str, Any]:
     }
 
 
+def _manage_save(request: HttpRequest, coordinator: Coordinator, data: dict[str, Any]) -> None:
+    services.scheme_update_by_coordinator(
+        scheme=coordinator.scheme,
+        coordinator=coordinator,
+        name=data["name"],
+        kind=data["kind"],
+        description=data["description"],
+        households=data["households"],
+        show_contact=data["show_contact"],
+        area_geojson=data["area_geojson"],
+        request=request,
+    )
+    if data["itk_opt_in"] != coordinator.itk_opt_in:
+        services.coordinator_set_preferences(
+            coordinator=coordinator,
+            show_contact=data["show_contact"],
+            itk_opt_in=data["itk_opt_in"],
+            request=request,
+        )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
-def manage(request: HttpRequest) -> HttpResponse:
-    coordinator = _coordinator(request)
-    if coordinator is None:
-        return redirect("schemes:sign_in")
-    form = ManageForm(
-        request.POST if request.method == "POST" else None,
-        initial=_manage_initial(coordinator),
-        itk_wording=services.itk_wording(),
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.scheme_update_by_coordinator(
-                scheme=coordinator.scheme,
-                coordinator=coordinator,
-                name=data["name"],
-                kind=data["kind"],
-                description=data["description"],
-                households=data["households"],
-                show_contact=data["show_contact"],
-                request=request,
-            )
-            if data["itk_opt_in"] != coordinator.itk_opt_in:
-                services.coordinator_set_preferences(
-                    coordinator=coordinator,
-                    show_contact=data["show_contact"],
-                    itk_opt_in=data["itk_opt_in"],
-                    request=request,
-                )
-        except services.SchemeInvalid as error:
-            _put_errors(form, error.errors)
-        except services.SchemeStateError as error:
-            form.add_error(None, error.message)
-        else:
-            return redirect(request.path + "?saved=1")
+@_coordinator_required
+def manage(request: HttpRequest, coordinator: Coordinator) -> HttpResponse:
+    form = _manage_form(coordinator, request.POST if _posted(request) else None)
+    if _posted(request) and _saved(form, lambda data: _manage_save(request, coordinator, data)):
+        return redirect(request.path + "?saved=1")
     return _manage_page(request, coordinator, form, CoordinatorForm())
 
 
 @never_cache
 @require_http_methods(["POST"])
 @ratelimit(key="schemes-add-coordinator", limit=20, period=3600)
-def add_coordinator(request: HttpRequest) -> HttpResponse:
-    coordinator = _coordinator(request)
-    if coordinator is None:
-        return redirect("schemes:sign_in")
+@_coordinator_required
+def add_coordinator(request: HttpRequest, coordinator: Coordinator) -> HttpResponse:
     add_form = CoordinatorForm(request.POST)
-    if add_form.is_valid():
-        data = add_form.cleaned_data
-        try:
-            services.coordinator_add(
-                scheme=coordinator.scheme,
-                by=coordinator,
-                name=data["co_name"],
-                email=data["co_email"],
-                phone=data["co_phone"],
-                request=request,
-            )
-        except services.SchemeInvalid as error:
-            _put_errors(add_form, {f"co_{name}": message for name, message in error.errors.items()})
-        except services.SchemeStateError as error:
-            add_form.add_error(None, error.message)
-        else:
-            return redirect(reverse("schemes:manage") + "?added=1")
-    form = ManageForm(initial=_manage_initial(coordinator), itk_wording=services.itk_wording())
-    return _manage_page(request, coordinator, form, add_form)
+    if _saved(
+        add_form,
+        lambda data: services.coordinator_add(
+            scheme=coordinator.scheme,
+            by=coordinator,
+            name=data["co_name"],
+            email=data["co_email"],
+            phone=data["co_phone"],
+            request=request,
+        ),
+        prefix="co_",
+    ):
+        return redirect(reverse("schemes:manage") + "?added=1")
+    return _manage_page(request, coordinator, _manage_form(coordinator), add_form)
 
 
 @require_http_methods(["POST"])

@@ -90,7 +90,7 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "area_source": scheme.area_source,
         "neighbourhoods": list(scheme.neighbourhoods.all()),
     }
-    form = StaffSchemeForm(request.POST or None, user=request.user, initial=initial)
+    form = StaffSchemeForm(request.POST or None, user=request.user, initial=initial, current_area=scheme.area)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
