@@ -71,9 +71,7 @@ def normalise_code(code: str) -> str:
 
 def is_survey_user(user: RequestUser) -> bool:
     return bool(
-        user is not None
-        and user.is_authenticated
-        and any(user.has_perm(f"surveys.{p}") for p in SURVEY_PERMISSIONS)
+        user is not None and user.is_authenticated and any(user.has_perm(f"surveys.{p}") for p in SURVEY_PERMISSIONS)
     )
 
 
@@ -140,15 +138,11 @@ def assignment_add(
         survey=survey, officer=officer, defaults={"assigned_by": actor}
     )
     if created:
-        log_action(
-            "surveys.assignment.add", actor=actor, target=survey, request=request, data={"officer": officer.pk}
-        )
+        log_action("surveys.assignment.add", actor=actor, target=survey, request=request, data={"officer": officer.pk})
     return assignment
 
 
-def assignment_remove(
-    *, survey: Survey, officer_id: int, actor: StaffUser, request: HttpRequest | None = None
-) -> None:
+def assignment_remove(*, survey: Survey, officer_id: int, actor: StaffUser, request: HttpRequest | None = None) -> None:
     if not services.survey_can_manage(actor, survey):
         raise services.SurveyPermissionError("You cannot change this survey")
     deleted, _ = SurveyAssignment.objects.filter(survey=survey, officer_id=officer_id).delete()
@@ -171,9 +165,7 @@ def assigned_surveys(officer: StaffUser) -> list[tuple[Survey, SurveyVersion]]:
 # Devices
 
 
-def device_create(
-    *, officer: StaffUser, label: str, request: HttpRequest | None = None
-) -> tuple[OfficerDevice, str]:
+def device_create(*, officer: StaffUser, label: str, request: HttpRequest | None = None) -> tuple[OfficerDevice, str]:
     """A new device for `officer` and its one-time setup code (shown once, kept hashed)."""
     if not is_survey_user(officer):
         raise services.SurveyPermissionError("You cannot use the survey app")

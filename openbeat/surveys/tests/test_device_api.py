@@ -73,9 +73,11 @@ def test_a_setup_code_gives_the_token_once_and_only_its_hash_is_kept(world, assi
     assert response.status_code == 200
     token = response.json()["token"]
     device.refresh_from_db()
-    assert token not in (device.token_hash, device.setup_code_hash) and device.is_set_up
+    assert token not in (device.token_hash, device.setup_code_hash)
+    assert device.is_set_up
     again = post("setup/", {"code": code})
-    assert again.status_code == 400 and again.json()["error"] == "invalid_code"
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_code"
     assert AuditEntry.objects.filter(action="surveys.device.activate").exists()
     assert token not in json.dumps(list(AuditEntry.objects.values("data")), default=str)
 
@@ -84,7 +86,8 @@ def test_an_expired_code_is_refused(world, assigned):
     device, code = devices.device_create(officer=world.officer, label="Work phone")
     OfficerDevice.objects.filter(pk=device.pk).update(setup_expires_at=timezone.now() - timedelta(seconds=1))
     response = post("setup/", {"code": code})
-    assert response.status_code == 400 and "expired" in response.json()["message"]
+    assert response.status_code == 400
+    assert "expired" in response.json()["message"]
 
 
 def test_the_app_downloads_the_assigned_open_surveys_only(world, assigned, token):
@@ -93,7 +96,8 @@ def test_the_app_downloads_the_assigned_open_surveys_only(world, assigned, token
 
     services.survey_publish(survey=other, actor=world.lead)
     response = Client().get(API + "assigned/", **bearer(token))
-    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
     body = response.json()
     assert [s["slug"] for s in body["surveys"]] == [assigned.slug]
     assert body["surveys"][0]["definition"] == assigned.current_version.definition
@@ -104,7 +108,8 @@ def test_no_token_or_an_unknown_one_is_401_with_a_message(world, assigned):
     for headers in ({}, bearer("not-a-token"), {"HTTP_AUTHORIZATION": "Basic abc"}):
         response = Client().get(API + "assigned/", **headers)
         assert response.status_code == 401
-        assert response.json()["error"] == "unknown_device" and response.json()["message"]
+        assert response.json()["error"] == "unknown_device"
+        assert response.json()["message"]
 
 
 def test_a_revoked_device_is_refused_with_the_message_the_app_shows(world, assigned, token, ids):
@@ -117,7 +122,8 @@ def test_a_revoked_device_is_refused_with_the_message_the_app_shows(world, assig
         assert response.status_code == 403
         body = response.json()
         assert body["error"] == "revoked"
-        assert "switched off by" in body["message"] and "speak to your supervisor" in body["message"]
+        assert "switched off by" in body["message"]
+        assert "speak to your supervisor" in body["message"]
     assert not Response.objects.exists()
 
 
@@ -141,14 +147,20 @@ def test_a_batch_sent_twice_stores_each_response_once(world, assigned, token, id
     with_place = ResponseCapture.objects.get(response__client_id=batch[1]["client_id"])
     assert (with_place.latitude, with_place.longitude) == (Decimal("53.7654"), Decimal("-2.7012"))
     without = ResponseCapture.objects.get(response__client_id=batch[2]["client_id"])
-    assert without.latitude is None and without.longitude is None and without.officer == world.officer
+    assert without.latitude is None
+    assert without.longitude is None
+    assert without.officer == world.officer
     device = OfficerDevice.objects.get()
     assert device.last_sync_at is not None
 
 
 def test_different_answers_under_a_used_id_are_a_conflict_kept_for_review(world, assigned, token, ids):
     client_id = str(uuid.uuid4())
-    post("responses/", {"responses": [item(assigned, ids.answers(postcode=world.west_postcode), client_id=client_id)]}, token)
+    post(
+        "responses/",
+        {"responses": [item(assigned, ids.answers(postcode=world.west_postcode), client_id=client_id)]},
+        token,
+    )
     changed = item(assigned, ids.answers(postcode=world.west_postcode, safe=1), client_id=client_id)
     response = post("responses/", {"responses": [changed]}, token)
     assert response.json()["results"] == [{"client_id": client_id, "status": "conflict"}]
@@ -193,7 +205,8 @@ def test_bad_bodies_are_4xx_with_an_error_body(token):
     client = Client()
     for body in (b"{", b"[]", b'{"responses": []}', b'{"responses": "x"}', "\u00e9".encode("latin-1")):
         response = client.post(API + "responses/", data=body, content_type="application/json", **bearer(token))
-        assert response.status_code == 400 and response.json()["error"] == "bad_request"
+        assert response.status_code == 400
+        assert response.json()["error"] == "bad_request"
     too_many = {"responses": [{}] * (devices.BATCH_MAX + 1)}
     assert post("responses/", too_many, token).status_code == 413
     assert Client().get(API + "responses/", **bearer(token)).status_code == 405

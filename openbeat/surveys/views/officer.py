@@ -83,7 +83,9 @@ def _json_body(request: HttpRequest) -> Any:
 @require_http_methods(["POST"])
 def api_setup(request: HttpRequest) -> HttpResponse:
     address = hashlib.sha256((client_address(request) or "-").encode()).hexdigest()[:24]
-    if not hit(key=f"surveys-device-setup:{address}", limit=int(getattr(settings, "SURVEYS_SETUP_LIMIT", 10)), period=600):
+    if not hit(
+        key=f"surveys-device-setup:{address}", limit=int(getattr(settings, "SURVEYS_SETUP_LIMIT", 10)), period=600
+    ):
         return _error(429, "rate_limited", "Too many tries. Wait ten minutes and try again.")
     try:
         body = _json_body(request)
@@ -207,6 +209,4 @@ def manifest(request: HttpRequest) -> HttpResponse:
             },
         ],
     }
-    return _no_cache(
-        HttpResponse(json.dumps(body), content_type="application/manifest+json")
-    )
+    return _no_cache(HttpResponse(json.dumps(body), content_type="application/manifest+json"))
