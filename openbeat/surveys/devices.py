@@ -20,7 +20,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
@@ -287,10 +287,11 @@ def _when(value: Any) -> datetime | None:
         parsed = parse_datetime(value)
     except ValueError:
         return None
-    if parsed is None:
+    # Before 2000 is a phone's clock gone wrong (and year 1 in a far time zone is year 0 in UTC: no datetime).
+    if parsed is None or parsed.year < 2000:
         return None
     if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.UTC)
+        parsed = timezone.make_aware(parsed, UTC)
     # A device's clock far in the future is not believed: the server's time instead.
     return min(parsed, timezone.now())
 
