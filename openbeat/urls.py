@@ -26,6 +26,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("feeds/", include("openbeat.feeds.urls")),
     path("search/", include("openbeat.search.urls")),
     path("surveys/", include("openbeat.surveys.urls")),
+    # The officer's offline survey app and its device API: apart from the public /surveys/<slug>/ links.
+    path("officer/surveys/", include("openbeat.surveys.urls_officer")),
     path("watch-schemes/", include("openbeat.schemes.urls")),
     path("volunteering/", include("openbeat.volunteers.urls")),
     path("open311/v2/", include("openbeat.reports.urls_open311")),

@@ -250,3 +250,74 @@ class ResponseConflict(models.Model):
 
     def __str__(self) -> str:
         return f"conflict on {self.client_id}"
+
+
+# --- The officer's offline app (issue 22): assignments, devices, and where an officer's response was taken ---
+
+
+class SurveyAssignment(models.Model):
+    """A survey an officer carries on their phone: the app downloads the open surveys assigned to its officer."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="assignments")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_assignments")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["survey", "officer__username"]
+        constraints = [models.UniqueConstraint(fields=["survey", "officer"], name="surveyassignment_once")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} -> {self.officer_id}"
+
+
+class OfficerDevice(models.Model):
+    """An officer's phone running the offline app. It holds a bearer token whose SHA-256 is `token_hash`; the token
+    itself is handed to the app once, in exchange for a short-lived one-time setup code (also kept only hashed).
+    A revoked device's token is refused, and so are the answers still waiting on it."""
+
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_devices")
+    label = models.CharField(max_length=80, help_text="e.g. 'Work phone'. Helps tell your devices apart.")
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    setup_code_hash = models.CharField(max_length=64, blank=True)
+    setup_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_set_up(self) -> bool:
+        return self.token_hash is not None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class ResponseCapture(models.Model):
+    """How an officer's response was taken: the device, and the place only when the resident agreed to it
+    (rounded to 4 decimals, about 10 m). Kept apart from `Response` so that results never touch it."""
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="capture")
+    device = models.ForeignKey(OfficerDevice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    latitude = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"capture of {self.response_id}"

@@ -4,7 +4,7 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from openbeat.surveys.views import staff
+from openbeat.surveys.views import staff, staff_offline
 
 
 @hooks.register("register_admin_urls")
@@ -29,6 +29,11 @@ def register_survey_urls() -> list:
         path("<int:pk>/results/", staff.survey_results, name="results"),
         path("<int:pk>/results.<str:fmt>", staff.survey_export, name="export"),
         path("<int:pk>/answers/<int:answer_pk>/moderate/", staff.answer_moderate, name="moderate"),
+        # The officer's offline app: officers given a survey, and their phones.
+        path("<int:pk>/officers/", staff_offline.survey_officers, name="officers"),
+        path("<int:pk>/officers/<int:officer_pk>/remove/", staff_offline.survey_officer_remove, name="officer_remove"),
+        path("devices/", staff_offline.device_list, name="devices"),
+        path("devices/<int:pk>/switch-off/", staff_offline.device_revoke, name="device_revoke"),
         # Last: its pattern would take the paths above.
         path("<int:pk>/<str:kind>/<int:item_pk>/<str:action>/", staff.item_action, name="item_action"),
     ]
@@ -43,3 +48,8 @@ class SurveysMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_surveys_menu_item() -> MenuItem:
     return SurveysMenuItem("Surveys", reverse("surveys_staff:list"), icon_name="form", order=268)
+
+
+@hooks.register("register_admin_menu_item")
+def register_survey_devices_menu_item() -> MenuItem:
+    return SurveysMenuItem("Survey app phones", reverse("surveys_staff:devices"), icon_name="mobile-alt", order=269)
