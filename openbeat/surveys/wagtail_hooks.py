@@ -29,6 +29,12 @@ def register_survey_urls() -> list:
         path("<int:pk>/results/", staff.survey_results, name="results"),
         path("<int:pk>/results.<str:fmt>", staff.survey_export, name="export"),
         path("<int:pk>/answers/<int:answer_pk>/moderate/", staff.answer_moderate, name="moderate"),
+        path("<int:pk>/responses.<str:fmt>", staff.responses_export, name="responses_export"),
+        path("<int:pk>/conflicts/", staff.conflict_list, name="conflicts"),
+        path("<int:pk>/conflicts/<int:conflict_pk>/resolve/", staff.conflict_resolve, name="conflict_resolve"),
+        path("<int:pk>/exports/<int:export_pk>/", staff.export_detail, name="export_detail"),
+        path("<int:pk>/exports/<int:export_pk>/status/", staff.export_status, name="export_status"),
+        path("<int:pk>/exports/<int:export_pk>/download/", staff.export_download, name="export_download"),
         # Last: its pattern would take the paths above.
         path("<int:pk>/<str:kind>/<int:item_pk>/<str:action>/", staff.item_action, name="item_action"),
     ]
