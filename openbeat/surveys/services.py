@@ -381,7 +381,7 @@ def response_submit(
     """Store a response (see the module's docstring). In the Know's personal links pass `recipient_key`
     (surveys.invitations): a second response under another client id for the same recipient raises
     AlreadyAnswered, settled by the unique constraint when two arrive at once; `neighbourhood_id` (the
-    subscriber's home) places the response when no postcode answer does."""
+    subscriber's home) places the response, before any postcode answer."""
     if version.survey.state != Survey.State.OPEN:
         raise AnswersInvalid({"": "This survey is closed"})
     if channel not in Channel.values:
@@ -395,10 +395,10 @@ def response_submit(
     if existing is None:
         if recipient_key and Response.objects.filter(survey_id=version.survey_id, recipient_key=recipient_key).exists():
             raise AlreadyAnswered()
-        home = neighbourhood_id
-        neighbourhood_id, division_id = _place(cleaned, version.definition)
-        if neighbourhood_id is None and home is not None:
-            neighbourhood_id, division_id = _home(home)
+        # In the Know: the subscriber's home neighbourhood, else (as for every channel) the postcode answer's.
+        neighbourhood_id, division_id = _home(neighbourhood_id) if neighbourhood_id is not None else (None, None)
+        if neighbourhood_id is None:
+            neighbourhood_id, division_id = _place(cleaned, version.definition)
         try:
             with transaction.atomic():
                 response = Response.objects.create(
@@ -417,8 +417,9 @@ def response_submit(
         except IntegrityError:
             # Another submission of this id (or for this recipient) got in between the read and the insert:
             # settle against it.
-            existing = Response.objects.filter(client_id=client_id).first()
-            if existing is None:
+            try:
+                existing = Response.objects.get(client_id=client_id)
+            except Response.DoesNotExist:
                 raise AlreadyAnswered() from None
     if existing.digest == digest:
         return Submitted(Outcome.DUPLICATE, existing)
