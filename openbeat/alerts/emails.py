@@ -84,8 +84,8 @@ def alert_email(
     """The email of an alert. `language`: the frame's (see frame_language); `content_language`: the title's
     and body's when they are not in the frame's language (an alert not translated into it). `image` and
     `attachments`: the alert's picture (with its alt text) and PDF links, as `alerts.media.email_media` gives
-    them, the same in every language. `survey_title`: the survey the alert invites its recipients to answer, by
-their own link (hrefs("survey"); surveys.invitations)."""
+    them, the same in every language. `survey_title`: the survey the alert invites its recipients to answer,
+    each by their own link (hrefs("survey"); surveys.invitations)."""
     language = frame_language(language)
     level = _priority(priority)
     with translation.override(language):

@@ -193,7 +193,9 @@ class AlertForm(forms.Form):
         self.fields["interest"].queryset = Interest.objects.filter(  # type: ignore[attr-defined]
             active=True, kind=Interest.Kind.TOPIC
         )
-        distributable = [s.pk for s in surveys_for(user).filter(state=Survey.State.OPEN) if survey_can_distribute(user, s)]
+        distributable = [
+            s.pk for s in surveys_for(user).filter(state=Survey.State.OPEN) if survey_can_distribute(user, s)
+        ]
         current = getattr(getattr(alert, "survey_invitation", None), "survey_id", None) if alert and alert.pk else None
         self.fields["survey"].queryset = Survey.objects.filter(  # type: ignore[attr-defined]
             pk__in=[*distributable, *([current] if current else [])]

@@ -240,9 +240,7 @@ def _links(delivery: Delivery, rendered: _Rendered, *, ratings: _RatingLinks) ->
 def _survey_link(delivery: Delivery, survey_id: int) -> str:
     subscriber = delivery.subscriber
     assert subscriber is not None
-    return invitation_url(
-        survey_id, subscriber_id=subscriber.pk, neighbourhood_id=subscriber.home_neighbourhood_id
-    )
+    return invitation_url(survey_id, subscriber_id=subscriber.pk, neighbourhood_id=subscriber.home_neighbourhood_id)
 
 
 Failures = dict[int, Exception]

@@ -239,7 +239,15 @@ def _responses(
     minimum = selectors.small_number_minimum()
     questions, _labels = selectors._labels(survey)
     questions = [q for q in questions if q["kind"] != logic.POSTCODE]
-    header = ["response", "submitted", "channel", "division", "neighbourhood", "version", *[q["text"] for q in questions]]
+    header = [
+        "response",
+        "submitted",
+        "channel",
+        "division",
+        "neighbourhood",
+        "version",
+        *[q["text"] for q in questions],
+    ]
     text_file = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True) if fmt == "csv" else None
     writer = csv.writer(text_file) if text_file is not None else None
     workbook = Workbook(write_only=True) if fmt == "xlsx" else None
@@ -289,7 +297,10 @@ def _responses(
                         area(response.division_id, by_div, div_names),
                         area(response.neighbourhood_id, by_nbh, nbh_names),
                         versions.get(response.version_id, ""),
-                        *[display_answer(q, given.get(str(q["id"]))) if str(q["id"]) in given else "" for q in questions],
+                        *[
+                            display_answer(q, given.get(str(q["id"]))) if str(q["id"]) in given else ""
+                            for q in questions
+                        ],
                     ]
                 )
                 done += 1

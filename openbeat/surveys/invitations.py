@@ -12,8 +12,8 @@ The composer's preview shows a link with the key "preview": it opens a page that
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 

@@ -475,8 +475,10 @@ def conflict_resolve(
     rows rewritten, its free text to be moderated again). Either way the conflict is resolved, by whom and when,
     and the audit log says which. A conflict already resolved is refused (two reviewers at once: one wins)."""
     with transaction.atomic():
-        conflict = ResponseConflict.objects.select_for_update().select_related("response__survey", "version").get(
-            pk=conflict.pk
+        conflict = (
+            ResponseConflict.objects.select_for_update()
+            .select_related("response__survey", "version")
+            .get(pk=conflict.pk)
         )
         if not conflict_can_review(actor, conflict):
             raise SurveyPermissionError("You cannot review this survey's responses")

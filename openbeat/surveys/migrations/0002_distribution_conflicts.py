@@ -6,101 +6,160 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alerts', '0004_templates_saved_audiences'),
-        ('areas', '0002_move_force_to_core'),
-        ('surveys', '0001_initial'),
+        ("alerts", "0004_templates_saved_audiences"),
+        ("areas", "0002_move_force_to_core"),
+        ("surveys", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SurveyExport',
+            name="SurveyExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('results', 'Results (counts per question)'), ('responses', 'Responses (one row each)')], max_length=10)),
-                ('format', models.CharField(choices=[('csv', 'CSV'), ('xlsx', 'XLSX')], max_length=4)),
-                ('filters', models.JSONField(default=dict)),
-                ('divisions', models.JSONField(blank=True, null=True)),
-                ('state', models.CharField(choices=[('queued', 'Waiting to start'), ('running', 'Being built'), ('done', 'Ready to download'), ('failed', 'Failed')], db_index=True, default='queued', max_length=10)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('path', models.CharField(blank=True, max_length=200)),
-                ('error', models.TextField(blank=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("results", "Results (counts per question)"),
+                            ("responses", "Responses (one row each)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("format", models.CharField(choices=[("csv", "CSV"), ("xlsx", "XLSX")], max_length=4)),
+                ("filters", models.JSONField(default=dict)),
+                ("divisions", models.JSONField(blank=True, null=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting to start"),
+                            ("running", "Being built"),
+                            ("done", "Ready to download"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("path", models.CharField(blank=True, max_length=200)),
+                ("error", models.TextField(blank=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyInvitation',
+            name="SurveyInvitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.AddField(
-            model_name='response',
-            name='recipient_key',
-            field=models.CharField(blank=True, default='', max_length=64),
+            model_name="response",
+            name="recipient_key",
+            field=models.CharField(blank=True, default="", max_length=64),
         ),
         migrations.AddField(
-            model_name='responseconflict',
-            name='device',
+            model_name="responseconflict",
+            name="device",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='responseconflict',
-            name='resolution',
-            field=models.CharField(blank=True, choices=[('kept', 'Stored answers kept'), ('replaced', 'Replaced with these')], max_length=10),
+            model_name="responseconflict",
+            name="resolution",
+            field=models.CharField(
+                blank=True,
+                choices=[("kept", "Stored answers kept"), ("replaced", "Replaced with these")],
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='responseconflict',
-            name='resolved_at',
+            model_name="responseconflict",
+            name="resolved_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='responseconflict',
-            name='resolved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="responseconflict",
+            name="resolved_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='responseconflict',
-            name='submitted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="responseconflict",
+            name="submitted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.UniqueConstraint(condition=models.Q(('recipient_key', ''), _negated=True), fields=('survey', 'recipient_key'), name='surveyresponse_one_per_recipient'),
+            model_name="response",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("recipient_key", ""), _negated=True),
+                fields=("survey", "recipient_key"),
+                name="surveyresponse_one_per_recipient",
+            ),
         ),
         migrations.AddField(
-            model_name='surveyexport',
-            name='requested_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="surveyexport",
+            name="requested_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='surveyexport',
-            name='survey',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exports', to='surveys.survey'),
+            model_name="surveyexport",
+            name="survey",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="exports", to="surveys.survey"
+            ),
         ),
         migrations.AddField(
-            model_name='surveyinvitation',
-            name='alert',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='survey_invitation', to='alerts.alert'),
+            model_name="surveyinvitation",
+            name="alert",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE, related_name="survey_invitation", to="alerts.alert"
+            ),
         ),
         migrations.AddField(
-            model_name='surveyinvitation',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="surveyinvitation",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='surveyinvitation',
-            name='survey',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='surveys.survey'),
+            model_name="surveyinvitation",
+            name="survey",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="invitations", to="surveys.survey"
+            ),
         ),
     ]

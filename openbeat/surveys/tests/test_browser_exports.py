@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 
 from openbeat.core.services import site_pages_ensure
 from openbeat.staff.tests.browser import sign_in
+from openbeat.subscriptions.tests.test_browser_signup import tab_to
 from openbeat.surveys import exporting, services
 from openbeat.surveys.models import SurveyExport
-from openbeat.subscriptions.tests.test_browser_signup import tab_to
 from openbeat.surveys.tests.conftest import Ids, build_survey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -128,13 +128,17 @@ def test_division_staff_review_only_their_divisions_responses_of_a_force_wide_su
     force_ids = Ids(survey)
     client_id = uuid.uuid4()
     version = survey.current_version
-    services.response_submit(client_id=client_id, version=version, answers=force_ids.answers(postcode=world.east_postcode))
+    services.response_submit(
+        client_id=client_id, version=version, answers=force_ids.answers(postcode=world.east_postcode)
+    )
     conflict = services.response_submit(
         client_id=client_id, version=version, answers=force_ids.answers(postcode=world.east_postcode, safe=2)
     ).conflict
     west = client_for(world.lead)
     assert "None to review." in west.get(f"/admin/surveys/{survey.pk}/conflicts/").text
-    assert west.post(f"/admin/surveys/{survey.pk}/conflicts/{conflict.pk}/resolve/", {"action": "keep"}).status_code == 404
+    assert (
+        west.post(f"/admin/surveys/{survey.pk}/conflicts/{conflict.pk}/resolve/", {"action": "keep"}).status_code == 404
+    )
     east = client_for(world.other)
     east.post(f"/admin/surveys/{survey.pk}/conflicts/{conflict.pk}/resolve/", {"action": "keep"})
     conflict.refresh_from_db()

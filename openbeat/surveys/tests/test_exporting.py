@@ -121,7 +121,9 @@ def test_the_task_records_its_progress_as_it_goes(world, survey, ids, monkeypatc
     assert exporting.export_run(export_id=export.pk) is None
 
 
-def test_a_results_export_in_the_background_holds_the_suppressed_tables(world, survey, ids, django_capture_on_commit_callbacks):
+def test_a_results_export_in_the_background_holds_the_suppressed_tables(
+    world, survey, ids, django_capture_on_commit_callbacks
+):
     answer(world, survey, ids, 5)
     client = client_for(world.lead)
     with django_capture_on_commit_callbacks(execute=True):

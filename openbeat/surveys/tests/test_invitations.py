@@ -107,7 +107,7 @@ def test_a_link_cannot_be_moved_to_another_survey(world, survey):
     services.survey_publish(survey=other, actor=world.lead)
     good = link(survey)
     signed = good.rstrip("/").rsplit("/", 1)[1]
-    value, _, rest = signed.partition("-")
+    _survey_id, _, rest = signed.partition("-")
     moved = good.replace(signed, f"{other.pk}-{rest}")
     response = client_for(None).get(moved)
     assert response.status_code == 400
@@ -281,7 +281,9 @@ def test_the_email_as_sent_carries_each_recipients_own_link_and_the_preview_the_
     # The link works once for its recipient.
     client = client_for(None)
     first = people[0]
-    client.get(path_of(invitations.invitation_url(survey.pk, subscriber_id=first.pk, neighbourhood_id=world.west_nbh.pk)))
+    client.get(
+        path_of(invitations.invitation_url(survey.pk, subscriber_id=first.pk, neighbourhood_id=world.west_nbh.pk))
+    )
     answer_all(client, survey, ids, world.west_postcode)
     assert Response.objects.get().recipient_key == invitations.recipient_key(survey.pk, first.pk)
 

@@ -529,7 +529,10 @@ def responses_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     content = exporting.export_content(
         survey, kind=SurveyExport.Kind.RESPONSES, fmt=fmt, filters=filters, divisions=divisions
     )
-    types = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    types = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
     response = HttpResponse(content, content_type=types[fmt])
     response["Content-Disposition"] = f'attachment; filename="survey-{survey.slug}-responses.{fmt}"'
     return response
