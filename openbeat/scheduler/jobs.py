@@ -302,7 +302,7 @@ def scheduled_jobs() -> list[Job]:
         Job("prune_job_runs", prune_job_runs, cron={"hour": 4, "minute": 45}, hold=timedelta(hours=1)),
         Job("flush_page_views", flush_page_views, every=timedelta(minutes=5), command="flush_page_views"),
         Job("worker_heartbeat", worker_heartbeat, every=timedelta(minutes=1), command="check_worker"),
-        Job("survey_exports", survey_exports, every=timedelta(minutes=5)),
+        Job("survey_exports", survey_exports, every=timedelta(minutes=5), command="survey_exports"),
         Job(
             "dispatch_due_social_posts",
             dispatch_due_social_posts,

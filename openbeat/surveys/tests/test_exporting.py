@@ -240,3 +240,19 @@ def test_the_survey_exports_job_is_scheduled():
 def test_a_user_with_results_in_no_division_cannot_export(world, survey, refused):
     stranger = staff_user(roles.NEIGHBOURHOOD_OFFICER, world.east, username="officer-east")
     assert client_for(stranger).get(f"/admin/surveys/{survey.pk}/responses.csv").status_code == 404
+
+
+def test_the_command_does_what_the_job_does(world, survey):
+    from django.core.management import call_command
+
+    SurveyExport.objects.create(
+        survey=survey,
+        kind="responses",
+        format="csv",
+        state=SurveyExport.State.RUNNING,
+        attempts=exporting.MAX_ATTEMPTS,
+        lease_until=timezone.now() - timedelta(minutes=1),
+    )
+    out = io.StringIO()
+    call_command("survey_exports", stdout=out)
+    assert "1 failed" in out.getvalue()
