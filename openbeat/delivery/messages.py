@@ -6,6 +6,9 @@ unguessable markers where each recipient's own links go (tracking, rating, reply
 the optional open pixel); each message is then the pre-split template joined with that recipient's links.
 The markers carry a random per-process nonce, so nothing an officer types can be mistaken for one.
 
+An alert that carries a survey invitation (surveys.invitations) gets each recipient's own survey link too, in the
+email (the "survey" marker) and at the end of the SMS.
+
 Links in the Markdown body are tracked as well: http(s) hrefs in the rendered HTML are swapped for click
 links (mailto: and tel: are left as they are), and the same URLs where the plain-text part shows them.
 

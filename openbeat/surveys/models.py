@@ -5,8 +5,8 @@ edited. Publishing freezes it as JSON in a `SurveyVersion` (logic.definition_of)
 version it answered, so a later edit never changes what an earlier answer meant. A version that has answers is
 never changed again: publishing after an edit makes the next version.
 
-Responses are designed for three channels: the public link (now), In the Know personal links and the officer's
-offline phone app (later). Each carries a client-generated UUID (`client_id`, unique): a channel that retries
+Responses are designed for three channels: the public link, In the Know personal links (one response per
+recipient: `Response.recipient_key`, surveys.invitations) and the officer's offline phone app (later). Each carries a client-generated UUID (`client_id`, unique): a channel that retries
 sends the same id, so the same answers twice are one response, and different answers under one id are a
 `ResponseConflict` kept for review (services.response_submit), never an overwrite or a duplicate.
 
