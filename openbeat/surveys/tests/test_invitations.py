@@ -333,3 +333,46 @@ def test_a_link_made_long_ago_still_within_its_age_works(world, survey, settings
     with freeze_time("2026-01-01 12:00") as frozen:
         frozen.tick(timedelta(days=60))
         assert client_for(None).get(made).status_code == 302
+
+
+def composer_data(world, **changes):
+    from openbeat.subscriptions.models import Interest
+
+    interest = Interest.objects.get_or_create(
+        slug="crime-alerts", defaults={"name": "Crime alerts and appeals", "kind": "topic", "bit": 0}
+    )[0]
+    data = {
+        "title": "Have your say on patrols",
+        "body": "Tell us how safe you feel.",
+        "interest": interest.pk,
+        "priority": "1",
+        "neighbourhoods": [str(world.west_nbh.pk)],
+        "channels": ["email", "sms"],
+        "targeting": "",
+    }
+    return {**data, **changes}
+
+
+def test_the_composer_saves_the_invitation_with_the_draft_and_can_take_it_off(world, survey):
+    client = client_for(world.lead)
+    response = client.post("/admin/alerts/new/", composer_data(world, survey=str(survey.pk)))
+    assert response.status_code == 302, response.content[:2000]
+    invitation = SurveyInvitation.objects.get()
+    assert (invitation.survey, invitation.created_by) == (survey, world.lead)
+    alert = invitation.alert
+    assert f'value="{survey.pk}" selected' in client.get(f"/admin/alerts/{alert.pk}/edit/").text
+    client.post(f"/admin/alerts/{alert.pk}/edit/", composer_data(world, survey=""))
+    assert not SurveyInvitation.objects.exists()
+
+
+def test_the_composer_refuses_a_survey_its_author_may_not_distribute(world, survey):
+    own = build_survey(world.other, division=world.east, slug="east-survey")
+    services.survey_publish(survey=own, actor=world.other)
+    east = client_for(world.other)
+    assert 'name="survey"' in east.get("/admin/alerts/new/").text  # their own survey is offered
+    data = composer_data(world, survey=str(survey.pk), neighbourhoods=[str(world.east_nbh.pk)])
+    response = east.post("/admin/alerts/new/", data)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    assert not SurveyInvitation.objects.exists()
+    assert not Alert.objects.exists()
