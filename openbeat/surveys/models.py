@@ -6,9 +6,10 @@ version it answered, so a later edit never changes what an earlier answer meant.
 never changed again: publishing after an edit makes the next version.
 
 Responses are designed for three channels: the public link, In the Know personal links (one response per
-recipient: `Response.recipient_key`, surveys.invitations) and the officer's offline phone app (later). Each carries a client-generated UUID (`client_id`, unique): a channel that retries
-sends the same id, so the same answers twice are one response, and different answers under one id are a
-`ResponseConflict` kept for review (services.response_submit), never an overwrite or a duplicate.
+recipient: `Response.recipient_key`, surveys.invitations) and the officer's offline phone app (later). Each
+carries a client-generated UUID (`client_id`, unique): a channel that retries sends the same id, so the same
+answers twice are one response, and different answers under one id are a `ResponseConflict` kept for review
+(services.response_submit, then services.conflict_resolve), never an overwrite or a duplicate.
 
 `Answer` is one row per response x question (x option for multiple choice, x statement for a grid), with the
 response's neighbourhood, division, channel and time copied in, so that results are one GROUP BY over indexed
