@@ -420,6 +420,12 @@ elif TASKS_BACKEND == "celery":
 TASK_RESULTS_RETENTION_DAYS = int(os.environ.get("TASK_RESULTS_RETENTION_DAYS", "14"))
 # The scheduler's run log (Settings > Scheduled jobs) is kept this long.
 JOB_RUNS_RETENTION_DAYS = int(os.environ.get("JOB_RUNS_RETENTION_DAYS", "30"))
+# Surveys (surveys.exporting, surveys.invitations): exports of more responses than this are built in the
+# background; their files are deleted this many days after they were made; In the Know's personal survey links
+# stop working after this many days.
+SURVEYS_EXPORT_BACKGROUND_OVER = int(os.environ.get("SURVEYS_EXPORT_BACKGROUND_OVER", "5000"))
+SURVEYS_EXPORT_RETENTION_DAYS = int(os.environ.get("SURVEYS_EXPORT_RETENTION_DAYS", "7"))
+SURVEYS_INVITATION_MAX_AGE_DAYS = int(os.environ.get("SURVEYS_INVITATION_MAX_AGE_DAYS", "90"))
 
 CACHES = {
     "default": (

@@ -5,7 +5,8 @@ office) around an alert's title and body, in the resident's language, and return
 the plain-text part. The plain text is generated from that same HTML (`html_to_text`), never written apart,
 so the two parts cannot say different things.
 
-The per-recipient links (rating, reply, preferences, unsubscribe, the open pixel) are asked of `hrefs`: the
+The per-recipient links (rating, reply, preferences, unsubscribe, the open pixel, and the survey invitation
+when the alert carries one: `survey_title`) are asked of `hrefs`: the
 delivery app passes markers it later swaps for each recipient's signed links; the preview passes
 placeholders ("#rate1", ...). The body's links are the caller's too (delivery swaps them for click links
 before calling this). `content_html` is the part the preview shows inside the back office: the sent HTML is
@@ -49,7 +50,7 @@ PRIORITY_WORDS = {
     Priority.EMERGENCY: pgettext_lazy("alert priority", "Emergency"),
 }
 # The names a caller's `hrefs` is asked for.
-LINK_NAMES = (*(f"rate{n}" for n in RATINGS), "reply", "preferences", "unsubscribe", "pixel")
+LINK_NAMES = (*(f"rate{n}" for n in RATINGS), "reply", "preferences", "unsubscribe", "pixel", "survey")
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,13 @@ def alert_email(
     content_language: str = "",
     image: EmailImage | None = None,
     attachments: Sequence[EmailAttachment] = (),
+    survey_title: str = "",
 ) -> AlertEmail:
     """The email of an alert. `language`: the frame's (see frame_language); `content_language`: the title's
     and body's when they are not in the frame's language (an alert not translated into it). `image` and
     `attachments`: the alert's picture (with its alt text) and PDF links, as `alerts.media.email_media` gives
-    them, the same in every language."""
+    them, the same in every language. `survey_title`: the survey the alert invites its recipients to answer,
+    each by their own link (hrefs("survey"); surveys.invitations)."""
     language = frame_language(language)
     level = _priority(priority)
     with translation.override(language):
@@ -103,6 +106,8 @@ def alert_email(
             "reply": hrefs("reply"),
             "preferences": hrefs("preferences"),
             "unsubscribe": hrefs("unsubscribe"),
+            "survey_title": survey_title,
+            "survey": hrefs("survey") if survey_title else "",
         }
         content = render_to_string("alerts/email/alert_content.html", context).strip()
         document = render_to_string(

@@ -32,6 +32,9 @@ from openbeat.core.users import RequestUser
 from openbeat.staff.scope import scope_for
 from openbeat.subscriptions.forms import AGE_BANDS, DISABILITY, ETHNICITIES, PREFER_NOT
 from openbeat.subscriptions.models import Interest
+from openbeat.surveys.models import Survey
+from openbeat.surveys.selectors import surveys_for
+from openbeat.surveys.services import survey_can_distribute
 
 RULES = ("include", "must", "exclude")
 RULE_CHOICES = [("", "—"), ("include", "Include"), ("must", "Must have"), ("exclude", "Exclude")]
@@ -110,6 +113,14 @@ class AlertForm(forms.Form):
         label="Link address", required=False, assume_scheme="https", help_text="Optional: a page with more information."
     )
     link_text = forms.CharField(label="Link text", required=False, max_length=80)
+    # A survey invitation (surveys.invitations): each recipient gets their own link to answer it once.
+    survey = forms.ModelChoiceField(
+        label="Invite recipients to a survey",
+        queryset=Survey.objects.none(),
+        required=False,
+        empty_label="No survey",
+        help_text="Optional: each resident gets their own link, which lets them answer once without signing in.",
+    )
     # The image and PDFs (alerts.media): checked by content here, kept by alert_media_change.
     image = forms.FileField(
         label="Image",
@@ -182,6 +193,15 @@ class AlertForm(forms.Form):
         self.fields["interest"].queryset = Interest.objects.filter(  # type: ignore[attr-defined]
             active=True, kind=Interest.Kind.TOPIC
         )
+        distributable = [
+            s.pk for s in surveys_for(user).filter(state=Survey.State.OPEN) if survey_can_distribute(user, s)
+        ]
+        current = getattr(getattr(alert, "survey_invitation", None), "survey_id", None) if alert and alert.pk else None
+        self.fields["survey"].queryset = Survey.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[*distributable, *([current] if current else [])]
+        ).order_by("title")
+        if not distributable and current is None:
+            del self.fields["survey"]
         if not (scope.force_wide and user.has_perm("alerts.send_force_wide_alert")):
             del self.fields["whole_force"]
         divisions = scope.filter(Division.objects.order_by("name"), "pk")
@@ -427,6 +447,9 @@ class AlertForm(forms.Form):
             **cls.targeting_initial(alert.targeting or {}),
             "image_alt": alert.image_alt,
         }
+        invitation = getattr(alert, "survey_invitation", None) if alert.pk else None
+        if invitation is not None:
+            initial["survey"] = invitation.survey_id
         for translation in alert.translations.all():
             initial[f"title__{translation.language}"] = translation.title
             initial[f"body__{translation.language}"] = translation.body

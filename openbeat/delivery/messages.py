@@ -6,6 +6,9 @@ unguessable markers where each recipient's own links go (tracking, rating, reply
 the optional open pixel); each message is then the pre-split template joined with that recipient's links.
 The markers carry a random per-process nonce, so nothing an officer types can be mistaken for one.
 
+An alert that carries a survey invitation (surveys.invitations) gets each recipient's own survey link too, in the
+email (the "survey" marker) and at the end of the SMS.
+
 Links in the Markdown body are tracked as well: http(s) hrefs in the rendered HTML are swapped for click
 links (mailto: and tel: are left as they are), and the same URLs where the plain-text part shows them.
 
@@ -40,6 +43,7 @@ from openbeat.delivery import links
 from openbeat.delivery.models import Delivery, DeliverySettings
 from openbeat.delivery.transports.base import OutgoingEmail, OutgoingSms
 from openbeat.subscriptions.links import preferences_link, unsubscribe_link
+from openbeat.surveys.invitations import invitation_url, invitations_for
 
 logger = logging.getLogger(__name__)
 _NONCE = secrets.token_hex(8)
@@ -73,6 +77,7 @@ class _Rendered:
     html: _Split
     sms: str  # the SMS text without its link
     targets: list[str]  # the URLs that get a click link each, in marker order ("click0", "click1", ...)
+    survey_id: int | None = None  # the survey the alert invites its recipients to (surveys.invitations)
 
 
 def _language_info(code: str) -> tuple[str, bool]:
@@ -114,6 +119,7 @@ def _render(
     topic: str,
     track_opens: bool,
     media: dict[str, Any] | None = None,
+    survey: tuple[int, str] | None = None,
 ) -> _Rendered:
     """The email through the one renderer the composer's preview uses too (alerts.emails), with markers for the
     recipient's links; the body's http(s) links are swapped for click markers first."""
@@ -137,6 +143,7 @@ def _render(
         link_text=alert.link_text,
         hrefs=lambda name: "" if name == "pixel" and not track_opens else _marker(name),
         **(media or {}),  # the alert's image and PDF links (alerts.media), the same in every language
+        survey_title=survey[1] if survey else "",
     )
     return _Rendered(
         subject=email.subject,
@@ -144,6 +151,7 @@ def _render(
         html=_Split(email.html),
         sms=sms_text(title=title, body_text=render_text(body)),
         targets=targets,
+        survey_id=survey[0] if survey else None,
     )
 
 
@@ -164,6 +172,7 @@ class _Renderer:
             self.translations.setdefault(translation_.alert_id, {})[translation_.language] = translation_
         self.topics = dict(Alert.objects.filter(pk__in=alert_ids).values_list("pk", "interest__name"))
         self.media = email_media_for(Alert.objects.filter(pk__in=alert_ids))
+        self.surveys = invitations_for(alert_ids)
 
     def __call__(self, alert: Alert, language: str) -> _Rendered:
         # The frame is in the subscriber's language when it is offered (alerts.emails.frame_language); the
@@ -185,6 +194,7 @@ class _Renderer:
                 topic=topic,
                 track_opens=self.track_opens,
                 media=self.media.get(alert.pk),
+                survey=self.surveys.get(alert.pk),
             )
         return self.cache[key]
 
@@ -225,7 +235,15 @@ def _links(delivery: Delivery, rendered: _Rendered, *, ratings: _RatingLinks) ->
     values["reply"] = links.reply_url(delivery)
     values["preferences"] = preferences_link(delivery.subscriber)
     values["unsubscribe"] = unsubscribe_link(delivery.subscriber)
+    if rendered.survey_id is not None:
+        values["survey"] = _survey_link(delivery, rendered.survey_id)
     return values
+
+
+def _survey_link(delivery: Delivery, survey_id: int) -> str:
+    subscriber = delivery.subscriber
+    assert subscriber is not None
+    return invitation_url(survey_id, subscriber_id=subscriber.pk, neighbourhood_id=subscriber.home_neighbourhood_id)
 
 
 Failures = dict[int, Exception]
@@ -320,6 +338,8 @@ def iter_sms(deliveries: list[Delivery], *, failed: Failures | None = None) -> I
         target = alert.link_url if alert.link_url and links.is_safe_target(alert.link_url) else ""
         target = target or absolute_url(alert.get_absolute_url())
         body = f"{rendered.sms}\n{links.click_url(delivery, target)}" if links.is_safe_target(target) else rendered.sms
+        if rendered.survey_id is not None:
+            body = f"{body}\nSurvey: {_survey_link(delivery, rendered.survey_id)}"
         return OutgoingSms(delivery_id=delivery.pk, to=subscriber.phone, body=body, reference=str(delivery.token))
 
     return _each(deliveries, build, failed)

@@ -34,6 +34,9 @@ the database lock in services.py keeps that to one run per tick all the same:
   inbox stores each mention once, by its remote id) and, once a day, a results task per account (followers and
   posts' figures into insights observations, overwritten by their unique key); done inbox items past their
   retention are deleted (deleting what is gone deletes nothing).
+- survey_exports, every 5 minutes: survey exports a dead worker left past their lease (or whose task was lost)
+  are queued again, and export files past SURVEYS_EXPORT_RETENTION_DAYS deleted (surveys.exporting); an export
+  is taken by one run only (a conditional UPDATE), and deleting what is gone deletes nothing.
 - worker_heartbeat, every minute: queues monitoring's heartbeat task; the worker that runs it records the time,
   and /health/ reports the queue unhealthy when no worker has done so for MONITORING_HEARTBEAT_MAX_AGE_SECONDS.
 - prune_task_results, daily at 04:30 (database task backend only): finished task results older than
@@ -218,6 +221,14 @@ def fetch_social_results() -> str:
     )
 
 
+def survey_exports() -> str:
+    """Survey exports: restart those a dead worker left, delete files past their retention (surveys.exporting)."""
+    from openbeat.surveys.exporting import exports_recover
+
+    counts = exports_recover()
+    return ", ".join(f"{count} {what}" for what, count in counts.items())
+
+
 def worker_heartbeat() -> str:
     """A heartbeat task for the workers to run (monitoring.tasks): its time shows on /health/."""
     from openbeat.monitoring.tasks import worker_heartbeat as heartbeat
@@ -291,6 +302,7 @@ def scheduled_jobs() -> list[Job]:
         Job("prune_job_runs", prune_job_runs, cron={"hour": 4, "minute": 45}, hold=timedelta(hours=1)),
         Job("flush_page_views", flush_page_views, every=timedelta(minutes=5), command="flush_page_views"),
         Job("worker_heartbeat", worker_heartbeat, every=timedelta(minutes=1), command="check_worker"),
+        Job("survey_exports", survey_exports, every=timedelta(minutes=5), command="survey_exports"),
         Job(
             "dispatch_due_social_posts",
             dispatch_due_social_posts,

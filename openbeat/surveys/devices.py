@@ -344,6 +344,11 @@ def _one(device: OfficerDevice, item: Any, assigned: dict[int, Survey]) -> ItemR
                     latitude=latitude,
                     longitude=longitude,
                 )
+            elif submitted.conflict is not None:
+                # The reviewer sees who sent the conflicting answers and from which phone.
+                submitted.conflict.submitted_by = device.officer
+                submitted.conflict.device = device.label[:100]
+                submitted.conflict.save(update_fields=["submitted_by", "device"])
     except services.AnswersInvalid as error:
         return ItemResult(result_id, "invalid", error.errors)
     status = {

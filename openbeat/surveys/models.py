@@ -5,10 +5,11 @@ edited. Publishing freezes it as JSON in a `SurveyVersion` (logic.definition_of)
 version it answered, so a later edit never changes what an earlier answer meant. A version that has answers is
 never changed again: publishing after an edit makes the next version.
 
-Responses are designed for three channels: the public link (now), In the Know personal links and the officer's
-offline phone app (later). Each carries a client-generated UUID (`client_id`, unique): a channel that retries
-sends the same id, so the same answers twice are one response, and different answers under one id are a
-`ResponseConflict` kept for review (services.response_submit), never an overwrite or a duplicate.
+Responses are designed for three channels: the public link, In the Know personal links (one response per
+recipient: `Response.recipient_key`, surveys.invitations) and the officer's offline phone app (later). Each
+carries a client-generated UUID (`client_id`, unique): a channel that retries sends the same id, so the same
+answers twice are one response, and different answers under one id are a `ResponseConflict` kept for review
+(services.response_submit, then services.conflict_resolve), never an overwrite or a duplicate.
 
 `Answer` is one row per response x question (x option for multiple choice, x statement for a grid), with the
 response's neighbourhood, division, channel and time copied in, so that results are one GROUP BY over indexed
@@ -179,8 +180,18 @@ class Response(models.Model):
     digest = models.CharField(max_length=64)
     submitted_at = models.DateTimeField(help_text="When the person submitted (the device's clock for offline use).")
     received_at = models.DateTimeField(auto_now_add=True)
+    # In the Know: an HMAC of (survey, subscriber) under a server secret (surveys.invitations), so one response
+    # per recipient and nothing that names them once they are erased. Blank for the other channels.
+    recipient_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "recipient_key"],
+                condition=~Q(recipient_key=""),
+                name="surveyresponse_one_per_recipient",
+            )
+        ]
         indexes = [
             models.Index(fields=["survey", "submitted_at"], name="surveyresponse_time_idx"),
             models.Index(fields=["survey", "division"], name="surveyresponse_div_idx"),
@@ -241,6 +252,19 @@ class ResponseConflict(models.Model):
     submitted_at = models.DateTimeField()
     received_at = models.DateTimeField(auto_now_add=True)
     resolved = models.BooleanField(default=False)
+    # Who sent it and from which device, when the channel knows (the officer's app); blank otherwise.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    device = models.CharField(max_length=100, blank=True)
+    # Review (services.conflict_resolve): which answers were kept, by whom and when.
+    resolution = models.CharField(
+        max_length=10, blank=True, choices=[("kept", "Stored answers kept"), ("replaced", "Replaced with these")]
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -321,3 +345,66 @@ class ResponseCapture(models.Model):
 
     def __str__(self) -> str:
         return f"capture of {self.response_id}"
+
+# --- distribution: In the Know invitations and background exports (helper "distribution") ---------------------
+
+
+class SurveyInvitation(models.Model):
+    """An In the Know alert that carries a survey: each recipient's message gets their own signed link
+    (surveys.invitations), so that each may answer once, without signing in."""
+
+    alert = models.OneToOneField("alerts.Alert", on_delete=models.CASCADE, related_name="survey_invitation")
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="invitations")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} in alert {self.alert_id}"
+
+
+class SurveyExport(models.Model):
+    """A CSV or XLSX of a survey's results (or of its responses, one row each) built by a task (surveys.exporting):
+    queued -> running -> done (or failed), with its progress, kept privately until EXPORTS_RETENTION_DAYS."""
+
+    class Kind(models.TextChoices):
+        RESULTS = "results", "Results (counts per question)"
+        RESPONSES = "responses", "Responses (one row each)"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being built"
+        DONE = "done", "Ready to download"
+        FAILED = "failed", "Failed"
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="exports")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    format = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    # selectors.Filters as JSON, and the divisions the requester could see then (None: all), so the file holds
+    # what the requester was allowed to see when they asked.
+    filters = models.JSONField(default=dict)
+    divisions = models.JSONField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    path = models.CharField(max_length=200, blank=True)  # relative to PRIVATE_STORAGE_ROOT
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # While running, the worker renews this; past it, the recovery job starts the export again.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of survey {self.survey_id}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

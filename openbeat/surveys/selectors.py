@@ -280,3 +280,98 @@ def conflicts(survey: Survey) -> QuerySet[ResponseConflict]:
 
 def channel_choices() -> list[tuple[str, str]]:
     return [("", "Any channel"), *Channel.choices]
+
+
+# --- distribution: conflict review, In the Know's response rate (helper "distribution") -----------------------
+
+
+def stored_answers(response: Response) -> dict[str, Any]:
+    """A response's answers as a submission carries them, rebuilt from its Answer rows (postcodes are not kept:
+    only the neighbourhood they gave)."""
+    kinds = {q["id"]: q["kind"] for q in logic.questions(response.version.definition)}
+    answers: dict[str, Any] = {}
+    for row in response.answers.order_by("pk"):
+        key, kind = str(row.question_id), kinds.get(row.question_id)
+        if kind == logic.MULTIPLE:
+            answers.setdefault(key, []).append(row.option_id)
+        elif kind == logic.GRID:
+            answers.setdefault(key, {})[str(row.option_id)] = row.value
+        elif kind == logic.TEXT:
+            answers[key] = row.text
+        elif kind in (logic.SCALE_5, logic.SCALE_10):
+            answers[key] = row.value
+        else:
+            answers[key] = row.option_id
+    return answers
+
+
+def conflict_rows(conflict: ResponseConflict) -> list[dict[str, Any]]:
+    """The stored answers beside the conflicting ones, question by question (the questions of both versions)."""
+    from openbeat.surveys.forms import display_answer
+
+    response = conflict.response
+    stored = stored_answers(response)
+    questions = {q["id"]: q for q in logic.questions(response.version.definition)}
+    for question in logic.questions(conflict.version.definition):
+        questions.setdefault(question["id"], question)
+    rows = []
+    for qid, question in questions.items():
+        before, after = stored.get(str(qid)), conflict.answers.get(str(qid))
+        if question["kind"] == logic.POSTCODE:
+            shown_before = "Not kept (only its neighbourhood)" if response.neighbourhood_id else "Not answered"
+        else:
+            shown_before = display_answer(question, before)
+        rows.append(
+            {
+                "question": question["text"],
+                "stored": shown_before,
+                "conflicting": display_answer(question, after),
+                "differs": question["kind"] != logic.POSTCODE and before != after,
+            }
+        )
+    return rows
+
+
+def conflicts_for_review(survey: Survey, divisions: frozenset[int] | None, *, resolved: bool) -> list[ResponseConflict]:
+    queryset = ResponseConflict.objects.filter(response__survey=survey, resolved=resolved).select_related(
+        "response__version", "version", "submitted_by", "resolved_by"
+    )
+    if divisions is not None:
+        queryset = queryset.filter(response__division_id__in=divisions)
+    order = ("-resolved_at", "-pk") if resolved else ("received_at", "pk")
+    return list(queryset.order_by(*order)[:100])
+
+
+def open_conflict_count(survey: Survey) -> int:
+    return ResponseConflict.objects.filter(response__survey=survey, resolved=False).count()
+
+
+@dataclass(frozen=True)
+class InvitationRate:
+    invited: int | None  # the alerts' audiences (sent or sending); None when fewer than the minimum
+    responses: int | None  # In the Know responses; None when fewer than the small-number minimum
+    rate: float | None  # responses / invited, as a percentage
+
+
+def invitation_rate(survey: Survey, *, divisions: frozenset[int] | None) -> InvitationRate | None:
+    """How many residents In the Know invited (the alerts' audiences) against how many answered by their link.
+    None when the survey was never sent by In the Know, or for a user who sees only some divisions' responses
+    (the audience is not split by division). Small numbers are withheld, as in the results."""
+    from openbeat.surveys.models import SurveyInvitation
+
+    if divisions is not None:
+        return None
+    invitations = SurveyInvitation.objects.filter(survey=survey, alert__state__in=["sending", "sent"]).select_related(
+        "alert"
+    )
+    alerts = [invitation.alert for invitation in invitations]
+    if not alerts:
+        return None
+    invited = sum(alert.audience_subscribers for alert in alerts)
+    answered = Response.objects.filter(survey=survey, channel=Channel.IN_THE_KNOW).exclude(recipient_key="").count()
+    minimum = small_number_minimum()
+    if invited < minimum:  # an alert to a small (e.g. demographic) group: its size is not shown
+        return InvitationRate(invited=None, responses=None, rate=None)
+    if answered < minimum:
+        return InvitationRate(invited=invited, responses=None, rate=None)
+    return InvitationRate(invited=invited, responses=answered, rate=100 * answered / invited if invited else None)

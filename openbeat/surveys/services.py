@@ -25,7 +25,7 @@ from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
-from openbeat.areas.models import Division
+from openbeat.areas.models import Division, Neighbourhood
 from openbeat.areas.postcodes import PostcodeError, postcode_locate
 from openbeat.audit.services import log_action
 from openbeat.core.users import RequestUser, StaffUser
@@ -43,7 +43,7 @@ from openbeat.surveys.models import (
     Survey,
     SurveyVersion,
 )
-from openbeat.surveys.selectors import definition_of, results_can_view
+from openbeat.surveys.selectors import definition_of, results_can_view, results_divisions
 
 
 class SurveyPermissionError(PermissionDenied):
@@ -54,6 +54,12 @@ class SurveyPermissionError(PermissionDenied):
 
 class SurveyInvalid(ValidationError):
     pass
+
+
+class AlreadyAnswered(Exception):
+    """A personal link's recipient has answered this survey already (one response per recipient)."""
+
+    message = "You have already answered this survey. Thank you."
 
 
 class AnswersInvalid(ValueError):
@@ -327,6 +333,12 @@ def _place(answers: dict[str, Any], definition: dict[str, Any]) -> tuple[int | N
     return None, None
 
 
+def _home(neighbourhood_id: int) -> tuple[int | None, int | None]:
+    """(neighbourhood id, division id) of a subscriber's home neighbourhood, if it still exists."""
+    found = Neighbourhood.objects.filter(pk=neighbourhood_id).values_list("pk", "division_id").first()
+    return (found[0], found[1]) if found else (None, None)
+
+
 def _answer_rows(response: Response, answers: dict[str, Any], definition: dict[str, Any]) -> list[Answer]:
     common = {
         "response": response,
@@ -363,7 +375,13 @@ def response_submit(
     answers: dict[str, Any],
     channel: str = Channel.PUBLIC,
     submitted_at: datetime | None = None,
+    recipient_key: str = "",
+    neighbourhood_id: int | None = None,
 ) -> Submitted:
+    """Store a response (see the module's docstring). In the Know's personal links pass `recipient_key`
+    (surveys.invitations): a second response under another client id for the same recipient raises
+    AlreadyAnswered, settled by the unique constraint when two arrive at once; `neighbourhood_id` (the
+    subscriber's home) places the response, before any postcode answer."""
     if version.survey.state != Survey.State.OPEN:
         raise AnswersInvalid({"": "This survey is closed"})
     if channel not in Channel.values:
@@ -375,7 +393,12 @@ def response_submit(
     submitted_at = submitted_at or timezone.now()
     existing = Response.objects.filter(client_id=client_id).first()
     if existing is None:
-        neighbourhood_id, division_id = _place(cleaned, version.definition)
+        if recipient_key and Response.objects.filter(survey_id=version.survey_id, recipient_key=recipient_key).exists():
+            raise AlreadyAnswered()
+        # In the Know: the subscriber's home neighbourhood, else (as for every channel) the postcode answer's.
+        neighbourhood_id, division_id = _home(neighbourhood_id) if neighbourhood_id is not None else (None, None)
+        if neighbourhood_id is None:
+            neighbourhood_id, division_id = _place(cleaned, version.definition)
         try:
             with transaction.atomic():
                 response = Response.objects.create(
@@ -387,12 +410,17 @@ def response_submit(
                     division_id=division_id,
                     digest=digest,
                     submitted_at=submitted_at,
+                    recipient_key=recipient_key,
                 )
                 Answer.objects.bulk_create(_answer_rows(response, cleaned, version.definition))
             return Submitted(Outcome.CREATED, response)
         except IntegrityError:
-            # Another submission of this id got in between the read and the insert: settle against it.
-            existing = Response.objects.get(client_id=client_id)
+            # Another submission of this id (or for this recipient) got in between the read and the insert:
+            # settle against it.
+            try:
+                existing = Response.objects.get(client_id=client_id)
+            except Response.DoesNotExist:
+                raise AlreadyAnswered() from None
     if existing.digest == digest:
         return Submitted(Outcome.DUPLICATE, existing)
     try:
@@ -427,3 +455,95 @@ def answer_moderate(*, answer: Answer, actor: StaffUser, shown: bool, request: H
         data={"answer": answer.pk, "shown": shown},
     )
     return answer
+
+
+# --- distribution: conflict review and In the Know invitations (helper "distribution") -------------------------
+
+
+def conflict_can_review(user: RequestUser, conflict: ResponseConflict) -> bool:
+    """Those who see the response in the survey's results (and moderate its free text) review its conflicts."""
+    divisions = results_divisions(user, conflict.response.survey)
+    if divisions is None:
+        return True
+    return bool(divisions) and conflict.response.division_id in divisions
+
+
+def conflict_resolve(
+    *, conflict: ResponseConflict, actor: StaffUser, replace: bool, request: HttpRequest | None = None
+) -> ResponseConflict:
+    """Settle a conflict: keep the stored answers, or replace them with the conflict's (the response's answer
+    rows rewritten, its free text to be moderated again). Either way the conflict is resolved, by whom and when,
+    and the audit log says which. A conflict already resolved is refused (two reviewers at once: one wins)."""
+    with transaction.atomic():
+        conflict = (
+            ResponseConflict.objects.select_for_update()
+            .select_related("response__survey", "version")
+            .get(pk=conflict.pk)
+        )
+        if not conflict_can_review(actor, conflict):
+            raise SurveyPermissionError("You cannot review this survey's responses")
+        if conflict.resolved:
+            raise SurveyPermissionError("This conflict has already been resolved")
+        response = Response.objects.select_for_update().get(pk=conflict.response_id)
+        if replace:
+            before = response.digest
+            neighbourhood_id, division_id = _place(conflict.answers, conflict.version.definition)
+            if neighbourhood_id is not None:
+                response.neighbourhood_id, response.division_id = neighbourhood_id, division_id
+            response.version = conflict.version
+            response.digest = conflict.digest
+            response.submitted_at = conflict.submitted_at
+            response.save(update_fields=["version", "digest", "submitted_at", "neighbourhood", "division"])
+            response.answers.all().delete()
+            Answer.objects.bulk_create(_answer_rows(response, conflict.answers, conflict.version.definition))
+        conflict.resolved = True
+        conflict.resolution = "replaced" if replace else "kept"
+        conflict.resolved_by = actor
+        conflict.resolved_at = timezone.now()
+        conflict.save(update_fields=["resolved", "resolution", "resolved_by", "resolved_at"])
+        data: dict[str, Any] = {"conflict": conflict.pk, "response": response.pk, "resolution": conflict.resolution}
+        if replace:
+            data["digest_before"] = before
+        log_action(
+            f"surveys.conflict.{'replace' if replace else 'keep'}",
+            actor=actor,
+            target=response.survey,
+            request=request,
+            data=data,
+        )
+    return conflict
+
+
+def survey_can_distribute(user: RequestUser, survey: Survey) -> bool:
+    """Who may invite In the Know's residents to a survey: those who may send alerts and see the survey, and
+    either manage it or see its results (a survey of their division, or a force-wide one)."""
+    if user is None or not user.is_authenticated or not user.has_perm("alerts.send_alert"):
+        return False
+    if survey.state != Survey.State.OPEN or survey.current_version_id is None:
+        return False
+    if survey_can_manage(user, survey):
+        return True
+    scope = scope_for(user)
+    return survey.division_id is None or scope.force_wide or scope.allows_division(survey.division_id)
+
+
+def invitation_set(*, alert: Any, survey: Survey | None, actor: StaffUser, request: HttpRequest | None = None) -> None:
+    """Make a draft alert carry an invitation to `survey` (None: none)."""
+    from openbeat.surveys.models import SurveyInvitation
+
+    current = SurveyInvitation.objects.filter(alert=alert).first()
+    if (current.survey_id if current else None) == (survey.pk if survey else None):
+        return
+    if survey is not None and not survey_can_distribute(actor, survey):
+        raise SurveyPermissionError("You cannot invite residents to this survey")
+    if survey is None:
+        SurveyInvitation.objects.filter(alert=alert).delete()
+    else:
+        SurveyInvitation.objects.update_or_create(alert=alert, defaults={"survey": survey, "created_by": actor})
+    log_action(
+        "surveys.invitation.set",
+        actor=actor,
+        target=alert,
+        request=request,
+        data={"survey": survey.pk if survey else None},
+    )

@@ -11,4 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("<slug:slug>/page/<int:section>/", public.section, name="section"),
     path("<slug:slug>/check-your-answers/", public.check, name="check"),
     path("<slug:slug>/thank-you/", public.done, name="done"),
+    # An In the Know personal link (surveys.invitations). Last: a signed value always holds a ":", so it never
+    # takes the paths above of a survey whose short name is "i".
+    path("i/<str:signed>/", public.invited, name="invited"),
 ]

@@ -34,6 +34,12 @@ def register_survey_urls() -> list:
         path("<int:pk>/officers/<int:officer_pk>/remove/", staff_offline.survey_officer_remove, name="officer_remove"),
         path("devices/", staff_offline.device_list, name="devices"),
         path("devices/<int:pk>/switch-off/", staff_offline.device_revoke, name="device_revoke"),
+        path("<int:pk>/responses.<str:fmt>", staff.responses_export, name="responses_export"),
+        path("<int:pk>/conflicts/", staff.conflict_list, name="conflicts"),
+        path("<int:pk>/conflicts/<int:conflict_pk>/resolve/", staff.conflict_resolve, name="conflict_resolve"),
+        path("<int:pk>/exports/<int:export_pk>/", staff.export_detail, name="export_detail"),
+        path("<int:pk>/exports/<int:export_pk>/status/", staff.export_status, name="export_status"),
+        path("<int:pk>/exports/<int:export_pk>/download/", staff.export_download, name="export_download"),
         # Last: its pattern would take the paths above.
         path("<int:pk>/<str:kind>/<int:item_pk>/<str:action>/", staff.item_action, name="item_action"),
     ]

@@ -42,6 +42,10 @@ from openbeat.core.numbers import whole_number
 from openbeat.core.uploads import size_in_words
 from openbeat.core.users import signed_in_staff
 from openbeat.subscriptions.models import Interest
+from openbeat.surveys.invitations import preview_url as invitation_preview_url
+from openbeat.surveys.models import Survey, SurveyInvitation
+from openbeat.surveys.selectors import surveys_for
+from openbeat.surveys.services import SurveyPermissionError, invitation_set
 
 ACTIONS = ("edit", "submit", "approve", "reject", "cancel", "copy", "update")
 _HISTORY_WORDS = {
@@ -128,6 +132,8 @@ def _previews_from_post(request: HttpRequest, alert: Alert | None = None) -> dic
         priority = Priority.NORMAL
     interest_id = whole_number(post.get("interest", ""))
     interest = Interest.objects.filter(pk=interest_id).first() if interest_id is not None else None
+    survey_id = whole_number(post.get("survey", ""))
+    survey = surveys_for(request.user).filter(pk=survey_id).first() if survey_id is not None else None
     return preview_context(
         title=post.get("title", ""),
         body=post.get("body", ""),
@@ -136,6 +142,7 @@ def _previews_from_post(request: HttpRequest, alert: Alert | None = None) -> dic
         link_text=post.get("link_text", ""),
         topic=interest.name if interest else "",
         alert=alert,
+        survey=survey,
     )
 
 
@@ -149,11 +156,15 @@ def _save(request: HttpRequest, form: AlertForm, alert: Alert | None) -> Alert |
             else:
                 alert = services.alert_update(alert=alert, editor=staff, request=request, **form.service_fields())
             alert = media.alert_media_change(alert=alert, editor=staff, request=request, **form.media_fields())
+            if "survey" in form.fields:
+                invitation_set(alert=alert, survey=form.cleaned_data.get("survey"), actor=staff, request=request)
         if form.clip is not None:
             messages.warning(request, form.clip.notice)
         return alert
     except ValidationError as error:
         form.add_service_errors(error)
+    except SurveyPermissionError as error:
+        form.add_error("survey", error.message)
     except _ERRORS as error:
         form.add_error(None, error.message)
     return None
@@ -215,11 +226,16 @@ def preview_context(
     link_text: str,
     topic: str = "",
     alert: Alert | None = None,
+    survey: Survey | None = None,
 ) -> dict[str, Any]:
     """What the email and the SMS would look like (the same for the composer and the alert's page). The email
     is the one residents get, from the same renderer (alerts.emails), with stand-ins for their own links; with
-    `alert`, its saved image and documents (alerts.media) as residents will get them."""
+    `alert`, its saved image and documents (alerts.media) as residents will get them; with `survey`, the
+    invitation with a preview link that cannot answer (surveys.invitations)."""
     text = sms_text(title=title, body_text=render_text(body), link_url=link_url)
+    survey_link = invitation_preview_url(survey.pk) if survey is not None else ""
+    if survey_link:
+        text = f"{text}\nSurvey: {survey_link}"  # as delivery.messages.iter_sms adds each recipient's own
     encoding, length, segments = sms_segments(text)
     email = alert_email(
         force=Force.current(),
@@ -230,8 +246,9 @@ def preview_context(
         topic=topic,
         link_url=link_url,
         link_text=link_text,
-        hrefs=preview_hrefs,
+        hrefs=lambda name: survey_link if name == "survey" else preview_hrefs(name),
         **(media.email_media(alert) if alert is not None else {}),
+        survey_title=survey.title if survey is not None else "",
     )
     return {
         "title": title,
@@ -376,6 +393,11 @@ def _live_breakdown(request: HttpRequest, alert: Alert) -> dict[str, Any] | None
     return {"shown": audience_shown(spec=spec, priority=alert.priority, n=disclosure.threshold(request))}
 
 
+def _invited_survey(alert: Alert) -> Survey | None:
+    invitation = SurveyInvitation.objects.filter(alert=alert).select_related("survey").first()
+    return invitation.survey if invitation is not None else None
+
+
 @permission_required("alerts.view_alert", raise_exception=True)
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = _alert(request, pk)
@@ -399,6 +421,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 link_text=alert.link_text,
                 topic=alert.interest.name,
                 alert=alert,
+                survey=_invited_survey(alert),
             ),
             "image_src": media.image_url(alert),
             "attachments": [

@@ -165,7 +165,11 @@ def test_different_answers_under_a_used_id_are_a_conflict_kept_for_review(world,
     response = post("responses/", {"responses": [changed]}, token)
     assert response.json()["results"] == [{"client_id": client_id, "status": "conflict"}]
     assert Response.objects.count() == 1
-    assert ResponseConflict.objects.get().answers[str(ids.safe.pk)] == 1
+    conflict = ResponseConflict.objects.get()
+    assert conflict.answers[str(ids.safe.pk)] == 1
+    # The reviewer is told who sent the conflicting answers, and from which phone.
+    assert conflict.submitted_by == world.officer
+    assert conflict.device == OfficerDevice.objects.get().label
 
 
 def test_invalid_items_are_reported_one_by_one_and_the_others_stored(world, assigned, token, ids):

@@ -19,9 +19,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openbeat.core.ratelimit import ratelimit
-from openbeat.surveys import logic, selectors, services
+from openbeat.surveys import invitations, logic, selectors, services
 from openbeat.surveys.forms import SectionForm, display_answer
-from openbeat.surveys.models import Channel, Survey, SurveyVersion
+from openbeat.surveys.models import Channel, Response, Survey, SurveyVersion
 
 TEMPLATES = "surveys"
 
@@ -133,13 +133,19 @@ def _back_url(survey: Survey, sections: list[int], section: int) -> str:
 
 @ratelimit(key="surveys-submit", limit=getattr(settings, "SURVEYS_SUBMIT_LIMIT", 20), period=3600)
 def _submit(request: HttpRequest, survey: Survey, version: SurveyVersion, draft: dict[str, Any]) -> HttpResponse:
+    invited = _invitation(request, survey)
     try:
         services.response_submit(
             client_id=uuid.UUID(draft["client_id"]),
             version=version,
             answers=draft["answers"],
-            channel=Channel.PUBLIC,
+            channel=Channel.IN_THE_KNOW if invited else Channel.PUBLIC,
+            recipient_key=invited.get("key", ""),
+            neighbourhood_id=invited.get("neighbourhood"),
         )
+    except services.AlreadyAnswered:
+        request.session.pop(f"survey:{version.pk}", None)
+        return render(request, f"{TEMPLATES}/already_answered.html", {"survey": survey})
     except services.AnswersInvalid:
         # Something no longer fits (a required question left unanswered): ask the first page that needs it.
         _, errors = logic.validate(version.definition, draft["answers"])
@@ -183,3 +189,49 @@ def check(request: HttpRequest, slug: str) -> HttpResponse:
 def done(request: HttpRequest, slug: str) -> HttpResponse:
     survey, _ = _open(slug)
     return render(request, f"{TEMPLATES}/done.html", {"survey": survey})
+
+
+# In the Know's personal links (surveys.invitations)
+
+
+def _invitation_key(survey: Survey) -> str:
+    return f"survey-invitation:{survey.pk}"
+
+
+def _invitation(request: HttpRequest, survey: Survey) -> dict[str, Any]:
+    """The personal link this browser came by for `survey` ({} if none): its recipient key and neighbourhood."""
+    found = request.session.get(_invitation_key(survey))
+    return found if isinstance(found, dict) and found.get("key") else {}
+
+
+def _problem(request: HttpRequest, heading: str, message: str, status: int) -> HttpResponse:
+    return render(
+        request, f"{TEMPLATES}/invitation_problem.html", {"heading": heading, "message": message}, status=status
+    )
+
+
+@never_cache
+@require_GET
+def invited(request: HttpRequest, signed: str) -> HttpResponse:
+    """A recipient's link: remember it for this survey's answers (channel In the Know, one response per
+    recipient), then start the survey. A preview link only says what it is; a bad or old link says so."""
+    try:
+        invitation = invitations.invitation_read(signed)
+    except invitations.InvitationExpired as error:
+        return _problem(request, "This link has expired", error.message, 410)
+    except invitations.InvitationInvalid as error:
+        return _problem(request, "This link is not valid", error.message, 400)
+    survey = Survey.objects.select_related("current_version").filter(pk=invitation.survey_id).first()
+    if survey is None or survey.current_version is None or survey.state == Survey.State.DRAFT:
+        return _problem(request, "This link is not valid", invitations.InvitationInvalid.message, 404)
+    if invitation.is_preview:
+        return render(request, f"{TEMPLATES}/invitation_preview.html", {"survey": survey})
+    if survey.state == Survey.State.CLOSED:
+        return _closed(request, survey)
+    if Response.objects.filter(survey=survey, recipient_key=invitation.recipient_key).exists():
+        return render(request, f"{TEMPLATES}/already_answered.html", {"survey": survey})
+    request.session[_invitation_key(survey)] = {
+        "key": invitation.recipient_key,
+        "neighbourhood": invitation.neighbourhood_id,
+    }
+    return redirect("surveys:start", slug=survey.slug)

@@ -16,7 +16,7 @@ import qrcode
 import qrcode.image.svg
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -27,7 +27,7 @@ from openbeat.areas.models import Division
 from openbeat.audit.services import log_action
 from openbeat.core.users import signed_in_staff
 from openbeat.insights.render.charts import chart_svg
-from openbeat.surveys import exports, logic, selectors, services
+from openbeat.surveys import exporting, exports, logic, selectors, services
 from openbeat.surveys.forms import (
     OptionFormSet,
     QuestionForm,
@@ -36,7 +36,7 @@ from openbeat.surveys.forms import (
     SectionForm,
     SurveyForm,
 )
-from openbeat.surveys.models import Answer, Question, Section, Survey
+from openbeat.surveys.models import Answer, Question, ResponseConflict, Section, Survey, SurveyExport
 
 _VIEW = ("surveys.manage_survey", "surveys.view_survey_results")
 
@@ -136,6 +136,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "public_url": _public_url(request, survey),
             "versions": survey.versions.all(),
             "conflicts": selectors.conflicts(survey)[:50],
+            "open_conflicts": selectors.open_conflict_count(survey),
             "responses": survey.responses.count(),
             "section_form": SectionEditForm(survey=survey),
         },
@@ -367,6 +368,8 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
             "tables": tables,
             "texts": texts,
             "query": request.GET.urlencode(),
+            "invitation_rate": selectors.invitation_rate(survey, divisions=divisions),
+            "exports": _exports_seen(request, survey)[:10],
         },
     )
 
@@ -375,7 +378,10 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    survey, _, results, _ = _results(request, pk)
+    survey, _, results, divisions = _results(request, pk)
+    if (results.responses or 0) > exporting.background_over():
+        # Large: built by a task, with its progress on a page (surveys.exporting).
+        return _export_in_background(request, survey, results.filters, divisions, SurveyExport.Kind.RESULTS, fmt)
     log_action(
         "surveys.results.export", actor=signed_in_staff(request), target=survey, request=request, data={"format": fmt}
     )
@@ -406,3 +412,159 @@ def answer_moderate(request: HttpRequest, pk: int, answer_pk: int) -> HttpRespon
     except services.SurveyPermissionError as error:
         raise PermissionDenied(error.message) from error
     return redirect(reverse("surveys_staff:results", kwargs={"pk": pk}) + f"?{request.GET.urlencode()}")
+
+
+# --- distribution: conflict review and background exports (helper "distribution") ------------------------------
+
+
+def _results_survey(request: HttpRequest, pk: int) -> tuple[Survey, frozenset[int] | None]:
+    survey = _survey(request, pk)
+    divisions = selectors.results_divisions(request.user, survey)
+    if divisions is not None and not divisions:
+        raise PermissionDenied("You cannot see this survey's results")
+    return survey, divisions
+
+
+@permission_required("surveys.view_survey_results", raise_exception=True)
+def conflict_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The survey's conflicting submissions: the stored answers beside the conflicting ones, to keep or replace."""
+    survey, divisions = _results_survey(request, pk)
+    return render(
+        request,
+        "surveys/staff/conflicts.html",
+        {
+            "survey": survey,
+            "open": [
+                {"conflict": c, "rows": selectors.conflict_rows(c)}
+                for c in selectors.conflicts_for_review(survey, divisions, resolved=False)
+            ],
+            "resolved": selectors.conflicts_for_review(survey, divisions, resolved=True),
+        },
+    )
+
+
+@require_POST
+@permission_required("surveys.view_survey_results", raise_exception=True)
+def conflict_resolve(request: HttpRequest, pk: int, conflict_pk: int) -> HttpResponse:
+    survey, divisions = _results_survey(request, pk)
+    conflicts = ResponseConflict.objects.filter(response__survey=survey)
+    if divisions is not None:
+        conflicts = conflicts.filter(response__division_id__in=divisions)
+    conflict = get_object_or_404(conflicts, pk=conflict_pk)
+    action = request.POST.get("action")
+    if action not in ("keep", "replace"):
+        messages.error(request, "Choose whether to keep the stored answers or replace them.")
+        return redirect("surveys_staff:conflicts", pk=pk)
+    try:
+        services.conflict_resolve(
+            conflict=conflict, actor=signed_in_staff(request), replace=action == "replace", request=request
+        )
+    except services.SurveyPermissionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, "The answers were replaced." if action == "replace" else "The stored answers were kept."
+        )
+    return redirect("surveys_staff:conflicts", pk=pk)
+
+
+def _exports_seen(request: HttpRequest, survey: Survey) -> Any:
+    return SurveyExport.objects.filter(survey=survey, requested_by_id=request.user.pk).select_related("survey")
+
+
+def _export_can_see(user: Any, export: SurveyExport) -> bool:
+    """The requester, and staff who may see at least what the file holds (all of it, or those divisions)."""
+    if export.requested_by_id is not None and export.requested_by_id == user.pk:
+        return True
+    allowed = selectors.results_divisions(user, export.survey)
+    if allowed is None:
+        return True
+    return bool(allowed) and export.divisions is not None and set(export.divisions) <= allowed
+
+
+def _export(request: HttpRequest, pk: int, export_pk: int) -> SurveyExport:
+    survey, _ = _results_survey(request, pk)
+    export = get_object_or_404(SurveyExport.objects.select_related("survey"), pk=export_pk, survey=survey)
+    if not _export_can_see(request.user, export):
+        raise PermissionDenied("You cannot see this export")
+    return export
+
+
+def _export_in_background(
+    request: HttpRequest,
+    survey: Survey,
+    filters: selectors.Filters,
+    divisions: frozenset[int] | None,
+    kind: str,
+    fmt: str,
+) -> HttpResponse:
+    export = exporting.export_request(
+        survey=survey,
+        actor=signed_in_staff(request),
+        kind=kind,
+        fmt=fmt,
+        filters=filters,
+        divisions=divisions,
+        request=request,
+    )
+    return redirect("surveys_staff:export_detail", pk=survey.pk, export_pk=export.pk)
+
+
+@permission_required("surveys.view_survey_results", raise_exception=True)
+def responses_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """Every response as a row (surveys.exporting's rules), at once when small, else in the background."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    survey, _, results, divisions = _results(request, pk)
+    filters = results.filters
+    if exporting.responses_count(survey, filters, divisions) > exporting.background_over():
+        return _export_in_background(request, survey, filters, divisions, SurveyExport.Kind.RESPONSES, fmt)
+    log_action(
+        "surveys.responses.export",
+        actor=signed_in_staff(request),
+        target=survey,
+        request=request,
+        data={"format": fmt},
+    )
+    content = exporting.export_content(
+        survey, kind=SurveyExport.Kind.RESPONSES, fmt=fmt, filters=filters, divisions=divisions
+    )
+    types = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    response = HttpResponse(content, content_type=types[fmt])
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.slug}-responses.{fmt}"'
+    return response
+
+
+@permission_required("surveys.view_survey_results", raise_exception=True)
+def export_detail(request: HttpRequest, pk: int, export_pk: int) -> HttpResponse:
+    export = _export(request, pk, export_pk)
+    return render(
+        request,
+        "surveys/staff/export.html",
+        {"survey": export.survey, "export": export, "status": exporting.export_status(export)},
+    )
+
+
+@permission_required("surveys.view_survey_results", raise_exception=True)
+def export_status(request: HttpRequest, pk: int, export_pk: int) -> JsonResponse:
+    """The JSON the export's page polls (never cached: Wagtail's admin URLs say so)."""
+    return JsonResponse(exporting.export_status(_export(request, pk, export_pk)))
+
+
+@permission_required("surveys.view_survey_results", raise_exception=True)
+def export_download(request: HttpRequest, pk: int, export_pk: int) -> FileResponse:
+    export = _export(request, pk, export_pk)
+    path = exporting.export_file(export)
+    if path is None:
+        raise Http404("This export is not ready, or its file has been deleted")
+    log_action(
+        "surveys.export.download",
+        actor=signed_in_staff(request),
+        target=export.survey,
+        request=request,
+        data={"export": export.pk},
+    )
+    return FileResponse(path.open("rb"), as_attachment=True, filename=exporting.export_filename(export))
