@@ -2,8 +2,9 @@
 
 Tests that need a behaviour only a real deployment has (several worker processes, a reverse proxy in front)
 start these. nginx runs the recipe's own site (deploy/nginx/openbeat.conf) with TLS, and `unit_command` reads
-the command lines of the recipe's systemd units (deploy/systemd/), so what is tested is what is deployed. They run on the test's own database: on PostgreSQL the test database itself (the test must be
-transactional so that its rows are committed), on SQLite (whose test database is in memory) a copy in a file.
+the command lines of the recipe's systemd units (deploy/systemd/), so what is tested is what is deployed.
+They run on the test's own database: on PostgreSQL the test database itself (the test must be transactional
+so that its rows are committed), on SQLite (whose test database is in memory) a copy in a file.
 """
 
 from __future__ import annotations
@@ -107,9 +108,7 @@ def unit_command(unit: str, *, bind: str | None = None, instance: str = "1") -> 
 
 
 @contextmanager
-def _running(
-    command: list[str], *, env: dict[str, str], port: int | None, log: Path
-) -> Iterator[subprocess.Popen]:
+def _running(command: list[str], *, env: dict[str, str], port: int | None, log: Path) -> Iterator[subprocess.Popen]:
     """`command` running (listening on `port`, if given) until the block ends; then SIGTERM, and SIGKILL after
     10 s."""
     with log.open("w") as out:
@@ -226,13 +225,18 @@ def recipe_site(*, port: int, http_port: int, upstream: str, cert: Path, key: Pa
 
 @contextmanager
 def nginx(
-    tmp_path: Path, upstream_port: int, *, var_dir: Path | None = None, worker_connections: int = 1024
+    tmp_path: Path,
+    upstream_port: int,
+    *,
+    port: int | None = None,
+    var_dir: Path | None = None,
+    worker_connections: int = 1024,
 ) -> Iterator[Proxy]:
     """Debian's nginx serving the recipe's site (deploy/nginx/openbeat.conf, TLS with a self-signed
     certificate) in front of `upstream_port`, inside a main configuration like Debian's own; yields its ports."""
     if not Path(NGINX).exists():
         pytest.fail("nginx is not installed: run scripts/system-packages.sh (make test and .ci/run do)")
-    port, http_port = free_port(), free_port()
+    port, http_port = port or free_port(), free_port()
     prefix = tmp_path / "nginx"
     prefix.mkdir()
     cert, key = self_signed_certificate(prefix / "tls")
