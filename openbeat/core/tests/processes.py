@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import configparser
 import datetime
+import http.client
 import ipaddress
 import os
 import shlex
@@ -156,8 +157,29 @@ def recipe_gunicorn(tmp_path: Path, env: dict[str, str], *, log: str = "gunicorn
     """gunicorn as deploy/systemd/openbeat-web.service starts it, on a free port; yields the port."""
     port = free_port()
     command = unit_command("openbeat-web.service", bind=f"127.0.0.1:{port}")
-    with _running(command, env=env, port=port, log=tmp_path / log):
+    with _running(command, env=env, port=port, log=tmp_path / log) as process:
+        wait_until_serving(port, process, tmp_path / log)
         yield port
+
+
+def wait_until_serving(port: int, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    """Until /healthz answers 200 (every worker process has booted and loaded the project, on a busy machine
+    well after the port opens), so a test's first request through a proxy does not meet the proxy's timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the process exited ({process.returncode}):\n{log.read_text()[-4000:]}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/healthz", headers={"Host": "127.0.0.1", "X-Forwarded-Proto": "https"})
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            conn.close()
+        time.sleep(0.5)
+    raise AssertionError(f"/healthz did not answer 200 within {timeout} s:\n{log.read_text()[-4000:]}")
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
