@@ -275,8 +275,11 @@ def nginx(
     )
     conf = prefix / "nginx.conf"
     # What Debian's /etc/nginx/nginx.conf gives a site: mime types, sendfile; here with paths a test may write.
+    # Started as root, nginx's workers would run as nobody, who cannot read the test's private tmp_path (in
+    # production they are www-data, in MEDIA_ROOT's group): as the test's own user here.
+    user = "user root;\n" if os.geteuid() == 0 else ""
     conf.write_text(
-        f"""worker_processes 1;
+        f"""{user}worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{ worker_connections {worker_connections}; }}
