@@ -54,6 +54,8 @@ from fanout import clear_deliveries, fresh_alert, start_sink
 sys.path.insert(0, str(REPO))
 from openbeat.core.tests.processes import free_port, nginx, recipe_gunicorn, running, unit_command
 
+# What the worker and the scheduler log once they are running (the worker logs at INFO).
+WORKER, SCHEDULER = "Starting worker", "Scheduler "
 KINDS = ["page", "postcode", "api", "signup", "report"]
 REPORT_TYPE = "load-noise"
 
@@ -295,6 +297,7 @@ def main() -> None:
         env = pages.build(tmp, args.database_url)  # migrate, load_demo, collectstatic
         setup_django(str(tmp), args.database_url, flush=False)
         from django.conf import settings
+        from django.db import connection
 
         from openbeat.areas.models import Neighbourhood, Postcode
         from openbeat.core.models import Force
@@ -303,6 +306,8 @@ def main() -> None:
         # This process queues the alert's batches: into the database queue the worker reads.
         settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
         started = time.perf_counter()
+        with connection.cursor() as cursor:  # the demo's own subscribers: generate() numbers its own from 1
+            cursor.execute(f"TRUNCATE {Subscriber._meta.db_table} RESTART IDENTITY CASCADE")
         generate(args.subscribers)
         report_type()
         print(f"{args.subscribers:,} subscribers generated in {time.perf_counter() - started:.0f} s", flush=True)
@@ -335,7 +340,6 @@ def main() -> None:
             "MAIL_BACKEND": "smtp",
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(smtp_port),
-            "LOG_LEVEL": "WARNING",
         }
         load_env = {
             **os.environ,
@@ -351,8 +355,10 @@ def main() -> None:
             with (
                 recipe_gunicorn(tmp, app_env, log="web.log") as app_port,
                 nginx(tmp, app_port, port=port, worker_connections=4096) as proxy,
-                running(unit_command("openbeat-worker@.service"), env=app_env, log=tmp / "worker.log"),
-                running(unit_command("openbeat-scheduler.service"), env=app_env, log=tmp / "scheduler.log"),
+                running(unit_command("openbeat-worker@.service"), env=app_env, log=tmp / "worker.log", ready=WORKER),
+                running(
+                    unit_command("openbeat-scheduler.service"), env=app_env, log=tmp / "scheduler.log", ready=SCHEDULER
+                ),
             ):
                 host = f"https://127.0.0.1:{proxy.port}"
                 if not args.skip_baseline:

@@ -59,6 +59,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 RESIDENT = "resident@example.com"
 REPORTER = "reporter@example.com"
+# What the worker and the scheduler log once they are running.
+WORKER, SCHEDULER = "Starting worker", "Scheduler "
 PHOTO = REPO / "openbeat" / "reports" / "tests" / "files" / "photo.png"
 
 
@@ -133,8 +135,8 @@ def stack(tmp_path, smtp_server) -> Iterator[Stack]:
     with (
         recipe_gunicorn(tmp_path, env) as app_port,
         nginx(tmp_path, app_port, port=port) as proxy,
-        running(unit_command("openbeat-worker@.service"), env=env, log=tmp_path / "worker.log"),
-        running(unit_command("openbeat-scheduler.service"), env=env, log=tmp_path / "scheduler.log"),
+        running(unit_command("openbeat-worker@.service"), env=env, log=tmp_path / "worker.log", ready=WORKER),
+        running(unit_command("openbeat-scheduler.service"), env=env, log=tmp_path / "scheduler.log", ready=SCHEDULER),
     ):
         yield Stack(proxy, env, tmp_path, sqlite_path, smtp_server, home.pk)
 
@@ -192,7 +194,7 @@ def test_a_sign_up_an_alert_and_a_report_through_the_recipes_stack(stack):
         assert response.status_code == 302, (path, response.text[:3000])
     response = send_form(resident, base, "/in-the-know/check-your-answers/", {})
     assert response.headers["Location"] == "/in-the-know/check-your-email/"
-    confirmation = wait_for(lambda: mail_to(stack, RESIDENT), 60, "the confirmation email")[0]
+    confirmation = wait_for(lambda: mail_to(stack, RESIDENT), 120, "the confirmation email")[0]
     link = re.search(rf"{re.escape(base)}(/in-the-know/confirm/\S+/)", body_of(confirmation))
     assert link, body_of(confirmation)
     confirmed = send_form(resident, base, link.group(1), {})
@@ -233,12 +235,12 @@ print(alert.state)
     assert shell.stdout.strip().endswith("approved"), shell.stdout
     alert = wait_for(
         lambda: [m for m in mail_to(stack, RESIDENT) if "Burglaries on Mill Lane" in str(m["Subject"])],
-        90,
+        120,
         "the alert email",
     )[0]
     assert "Two homes were broken into overnight" in body_of(alert)
     wait_for(
-        lambda: stack.query("SELECT state FROM alerts_alert", []) == [("sent",)], 60, "the alert to be marked sent"
+        lambda: stack.query("SELECT state FROM alerts_alert", []) == [("sent",)], 120, "the alert to be marked sent"
     )
 
     # 3. A resident reports an incident with a photo and gets a reference.
@@ -266,7 +268,7 @@ print(alert.state)
     sent = send_form(reporter, base, journey + "check-your-answers/", {})
     assert sent.headers["Location"] == journey + "sent/"
     [(reference, report_id)] = stack.query("SELECT reference, id FROM reports_report", [])
-    wait_for(lambda: any(reference in body_of(m) for m in mail_to(stack, REPORTER)), 60, "the reference email")
+    wait_for(lambda: any(reference in body_of(m) for m in mail_to(stack, REPORTER)), 120, "the reference email")
 
     # The photo is kept privately, and nothing under nginx reaches it.
     [(stored,)] = stack.query("SELECT path FROM reports_evidence WHERE report_id = ?", [report_id])

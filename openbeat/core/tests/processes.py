@@ -128,9 +128,17 @@ def _running(command: list[str], *, env: dict[str, str], port: int | None, log: 
 
 
 @contextmanager
-def running(command: list[str], *, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
-    """A process that listens on nothing (a task worker, the scheduler), started from the checkout."""
+def running(
+    command: list[str], *, env: dict[str, str], log: Path, ready: str | None = None, timeout: float = 240
+) -> Iterator[subprocess.Popen]:
+    """A process that listens on nothing (a task worker, the scheduler), started from the checkout; with
+    `ready`, once that text is in its log (on a busy machine a worker takes a while to load the project)."""
     with _running(command, env=env, port=None, log=log) as process:
+        deadline = time.monotonic() + timeout
+        while ready is not None and ready not in log.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{command[1:4]} did not log {ready!r}:\n{log.read_text()[-4000:]}")
+            time.sleep(0.2)
         yield process
 
 
