@@ -367,6 +367,8 @@ def main() -> None:
                 clear_deliveries()
                 print(f"run 2: the same while an alert to {len(reachable):,} subscribers is sent", flush=True)
                 results["alert"], sent_after, delivered = run("alert", host, load_env, args, tmp, reachable)
+                if sent_after is None:  # what the worker was doing, before its log goes with the temp folder
+                    print("worker log (last lines):", *(tmp / "worker.log").read_text().splitlines()[-15:], sep="\n  ")
         finally:
             sink.kill()
         report(results, args, sent_after, delivered, len(reachable))
