@@ -388,7 +388,7 @@ def main() -> None:
             return
         # The live meeting: locust watchers against OpenBeat (more workers), then against the bare project.
         live_env = {**env}
-        # Threads with keep-alive (the deployed web server: docs/systemd/openbeat-web.service): a watcher's poll
+        # Threads with keep-alive (the deployed web server: deploy/systemd/openbeat-web.service): a watcher's poll
         # reuses its connection instead of a TCP handshake every 5 s, which on two CPUs shared with the load
         # generator is what the tail latency is made of. --live-threads 1 measures sync workers.
         worker_options = ["--workers", str(args.live_workers)]

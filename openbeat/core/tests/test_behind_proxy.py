@@ -1,4 +1,4 @@
-"""Behind a real reverse proxy (Debian's nginx, configured as docs/nginx.conf.example) and two gunicorn workers:
+"""Behind a real reverse proxy (Debian's nginx serving deploy/nginx/openbeat.conf, TLS) and two gunicorn workers:
 each client is limited on its own address, a stranger cannot lock out staff, forged headers change nothing,
 and a limit holds across every worker process.
 
@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import http.client
 import re
+import ssl
 import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
@@ -33,11 +36,19 @@ class Browser:
     port: int
     address: str
     cookies: dict[str, str] = field(default_factory=dict)
+    ca: Path | None = None  # HTTPS, trusting this certificate (the proxy's); None: plain HTTP (gunicorn)
 
     def request(
         self, method: str, path: str, body: dict[str, str] | None = None, headers: dict[str, str] | None = None
     ) -> tuple[int, dict[str, str], str]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30, source_address=(self.address, 0))
+        conn: http.client.HTTPConnection
+        if self.ca is None:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30, source_address=(self.address, 0))
+        else:
+            context = ssl.create_default_context(cafile=str(self.ca))
+            conn = http.client.HTTPSConnection(
+                "127.0.0.1", self.port, timeout=30, source_address=(self.address, 0), context=context
+            )
         sent = {"Host": "127.0.0.1", **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -45,6 +56,8 @@ class Browser:
         if body is not None:
             data = urllib.parse.urlencode(body)
             sent["Content-Type"] = "application/x-www-form-urlencoded"
+            # As a browser does: over HTTPS Django's CSRF check wants the form's origin.
+            sent.setdefault("Origin", f"{'http' if self.ca is None else 'https'}://127.0.0.1")
         conn.request(method, path, body=data, headers=sent)
         response = conn.getresponse()
         text = response.read().decode("utf-8", "replace")
@@ -74,22 +87,22 @@ def hq():
 
 
 @pytest.fixture
-def stack(tmp_path, hq) -> Iterator[dict[str, int]]:
+def stack(tmp_path, hq) -> Iterator[dict[str, Any]]:
     """Started once the test's rows exist: on SQLite the processes get a copy of the database as it is then."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # counters left by an earlier test: not this test's business
             cursor.execute("DELETE FROM openbeat_cache")
     database_url, _ = subprocess_database(tmp_path)
     env = app_environment(tmp_path, database_url, TRUSTED_PROXIES="127.0.0.1")
-    with gunicorn(tmp_path, env, workers=2) as app_port, nginx(tmp_path, app_port) as proxy_port:
-        yield {"app": app_port, "proxy": proxy_port}
+    with gunicorn(tmp_path, env, workers=2) as app_port, nginx(tmp_path, app_port) as proxy:
+        yield {"app": app_port, "proxy": proxy.port, "ca": proxy.cert}
 
 
 LOCKED = "Too many failed sign-in attempts"
 
 
 def test_a_strangers_guesses_behind_the_proxy_lock_out_only_the_stranger(stack):
-    stranger = Browser(stack["proxy"], "127.0.0.2")
+    stranger = Browser(stack["proxy"], "127.0.0.2", ca=stack["ca"])
     for _ in range(20):
         stranger.sign_in("hq", "wrong")
     status, page = stranger.sign_in("hq", PASSWORD)
@@ -102,7 +115,7 @@ def test_a_strangers_guesses_behind_the_proxy_lock_out_only_the_stranger(stack):
         assert status == 200
         assert LOCKED in page
 
-    colleague = Browser(stack["proxy"], "127.0.0.3")
+    colleague = Browser(stack["proxy"], "127.0.0.3", ca=stack["ca"])
     status, _ = colleague.sign_in("hq", PASSWORD)
     assert status == 302, "the owner, at their own address, was locked out by a stranger"
     assert colleague.request("GET", "/admin/")[0] == 200
@@ -122,12 +135,12 @@ def test_a_rate_limit_is_per_client_behind_the_proxy_and_shared_by_every_worker(
     if time.time() % 60 > 30:  # start the 61 requests early in a window, so that all are counted in one
         time.sleep(60.5 - time.time() % 60)
     window = int(time.time() // 60)
-    one = Browser(stack["proxy"], "127.0.0.5")
+    one = Browser(stack["proxy"], "127.0.0.5", ca=stack["ca"])
     search = "/neighbourhoods/?postcode=ZZ99+9ZZ"  # a look-up (the empty search page is not limited)
     statuses = [one.request("GET", search)[0] for _ in range(limit + 1)]
     assert int(time.time() // 60) == window, "the requests took over 30 s: the window turned over"
     # Two workers counting on their own would each allow 60 (and the proxy's address would be everyone's).
     assert statuses[:limit] == [200] * limit
     assert statuses[limit] == 429
-    other = Browser(stack["proxy"], "127.0.0.6")
+    other = Browser(stack["proxy"], "127.0.0.6", ca=stack["ca"])
     assert other.request("GET", search)[0] == 200
