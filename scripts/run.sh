@@ -10,7 +10,7 @@ BIND="${BIND:-127.0.0.1:8000}"
 worker=$!
 .venv/bin/python manage.py run_scheduler &
 scheduler=$!
-.venv/bin/gunicorn openbeat.wsgi --bind "$BIND" --workers "${WEB_WORKERS:-2}" --access-logfile - &
+.venv/bin/gunicorn openbeat.wsgi --bind "$BIND" --workers "${WEB_WORKERS:-2}" --config python:openbeat.gunicorn_conf &
 web=$!
 stop() { kill "$web" "$worker" "$scheduler" 2>/dev/null || true; wait 2>/dev/null || true; echo "OpenBeat stopped."; }
 trap stop INT TERM EXIT

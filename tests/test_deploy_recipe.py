@@ -61,6 +61,9 @@ RESIDENT = "resident@example.com"
 REPORTER = "reporter@example.com"
 # What the worker and the scheduler log once they are running.
 WORKER, SCHEDULER = "Starting worker", "Scheduler "
+# The neighbourhood finder: a GET form, so the postcode typed is in the query string.
+FINDER = "/neighbourhoods/"
+LOGS = ("nginx-access.log", "gunicorn.log", "worker.log", "scheduler.log")
 PHOTO = REPO / "openbeat" / "reports" / "tests" / "files" / "photo.png"
 
 
@@ -303,6 +306,21 @@ print(alert.state)
     assert css.status_code == 200
     assert css.headers["Content-Type"].startswith("text/css")
     assert css.headers.get("Content-Encoding") in ("gzip", "br")
+
+    # 6. The logs name no resident: a finder's postcode arrives in the query string, and the access logs of
+    # nginx and gunicorn keep the path only; the application's own lines (the worker sent both residents mail)
+    # hold no address. nginx's request id reaches OpenBeat, its response and both access logs.
+    found = resident.get(base + FINDER + "?postcode=DM1+1AA")
+    assert found.status_code in (200, 302)
+    request_id = found.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+    logs = {name: (stack.var / name).read_text() for name in LOGS}
+    assert request_id in logs["nginx-access.log"]
+    assert request_id in logs["gunicorn.log"]
+    for name, text in logs.items():
+        assert FINDER in text or name not in ("nginx-access.log", "gunicorn.log"), name
+        for personal in ("DM1", "dm1", RESIDENT, REPORTER, "Ann Smith"):
+            assert personal not in text, (name, personal)
 
 
 def assert413(stack: Stack, path: str, size: int) -> None:

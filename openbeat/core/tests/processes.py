@@ -247,6 +247,7 @@ def recipe_site(*, port: int, http_port: int, upstream: str, cert: Path, key: Pa
         ("/etc/ssl/openbeat/fullchain.pem", str(cert)),
         ("/etc/ssl/openbeat/privkey.pem", str(key)),
         (RECIPE_VAR, str(var_dir)),
+        ("/var/log/nginx/openbeat-access.log", str(var_dir / "nginx-access.log")),
     ]:
         assert old in site, f"deploy/nginx/openbeat.conf no longer has {old!r}"
         site = site.replace(old, new)
