@@ -65,7 +65,7 @@ def test_credentials_the_network_renewed_are_kept_and_an_empty_value_never_repla
 
 def test_a_worker_that_died_after_the_network_took_the_post_never_posts_it_again(approved, monkeypatch):
     # The network call succeeds but the worker dies before writing the result.
-    def die(target, posted):
+    def die(done):  # the batch records what the network took here
         raise SystemExit("worker killed")
 
     monkeypatch.setattr(services, "_posted", die)
