@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -53,8 +54,15 @@ IMAGE_FOLDER = "social"
 IMAGE_MAX_BYTES = 8 * 1024 * 1024
 BACKOFF_MINUTES = [1, 5, 15, 60]
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
-# How long one attempt may take before its worker is taken for dead and the post looked up.
+# How long one attempt may take before its worker is taken for dead and the post looked up (the default of
+# settings.SOCIAL_POSTING_LEASE_SECONDS).
 STUCK_AFTER = timedelta(minutes=10)
+
+
+def posting_lease() -> timedelta:
+    return timedelta(seconds=settings.SOCIAL_POSTING_LEASE_SECONDS)
+
+
 # find_post looks this far before the attempt started, for clocks that disagree.
 LOOKUP_MARGIN = timedelta(minutes=5)
 RECONNECT_PURPOSE = "social.reconnect"
@@ -726,7 +734,7 @@ def _claim(target_ids: list[int], now: datetime) -> list[tuple[PostTarget, bool]
     in POSTING (a dead worker's, an unknown outcome's) is to be looked up first. All get the lease
     (`next_attempt_at`); rows another worker holds are skipped. Returns (target, whether to look it up first), in
     the order of `target_ids`."""
-    lease = now + STUCK_AFTER  # after it, the worker is taken for dead
+    lease = now + posting_lease()  # after it, the worker is taken for dead
     with transaction.atomic():
         rows = list(
             PostTarget.objects.select_for_update(skip_locked=True, of=("self",))
@@ -773,12 +781,13 @@ def _claim(target_ids: list[int], now: datetime) -> list[tuple[PostTarget, bool]
     return claimed
 
 
-def _renew_lease(targets: list[PostTarget], lease: datetime) -> list[PostTarget]:
-    """Move the lease of the targets a long batch has not reached yet; returns those still ours."""
+def _renew_lease(targets: list[PostTarget], held_until: datetime, lease: datetime) -> list[PostTarget]:
+    """Move the lease of the targets a long batch has not reached yet; returns those still ours (still held
+    under the lease this batch gave them)."""
     with transaction.atomic():
         ours = set(
             PostTarget.objects.select_for_update(of=("self",))
-            .filter(pk__in=[t.pk for t in targets], state=S.POSTING)
+            .filter(pk__in=[t.pk for t in targets], state=S.POSTING, next_attempt_at=held_until)
             .values_list("pk", flat=True)
         )
         PostTarget.objects.filter(pk__in=ours).update(next_attempt_at=lease)
@@ -841,16 +850,19 @@ def _send_batch(
     states: dict[int, str] = {}
     if not stop_before_network:
         connectors = {} if connectors is None else connectors
-        started = last_record = time.monotonic()
+        lease = posting_lease()
+        started = renewed = last_record = time.monotonic()
+        held_until = now + lease
         done: list[tuple[PostTarget, Posted]] = []
         pending = [target for target, _ in claimed]
         lookups = {target.pk for target, looking_up in claimed if looking_up}
         try:
             while pending:
-                if time.monotonic() - started > STUCK_AFTER.total_seconds() / 2:  # a slow batch keeps its lease
-                    elapsed = timedelta(seconds=time.monotonic() - started)
-                    pending = _renew_lease(pending, now + elapsed + STUCK_AFTER)
-                    started = time.monotonic()
+                if time.monotonic() - renewed > lease.total_seconds() / 2:  # a slow batch keeps its lease
+                    renewed = time.monotonic()
+                    renewal = now + timedelta(seconds=renewed - started) + lease
+                    pending = _renew_lease(pending, held_until, renewal)
+                    held_until = renewal
                     if not pending:
                         break
                 target = pending.pop(0)
@@ -898,7 +910,7 @@ def targets_due(now: datetime | None = None, *, limit: int = 500) -> list[int]:
     now = now or timezone.now()
     return list(
         PostTarget.objects.filter(state__in=[S.APPROVED, S.POSTING], next_attempt_at__lte=now)
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=now - STUCK_AFTER))
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=now - posting_lease()))
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
