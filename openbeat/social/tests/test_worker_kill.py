@@ -109,5 +109,4 @@ def test_a_worker_killed_while_its_post_is_in_flight_never_posts_it_twice(settin
         assert {str(t.idempotency_key) for t in targets} == set(received)
         # The in-flight target is recorded with the post the network published for it (found by the lookup).
         (remote_id,) = [sid for sid, status in statuses.items() if in_flight[0].post.text in status["content"]]
-        ]
         assert state(in_flight[0])[1] == remote_id
