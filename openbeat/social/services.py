@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -104,6 +106,22 @@ def _keep_refreshed_credentials(account: SocialAccount, connector: Connector) ->
         old = decrypt_credentials(locked.credentials) if locked.credentials else {}
         locked.credentials = encrypt_credentials(merge_credentials(old, connector.credentials_updated))
         locked.save(update_fields=["credentials"])
+    # Saved: the connector goes on with them, and a later call that renews nothing writes nothing.
+    connector.credentials = merge_credentials(connector.credentials, connector.credentials_updated)
+    connector.credentials_updated = {}
+    account.credentials = locked.credentials
+
+
+@contextmanager
+def connected(account: SocialAccount) -> Iterator[Connector]:
+    """The account's connector, for one or more calls; whatever the network renewed during them (a refreshed
+    session or token) is saved afterwards, whether the calls succeeded or failed. Every connector call goes
+    through this (or a batch's shared connectors, saved after each call)."""
+    connector = connector_of(account)
+    try:
+        yield connector
+    finally:
+        _keep_refreshed_credentials(account, connector)
 
 
 def account_connect(
@@ -201,7 +219,8 @@ def account_test(
     now = timezone.now()
     result: AccountInfo | ConnectorError
     try:
-        result = connector_of(social_account).account_info()
+        with connected(social_account) as connector:
+            result = connector.account_info()
     except ConnectorError as error:
         result = error
         social_account.status = SocialAccount.Status.NEEDS_RECONNECTING
@@ -554,7 +573,8 @@ def target_delete(*, target: PostTarget, actor: StaffUser, request: HttpRequest 
     if not (actor.has_perm("social.approve_post") and may_use_account(actor, target.account)):
         raise SocialPermissionError("You cannot delete this post")
     try:
-        connector_of(target.account).delete(target.remote_id)
+        with connected(target.account) as connector:
+            connector.delete(target.remote_id)
     except ConnectorError as error:
         raise ValidationError(f"{target.account.account.get_platform_display()} said: {error.message}") from error
     with transaction.atomic():
