@@ -645,12 +645,12 @@ def _record_posted(targets: list[PostTarget]) -> None:
     """One UPDATE statement run for each target (executemany: one round of the driver, not one ORM update each,
     nor bulk_update's CASE per column, which costs more to build than to run)."""
     table = PostTarget._meta.db_table
-    columns = ["state", "remote_id", "url", "posted_at", "last_error", "next_attempt_at", "updated_at"]
+    columns = ["state", "remote_id", "url", "posted_at", "last_error", "next_attempt_at", "updated_at"]  # as named
     quote = connection.ops.quote_name
     sql = (
         f"UPDATE {quote(table)} SET "  # noqa: S608 (names from the model, values as parameters)
-        + ", ".join(f"{quote(PostTarget._meta.get_field(name).column)} = %s" for name in columns)
-        + f" WHERE {quote(PostTarget._meta.pk.column)} = %s"
+        + ", ".join(f"{quote(name)} = %s" for name in columns)
+        + f" WHERE {quote('id')} = %s"
     )
     when = connection.ops.adapt_datetimefield_value
     rows = [
@@ -764,7 +764,9 @@ def _claim(target_ids: list[int], now: datetime) -> list[tuple[PostTarget, bool]
         )
         order = {pk: index for index, pk in enumerate(target_ids)}
         rows.sort(key=lambda target: order[target.pk])
-        claimed, fresh, lookups = [], [], []
+        claimed: list[tuple[PostTarget, bool]] = []
+        fresh: list[int] = []
+        lookups: list[int] = []
         waiting: dict[int, list[int]] = {}
         for target in rows:
             if target.account.status != SocialAccount.Status.CONNECTED:
