@@ -345,3 +345,47 @@ def test_concurrent_batches_post_each_target_once_and_keep_one_ledger_chain(worl
     assert fake.CALLS.count("post") == len(ids)
     assert LedgerEntry.objects.filter(action="posted").count() == len(ids)
     assert ledger_verify() is None
+
+
+def test_a_slow_batch_renews_the_lease_of_the_targets_it_has_not_reached(world, settings, monkeypatch):
+    import time
+
+    settings.SOCIAL_POSTING_LEASE_SECONDS = 0.4
+    targets = _approved_targets(world, 3, [world.west_account])
+    ids = [t.pk for t in targets]
+    PostTarget.objects.filter(pk__in=ids).update(state=S.APPROVED)
+    fake.reset()
+    real_post = fake.FakeConnector.post
+    leases = []
+
+    def slow_post(self, outgoing):
+        leases.append(PostTarget.objects.get(pk=ids[-1]).next_attempt_at)
+        time.sleep(0.25)
+        return real_post(self, outgoing)
+
+    monkeypatch.setattr(fake.FakeConnector, "post", slow_post)
+    assert services._send_batch(ids) == dict.fromkeys(ids, S.POSTED)
+    assert leases[1] > leases[0]  # renewed before the second call, half a lease after the claim
+    assert fake.CALLS == ["post"] * 3  # each target posted once
+    assert len(fake.STORE) == 3
+
+
+def test_a_target_another_worker_took_over_meanwhile_is_left_to_it(world, settings, monkeypatch):
+    import time
+
+    settings.SOCIAL_POSTING_LEASE_SECONDS = 0.4
+    targets = _approved_targets(world, 2, [world.west_account])
+    ids = [t.pk for t in targets]
+    PostTarget.objects.filter(pk__in=ids).update(state=S.APPROVED)
+    fake.reset()
+    real_post = fake.FakeConnector.post
+
+    def slow_post(self, outgoing):
+        # The batch is slow: the second target's lease is taken by another worker (a new lease of its own).
+        PostTarget.objects.filter(pk=ids[1]).update(next_attempt_at=timezone.now() + timedelta(hours=1))
+        time.sleep(0.25)
+        return real_post(self, outgoing)
+
+    monkeypatch.setattr(fake.FakeConnector, "post", slow_post)
+    assert services._send_batch(ids) == {ids[0]: S.POSTED, ids[1]: S.POSTING}
+    assert len(fake.STORE) == 1
