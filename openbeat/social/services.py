@@ -1,9 +1,11 @@
 """Writes for social media publishing: accounts, composing, approving, posting, deleting.
 
-Posting (`target_send`) is the part that must never post twice. Before the network call the target is put in
-POSTING with its attempt counted, and that is committed: the idempotency record. A worker that dies after it
-leaves the target in POSTING; once `next_attempt_at` (a lease) has passed the dispatcher hands it to
-`target_send` again, which first asks the network for a post with the target's idempotency key
+Posting (`targets_send`, `target_send` for one) is the part that must never post twice. Before any network call
+a batch's targets are put in POSTING with their attempts counted, in one committed transaction that skips rows
+another worker holds: the idempotency record. The calls run outside any transaction; what the network took is
+recorded together (targets, ledger entries chained in order, audit rows) at the end of the batch or every
+RECORD_EVERY seconds. A worker that dies after the claim leaves its targets in POSTING; once `next_attempt_at` (a
+lease, renewed by a slow batch) has passed the dispatcher hands them on again, and the worker first asks the network for a post with the target's idempotency key
 (`find_post`) and only posts again if there is none. An unknown outcome (a timeout after sending) is handled
 the same way. The connectors never retry; what happens next is decided here from the error's kind.
 """
