@@ -189,6 +189,9 @@ SOCIAL_CREDENTIALS_KEY = os.environ.get("SOCIAL_CREDENTIALS_KEY", "")
 # daily; replies and mentions marked done are deleted after this many days (openbeat/social/inbox.py).
 SOCIAL_RESULTS_DAYS = int(os.environ.get("SOCIAL_RESULTS_DAYS", "30"))
 SOCIAL_INBOX_RETENTION_DAYS = int(os.environ.get("SOCIAL_INBOX_RETENTION_DAYS", "365"))
+# How long a worker may hold a social post it is posting (openbeat/social/services.py) before it is taken for dead
+# and the post looked up on the network; also how long a queued post waits for a worker before it is queued again.
+SOCIAL_POSTING_LEASE_SECONDS = float(os.environ.get("SOCIAL_POSTING_LEASE_SECONDS", "600"))
 
 # Health and monitoring (openbeat/monitoring): /health/ and /metrics answer a monitoring system sending this
 # bearer token (or staff with the permission); when the detailed checks call a service unhealthy.

@@ -27,7 +27,7 @@ def _division_of(target: Any) -> Any:
     return None
 
 
-def log_action(
+def audit_entry(
     action: str,
     *,
     actor: RequestUser | None,
@@ -36,6 +36,7 @@ def log_action(
     request: HttpRequest | None = None,
     division: Any = None,
 ) -> AuditEntry:
+    """The entry `log_action` writes, unsaved (for `log_actions`, which writes many in one statement)."""
     if action.count(".") < 2:
         raise ValueError(f"Audit action names are <app>.<thing>.<verb>, got {action!r}")
     staff = actor if actor is not None and actor.is_authenticated else None
@@ -53,5 +54,23 @@ def log_action(
         division = division if division is not None else _division_of(target)
     if division is not None:
         entry.division = division
+    return entry
+
+
+def log_action(
+    action: str,
+    *,
+    actor: RequestUser | None,
+    target: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    division: Any = None,
+) -> AuditEntry:
+    entry = audit_entry(action, actor=actor, target=target, data=data, request=request, division=division)
     entry.save()
     return entry
+
+
+def log_actions(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Write several entries made by `audit_entry` in one statement (a batch of background work's outcomes)."""
+    return AuditEntry.objects.bulk_create(entries)

@@ -41,24 +41,33 @@ def entry_hash(*, prev_hash: str, at: datetime, action: str, actor_label: str, d
 
 def ledger_append(*, action: str, actor: StaffUser | None, data: dict[str, Any]) -> LedgerEntry:
     """Add one entry at the end of the chain (inside the caller's transaction, if any)."""
-    # JSON round trip: what is hashed is exactly what the database gives back when verifying.
-    data = json.loads(json.dumps(data, default=str))
-    actor_label = actor.get_username() if actor is not None else ""
+    return ledger_append_many([(action, actor, data)])[0]
+
+
+def ledger_append_many(entries: list[tuple[str, StaffUser | None, dict[str, Any]]]) -> list[LedgerEntry]:
+    """Add entries (action, actor, data) at the end of the chain, in order, each chained onto the one before, in
+    one insert (inside the caller's transaction, if any). The head is taken first, as for one entry, so that a
+    concurrent append chains onto the last of these or these onto it, never both onto the same entry."""
+    if not entries:
+        return []
     at = timezone.now().replace(microsecond=0)
     with transaction.atomic():
-        if not LedgerHead.objects.filter(pk=1).update(appended=F("appended") + 1):
+        if not LedgerHead.objects.filter(pk=1).update(appended=F("appended") + len(entries)):
             LedgerHead.objects.get_or_create(pk=1)
-            LedgerHead.objects.filter(pk=1).update(appended=F("appended") + 1)
+            LedgerHead.objects.filter(pk=1).update(appended=F("appended") + len(entries))
         last = LedgerEntry.objects.order_by("-pk").only("hash").first()
         prev_hash = last.hash if last is not None else GENESIS
-        return LedgerEntry.objects.create(
-            at=at,
-            action=action,
-            actor_label=actor_label,
-            data=data,
-            prev_hash=prev_hash,
-            hash=entry_hash(prev_hash=prev_hash, at=at, action=action, actor_label=actor_label, data=data),
-        )
+        made = []
+        for action, actor, data in entries:
+            # JSON round trip: what is hashed is exactly what the database gives back when verifying.
+            data = json.loads(json.dumps(data, default=str))
+            actor_label = actor.get_username() if actor is not None else ""
+            digest = entry_hash(prev_hash=prev_hash, at=at, action=action, actor_label=actor_label, data=data)
+            made.append(
+                LedgerEntry(at=at, action=action, actor_label=actor_label, data=data, prev_hash=prev_hash, hash=digest)
+            )
+            prev_hash = digest
+        return LedgerEntry.objects.bulk_create(made)
 
 
 def ledger_verify() -> LedgerEntry | None:

@@ -170,6 +170,9 @@ class PostTarget(models.Model):
     # worker that has not finished is taken for dead and the post looked up.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     posting_started_at = models.DateTimeField(null=True, blank=True)
+    # When a task for it was queued and no worker has taken it yet: the dispatcher queues it again only after a
+    # lease (services.targets_due). Cleared when a worker claims it.
+    queued_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,9 +1,11 @@
 """Writes for social media publishing: accounts, composing, approving, posting, deleting.
 
-Posting (`target_send`) is the part that must never post twice. Before the network call the target is put in
-POSTING with its attempt counted, and that is committed: the idempotency record. A worker that dies after it
-leaves the target in POSTING; once `next_attempt_at` (a lease) has passed the dispatcher hands it to
-`target_send` again, which first asks the network for a post with the target's idempotency key
+Posting (`targets_send`, `target_send` for one) is the part that must never post twice. Before any network call
+a batch's targets are put in POSTING with their attempts counted, in one committed transaction that skips rows
+another worker holds: the idempotency record. The calls run outside any transaction; what the network took is
+recorded together (targets, ledger entries chained in order, audit rows) at the end of the batch or every
+RECORD_EVERY seconds. A worker that dies after the claim leaves its targets in POSTING; once `next_attempt_at` (a
+lease, renewed by a slow batch) has passed the dispatcher hands them on again, and the worker first asks the network for a post with the target's idempotency key
 (`find_post`) and only posts again if there is none. An unknown outcome (a timeout after sending) is handled
 the same way. The connectors never retry; what happens next is decided here from the error's kind.
 """
@@ -12,18 +14,23 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from openbeat.audit.services import log_action
+from openbeat.audit.services import audit_entry, log_action, log_actions
 from openbeat.core.messaging import email_send
 from openbeat.core.paths import absolute_url
 from openbeat.core.tasks import enqueue_with_commit
@@ -40,7 +47,7 @@ from openbeat.social.connectors.base import (
     Outgoing,
     Posted,
 )
-from openbeat.social.ledger import ledger_append
+from openbeat.social.ledger import ledger_append, ledger_append_many
 from openbeat.social.models import Approval, Post, PostTarget, SocialAccount, SocialSettings
 from openbeat.social.selectors import may_use_account
 from openbeat.staff.scope import scope_for
@@ -51,8 +58,15 @@ IMAGE_FOLDER = "social"
 IMAGE_MAX_BYTES = 8 * 1024 * 1024
 BACKOFF_MINUTES = [1, 5, 15, 60]
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
-# How long one attempt may take before its worker is taken for dead and the post looked up.
+# How long one attempt may take before its worker is taken for dead and the post looked up (the default of
+# settings.SOCIAL_POSTING_LEASE_SECONDS).
 STUCK_AFTER = timedelta(minutes=10)
+
+
+def posting_lease() -> timedelta:
+    return timedelta(seconds=settings.SOCIAL_POSTING_LEASE_SECONDS)
+
+
 # find_post looks this far before the attempt started, for clocks that disagree.
 LOOKUP_MARGIN = timedelta(minutes=5)
 RECONNECT_PURPOSE = "social.reconnect"
@@ -94,6 +108,22 @@ def _keep_refreshed_credentials(account: SocialAccount, connector: Connector) ->
         old = decrypt_credentials(locked.credentials) if locked.credentials else {}
         locked.credentials = encrypt_credentials(merge_credentials(old, connector.credentials_updated))
         locked.save(update_fields=["credentials"])
+    # Saved: the connector goes on with them, and a later call that renews nothing writes nothing.
+    connector.credentials = merge_credentials(connector.credentials, connector.credentials_updated)
+    connector.credentials_updated = {}
+    account.credentials = locked.credentials
+
+
+@contextmanager
+def connected(account: SocialAccount) -> Iterator[Connector]:
+    """The account's connector, for one or more calls; whatever the network renewed during them (a refreshed
+    session or token) is saved afterwards, whether the calls succeeded or failed. Every connector call goes
+    through this (or a batch's shared connectors, saved after each call)."""
+    connector = connector_of(account)
+    try:
+        yield connector
+    finally:
+        _keep_refreshed_credentials(account, connector)
 
 
 def account_connect(
@@ -191,7 +221,8 @@ def account_test(
     now = timezone.now()
     result: AccountInfo | ConnectorError
     try:
-        result = connector_of(social_account).account_info()
+        with connected(social_account) as connector:
+            result = connector.account_info()
     except ConnectorError as error:
         result = error
         social_account.status = SocialAccount.Status.NEEDS_RECONNECTING
@@ -223,6 +254,19 @@ def _resume_waiting(social_account: SocialAccount, now: datetime) -> None:
     PostTarget.objects.filter(pk__in=waiting).update(state=S.POSTING, next_attempt_at=now, last_error="")
     for target_id in waiting:
         enqueue_with_commit(target_send_task(), target_id)
+    _mark_queued(waiting, due_at=now, now=now)
+
+
+def _mark_queued(target_ids: list[int], *, due_at: datetime, now: datetime) -> None:
+    """Once the transaction that queued tasks for these targets commits, record them as queued, so that the
+    dispatcher does not queue them again while they wait for a worker (`targets_due`). A target a worker already
+    took (its `next_attempt_at` is then its lease) is left alone."""
+    ids = list(target_ids)
+    transaction.on_commit(
+        lambda: PostTarget.objects.filter(pk__in=ids, state__in=[S.APPROVED, S.POSTING], next_attempt_at=due_at).update(
+            queued_at=now
+        )
+    )
 
 
 # --- Composing ---------------------------------------------------------------------------------------------
@@ -408,20 +452,20 @@ def _check_legal(post: Post, confirmed: set[str], who: str) -> list[str]:
     return [w.label for w in legal.warnings_for(post)]
 
 
+def _ledger_data(target: PostTarget, **extra: Any) -> dict[str, Any]:
+    return {
+        "post": target.post_id,
+        "target": target.pk,
+        "account": str(target.account),
+        "network": target.account.network,
+        "text": target.text,
+        "text_sha256": hashlib.sha256(target.text.encode()).hexdigest(),
+        **extra,
+    }
+
+
 def _ledger_target(action: str, actor: StaffUser | None, target: PostTarget, **extra: Any) -> None:
-    ledger_append(
-        action=action,
-        actor=actor,
-        data={
-            "post": target.post_id,
-            "target": target.pk,
-            "account": str(target.account),
-            "network": target.account.network,
-            "text": target.text,
-            "text_sha256": hashlib.sha256(target.text.encode()).hexdigest(),
-            **extra,
-        },
-    )
+    ledger_append(action=action, actor=actor, data=_ledger_data(target, **extra))
 
 
 def _release(target: PostTarget, actor: StaffUser, now: datetime) -> None:
@@ -433,6 +477,7 @@ def _release(target: PostTarget, actor: StaffUser, now: datetime) -> None:
     _ledger_target("approved", actor, target, scheduled_for=post.scheduled_for)
     if target.next_attempt_at <= now:
         enqueue_with_commit(target_send_task(), target.pk)
+        _mark_queued([target.pk], due_at=target.next_attempt_at, now=now)
 
 
 @transaction.atomic
@@ -530,7 +575,8 @@ def target_delete(*, target: PostTarget, actor: StaffUser, request: HttpRequest 
     if not (actor.has_perm("social.approve_post") and may_use_account(actor, target.account)):
         raise SocialPermissionError("You cannot delete this post")
     try:
-        connector_of(target.account).delete(target.remote_id)
+        with connected(target.account) as connector:
+            connector.delete(target.remote_id)
     except ConnectorError as error:
         raise ValidationError(f"{target.account.account.get_platform_display()} said: {error.message}") from error
     with transaction.atomic():
@@ -556,6 +602,7 @@ def target_retry(*, target: PostTarget, actor: StaffUser, request: HttpRequest |
     target.save(update_fields=["state", "attempts", "next_attempt_at", "updated_at"])
     log_action("social.target.retry", actor=actor, target=target.post, data={"target": target.pk}, request=request)
     enqueue_with_commit(target_send_task(), target.pk)
+    _mark_queued([target.pk], due_at=now, now=now)
     return target
 
 
@@ -596,22 +643,61 @@ def _save(target: PostTarget, **changes: Any) -> None:
     PostTarget.objects.filter(pk=target.pk, state=S.POSTING).update(**changes, updated_at=timezone.now())
 
 
-def _posted(target: PostTarget, posted: Posted) -> str:
+def _record_posted(targets: list[PostTarget]) -> None:
+    """One UPDATE statement run for each target (executemany: one round of the driver, not one ORM update each,
+    nor bulk_update's CASE per column, which costs more to build than to run)."""
+    table = PostTarget._meta.db_table
+    columns = ["state", "remote_id", "url", "posted_at", "last_error", "next_attempt_at", "updated_at"]  # as named
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(table)} SET "  # noqa: S608 (names from the model, values as parameters)
+        + ", ".join(f"{quote(name)} = %s" for name in columns)
+        + f" WHERE {quote('id')} = %s"
+    )
+    when = connection.ops.adapt_datetimefield_value
+    rows = [
+        (t.state, t.remote_id, t.url, when(t.posted_at), t.last_error, None, when(t.updated_at), t.pk) for t in targets
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _posted(done: list[tuple[PostTarget, Posted]]) -> list[PostTarget]:
+    """Record targets the network took as posted, with their ledger entries and audit rows, in one transaction of
+    a few statements whatever their number. Only targets still ours (POSTING, locked here) are recorded; returns
+    them. Until this commits, a target whose worker died is found again by the lookup after its lease."""
+    if not done:
+        return []
+    now = timezone.now()
     with transaction.atomic():
-        _save(
-            target,
-            state=S.POSTED,
-            remote_id=posted.remote_id,
-            url=posted.url,
-            posted_at=posted.posted_at or timezone.now(),
-            last_error="",
-            next_attempt_at=None,
+        ours = set(
+            PostTarget.objects.select_for_update(of=("self",))
+            .filter(pk__in=[target.pk for target, _ in done], state=S.POSTING)
+            .values_list("pk", flat=True)
         )
-        _ledger_target("posted", None, target, remote_id=posted.remote_id, url=posted.url)
-        log_action(
-            "social.target.posted", actor=None, target=target.post, data={"target": target.pk, "url": posted.url}
+        recorded = []
+        for target, posted in done:
+            if target.pk not in ours:
+                continue
+            target.state = S.POSTED
+            target.remote_id = posted.remote_id
+            target.url = posted.url
+            target.posted_at = posted.posted_at or now
+            target.last_error = ""
+            target.next_attempt_at = None
+            target.updated_at = now
+            recorded.append(target)
+        if not recorded:
+            return []
+        _record_posted(recorded)
+        ledger_append_many([("posted", None, _ledger_data(t, remote_id=t.remote_id, url=t.url)) for t in recorded])
+        log_actions(
+            [
+                audit_entry("social.target.posted", actor=None, target=t.post, data={"target": t.pk, "url": t.url})
+                for t in recorded
+            ]
         )
-    return S.POSTED
+    return recorded
 
 
 def _notify_reconnect(target: PostTarget, error: ConnectorError) -> None:
@@ -664,32 +750,166 @@ def _failed(target: PostTarget, error: ConnectorError, *, looking_up: bool, now:
         return S.FAILED
 
 
-def _claim(target_id: int, now: datetime) -> tuple[PostTarget, bool] | None:
-    """Take a due target for one try, committed before any network call. (target, whether to look it up first)."""
+def _claim(target_ids: list[int], now: datetime) -> list[tuple[PostTarget, bool]]:
+    """Take the due targets among `target_ids` for one try each, in one transaction committed before any network
+    call: the idempotency record. Each fresh target goes to POSTING with its attempt counted; each target already
+    in POSTING (a dead worker's, an unknown outcome's) is to be looked up first. All get the lease
+    (`next_attempt_at`); rows another worker holds are skipped. Returns (target, whether to look it up first), in
+    the order of `target_ids`."""
+    lease = now + posting_lease()  # after it, the worker is taken for dead
     with transaction.atomic():
-        target = (
-            PostTarget.objects.select_for_update()
-            .select_related("post", "post__author", "account", "account__account")
-            .filter(pk=target_id)
-            .first()
+        rows = list(
+            PostTarget.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("post", "post__author", "post__division", "account", "account__account")
+            .filter(pk__in=target_ids, state__in=[S.APPROVED, S.POSTING])
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         )
-        if target is None or target.state not in (S.APPROVED, S.POSTING):
-            return None
-        if target.next_attempt_at is not None and target.next_attempt_at > now:
-            return None  # not due, or another worker holds it
-        if target.account.status != SocialAccount.Status.CONNECTED:
-            target.state = S.NEEDS_ATTENTION
-            target.last_error = f"The account needs reconnecting: {target.account.status_reason or 'not connected'}"
-            target.save(update_fields=["state", "last_error", "updated_at"])
-            return None
-        looking_up = target.state == S.POSTING
-        if not looking_up:
-            target.state = S.POSTING
-            target.attempts += 1
-            target.posting_started_at = now
-        target.next_attempt_at = now + STUCK_AFTER  # the lease: after it, the worker is taken for dead
-        target.save(update_fields=["state", "attempts", "posting_started_at", "next_attempt_at", "updated_at"])
-        return target, looking_up
+        order = {pk: index for index, pk in enumerate(target_ids)}
+        rows.sort(key=lambda target: order[target.pk])
+        claimed: list[tuple[PostTarget, bool]] = []
+        fresh: list[int] = []
+        lookups: list[int] = []
+        waiting: dict[int, list[int]] = {}
+        for target in rows:
+            if target.account.status != SocialAccount.Status.CONNECTED:
+                waiting.setdefault(target.account_id, []).append(target.pk)
+                continue
+            looking_up = target.state == S.POSTING
+            (lookups if looking_up else fresh).append(target.pk)
+            if not looking_up:
+                target.state = S.POSTING
+                target.attempts += 1
+                target.posting_started_at = now
+            target.next_attempt_at = lease
+            target.queued_at = None
+            claimed.append((target, looking_up))
+        for pks in waiting.values():
+            account = next(t.account for t in rows if t.pk == pks[0])
+            PostTarget.objects.filter(pk__in=pks).update(
+                state=S.NEEDS_ATTENTION,
+                last_error=f"The account needs reconnecting: {account.status_reason or 'not connected'}",
+                queued_at=None,
+                updated_at=now,
+            )
+        if fresh:
+            PostTarget.objects.filter(pk__in=fresh).update(
+                state=S.POSTING,
+                attempts=F("attempts") + 1,
+                posting_started_at=now,
+                next_attempt_at=lease,
+                queued_at=None,
+                updated_at=now,
+            )
+        if lookups:
+            PostTarget.objects.filter(pk__in=lookups).update(next_attempt_at=lease, queued_at=None, updated_at=now)
+    return claimed
+
+
+def _renew_lease(targets: list[PostTarget], held_until: datetime, lease: datetime) -> list[PostTarget]:
+    """Move the lease of the targets a long batch has not reached yet; returns those still ours (still held
+    under the lease this batch gave them)."""
+    with transaction.atomic():
+        ours = set(
+            PostTarget.objects.select_for_update(of=("self",))
+            .filter(pk__in=[t.pk for t in targets], state=S.POSTING, next_attempt_at=held_until)
+            .values_list("pk", flat=True)
+        )
+        PostTarget.objects.filter(pk__in=ours).update(next_attempt_at=lease)
+    for target in targets:
+        target.next_attempt_at = lease
+    return [t for t in targets if t.pk in ours]
+
+
+def _attempt(target: PostTarget, looking_up: bool, connector: Connector, now: datetime) -> Posted | str:
+    """One claimed target's network calls: the lookup if needed, then the post. Returns what the network took
+    (to be recorded by `_posted`) or the state the target was left in after an error."""
+    if looking_up:
+        assert target.posting_started_at is not None
+        try:
+            found = connector.find_post(
+                str(target.idempotency_key), since=target.posting_started_at - LOOKUP_MARGIN, text=target.text
+            )
+        except ConnectorError as error:
+            return _failed(target, error, looking_up=True, now=now)
+        finally:
+            _keep_refreshed_credentials(target.account, connector)
+        if found is not None:
+            return found
+        if target.attempts >= MAX_ATTEMPTS:
+            _save(target, state=S.FAILED, last_error=target.last_error or "Gave up after several tries")
+            return S.FAILED
+        # Not on the network: a new attempt, recorded (committed) before the call.
+        _save(target, attempts=target.attempts + 1, posting_started_at=now)
+    outgoing = Outgoing(
+        text=target.text,
+        idempotency_key=str(target.idempotency_key),
+        link=target.post.link,
+        images=_images(target.post),
+    )
+    try:
+        return connector.post(outgoing)
+    except ConnectorError as error:
+        return _failed(target, error, looking_up=False, now=now)
+    finally:
+        _keep_refreshed_credentials(target.account, connector)
+
+
+# How long the outcomes of a batch's posts may wait in memory before they are recorded (they are recorded at the
+# latest at the end of the batch). A dead worker's unrecorded posts are found by the lookup after the lease.
+RECORD_EVERY = 2.0
+
+
+def _send_batch(
+    target_ids: list[int],
+    *,
+    now: datetime | None = None,
+    stop_before_network: bool = False,
+    connectors: dict[int, Connector] | None = None,
+) -> dict[int, str]:
+    """Post a batch of targets, each at most once (see the module's docstring): one claim for the batch, then
+    each target's network call outside any transaction, then the posted ones recorded together. Returns each
+    target's state."""
+    now = now or timezone.now()
+    claimed = _claim(target_ids, now)
+    states: dict[int, str] = {}
+    if not stop_before_network:
+        connectors = {} if connectors is None else connectors
+        lease = posting_lease()
+        started = renewed = last_record = time.monotonic()
+        held_until = now + lease
+        done: list[tuple[PostTarget, Posted]] = []
+        pending = [target for target, _ in claimed]
+        lookups = {target.pk for target, looking_up in claimed if looking_up}
+        try:
+            while pending:
+                if time.monotonic() - renewed > lease.total_seconds() / 2:  # a slow batch keeps its lease
+                    renewed = time.monotonic()
+                    renewal = now + timedelta(seconds=renewed - started) + lease
+                    pending = _renew_lease(pending, held_until, renewal)
+                    held_until = renewal
+                    if not pending:
+                        break
+                target = pending.pop(0)
+                # One client per account, its connection kept alive between posts.
+                connector = connectors.get(target.account_id) or connectors.setdefault(
+                    target.account_id, connector_of(target.account)
+                )
+                outcome = _attempt(target, target.pk in lookups, connector, now)
+                if isinstance(outcome, Posted):
+                    done.append((target, outcome))
+                else:
+                    states[target.pk] = outcome
+                if done and time.monotonic() - last_record > RECORD_EVERY:
+                    states.update((t.pk, S.POSTED) for t in _posted(done))
+                    done, last_record = [], time.monotonic()
+        finally:
+            states.update((t.pk, S.POSTED) for t in _posted(done))
+    else:
+        states.update((target.pk, S.POSTING) for target, _ in claimed)
+    others = [pk for pk in target_ids if pk not in states]
+    if others:
+        states.update(PostTarget.objects.filter(pk__in=others).values_list("pk", "state"))
+    return {pk: str(states.get(pk, "missing")) for pk in target_ids}
 
 
 def target_send(
@@ -703,61 +923,18 @@ def target_send(
 
     `stop_before_network` stops after the idempotency record is committed: tests use it to stand for a worker
     that died there."""
-    now = now or timezone.now()
-    claimed = _claim(target_id, now)
-    if claimed is None:
-        state = PostTarget.objects.filter(pk=target_id).values_list("state", flat=True).first()
-        return str(state or "missing")
-    target, looking_up = claimed
-    if stop_before_network:
-        return S.POSTING
-    # A batch shares one connector per account: one client, its connection kept alive between posts.
-    if connectors is None:
-        connector = connector_of(target.account)
-    else:
-        connector = connectors.get(target.account_id) or connectors.setdefault(
-            target.account_id, connector_of(target.account)
-        )
-    if looking_up:
-        assert target.posting_started_at is not None
-        try:
-            found = connector.find_post(
-                str(target.idempotency_key), since=target.posting_started_at - LOOKUP_MARGIN, text=target.text
-            )
-        except ConnectorError as error:
-            return _failed(target, error, looking_up=True, now=now)
-        finally:
-            _keep_refreshed_credentials(target.account, connector)
-        if found is not None:
-            return _posted(target, found)
-        if target.attempts >= MAX_ATTEMPTS:
-            _save(target, state=S.FAILED, last_error=target.last_error or "Gave up after several tries")
-            return S.FAILED
-        with transaction.atomic():  # not on the network: a new attempt, recorded before the call
-            target.attempts += 1
-            target.posting_started_at = now
-            _save(target, attempts=target.attempts, posting_started_at=target.posting_started_at)
-    outgoing = Outgoing(
-        text=target.text,
-        idempotency_key=str(target.idempotency_key),
-        link=target.post.link,
-        images=_images(target.post),
-    )
-    try:
-        posted = connector.post(outgoing)
-    except ConnectorError as error:
-        return _failed(target, error, looking_up=False, now=now)
-    finally:
-        _keep_refreshed_credentials(target.account, connector)
-    return _posted(target, posted)
+    states = _send_batch([target_id], now=now, stop_before_network=stop_before_network, connectors=connectors)
+    return states[target_id]
 
 
 def targets_due(now: datetime | None = None, *, limit: int = 500) -> list[int]:
     """Targets to try now: approved ones whose time has come, and ones in POSTING whose lease or backoff ran
-    out (a dead worker, an unknown outcome)."""
+    out (a dead worker, an unknown outcome); not those queued less than a lease ago and not yet taken by a
+    worker (`queued_at`)."""
     now = now or timezone.now()
     return list(
         PostTarget.objects.filter(state__in=[S.APPROVED, S.POSTING], next_attempt_at__lte=now)
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=now - posting_lease()))
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -767,12 +944,10 @@ BATCH_SIZE = 25
 
 
 def targets_send(*, target_ids: list[int]) -> dict[str, int]:
-    """Post a batch of targets one after another, each at most once (target_send), sharing one connector per
-    account; returns how many ended in each state."""
-    connectors: dict[int, Connector] = {}
+    """Post a batch of targets (one claim, one record of the posted ones), each at most once, sharing one
+    connector per account; returns how many ended in each state."""
     outcomes: dict[str, int] = {}
-    for target_id in target_ids:
-        state = target_send(target_id=target_id, connectors=connectors)
+    for state in _send_batch(target_ids).values():
         outcomes[state] = outcomes.get(state, 0) + 1
     return outcomes
 
@@ -781,6 +956,7 @@ def dispatch_due(now: datetime | None = None, *, limit: int = 500) -> int:
     """Queue the due targets (the scheduler's dispatch_due_social_posts, every minute) in batches of up to
     BATCH_SIZE, each batch one account's where it can be, so that a worker takes a batch's targets one after
     another with one client per account. Returns how many targets were queued."""
+    now = now or timezone.now()
     due = list(
         PostTarget.objects.filter(pk__in=targets_due(now, limit=limit))
         .order_by("account_id", "next_attempt_at", "pk")
@@ -791,6 +967,7 @@ def dispatch_due(now: datetime | None = None, *, limit: int = 500) -> int:
         batch.append(target_id)
         last = index == len(due) - 1
         if last or len(batch) >= BATCH_SIZE or due[index + 1][0] != account_id:
+            PostTarget.objects.filter(pk__in=batch).update(queued_at=now)
             targets_send_task().enqueue(batch)
             batch = []
     return len(due)

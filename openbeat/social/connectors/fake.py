@@ -75,6 +75,7 @@ class FakeConnector(Connector):
 
     def account_info(self) -> AccountInfo:
         CALLS.append("account_info")
+        self._maybe_renew()
         _maybe_fail()
         return AccountInfo(handle="@fake", display_name="Fake account", followers=0, limits=self.limits)
 
@@ -104,6 +105,7 @@ class FakeConnector(Connector):
 
     def delete(self, remote_id: str) -> None:
         CALLS.append("delete")
+        self._maybe_renew()
         _maybe_fail()
         for key, (posted, _) in list(STORE.items()):
             if posted.remote_id == remote_id:
@@ -111,16 +113,19 @@ class FakeConnector(Connector):
 
     def figures(self, remote_ids: list[str]) -> list[PostFigures]:
         CALLS.append("figures")
+        self._maybe_renew()
         _maybe_fail()
         return [FIGURES.get(remote_id, PostFigures(remote_id=remote_id)) for remote_id in remote_ids]
 
     def followers(self) -> int:
         CALLS.append("followers")
+        self._maybe_renew()
         _maybe_fail()
         return FOLLOWERS.get(self.base_url, 0)
 
     def mentions(self, *, since: datetime | None) -> list[Mention]:
         CALLS.append("mentions")
+        self._maybe_renew()
         _maybe_fail()
         found = MENTIONS.get(self.base_url, [])
         return [m for m in found if since is None or m.created_at > since]

@@ -100,6 +100,17 @@ class _PendingFault:
     path_contains: str
 
 
+@dataclass
+class Hold:
+    """A request held on arrival (`hold_next`): `arrived` is set when it comes, and it is answered (as usual)
+    only once `release` is set, so a test can kill the client while its request is in flight."""
+
+    method: str
+    path_contains: str
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+
 Route = tuple[str, re.Pattern[str], Callable[..., Response]]
 
 
@@ -112,6 +123,7 @@ class Standin:
         self.lock = threading.RLock()
         self.base_url = ""
         self.faults: list[_PendingFault] = []
+        self.holds: list[Hold] = []
         self.requests_seen = 0
         self._ids = itertools.count(int(time.time() * 1000) % 10**9 * 1000)
         self._routes: list[Route] = [
@@ -145,6 +157,21 @@ class Standin:
             for _ in range(count):
                 self.faults.append(_PendingFault(Fault(fault), method.upper(), path_contains))
 
+    def hold_next(self, *, method: str = "", path_contains: str = "") -> Hold:
+        """Hold the next request (of `method`, whose path contains `path_contains`) until the hold is released."""
+        hold = Hold(method.upper(), path_contains)
+        with self.lock:
+            self.holds.append(hold)
+        return hold
+
+    def _take_hold(self, request: Request) -> Hold | None:
+        with self.lock:
+            for index, hold in enumerate(self.holds):
+                if (not hold.method or hold.method == request.method) and hold.path_contains in request.path:
+                    del self.holds[index]
+                    return hold
+        return None
+
     def _take_fault(self, request: Request) -> Fault | None:
         with self.lock:
             for index, pending in enumerate(self.faults):
@@ -158,6 +185,10 @@ class Standin:
             return self._control(request)
         with self.lock:
             self.requests_seen += 1
+        hold = self._take_hold(request)
+        if hold is not None:
+            hold.arrived.set()
+            hold.release.wait(120)
         fault = self._take_fault(request)
         if fault is Fault.DROP_BEFORE:
             return DROP

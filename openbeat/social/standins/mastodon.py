@@ -6,6 +6,7 @@ Any non-empty bearer token is the account's, unless revoked with `revoke(token)`
 from __future__ import annotations
 
 import html
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,6 +33,7 @@ class MastodonStandin(Standin):
         self.notifications: list[dict[str, Any]] = []
         self.revoked: set[str] = set()
         self.figures: dict[str, dict[str, int]] = {}
+        self.posts_received: Counter[str] = Counter()  # POST /api/v1/statuses requests by Idempotency-Key
 
     def revoke(self, token: str) -> None:
         self.revoked.add(token)
@@ -170,6 +172,7 @@ class MastodonStandin(Standin):
         text = (fields.get("status") or [""])[0]
         media_ids = fields.get("media_ids[]") or fields.get("media_ids") or []
         key = request.headers.get("idempotency-key", "")
+        self.posts_received[key] += 1
         if key and (request.bearer, key) in self.idempotency:
             # Mastodon answers a repeated key with the status it made the first time
             return Response(200, self.status_document(self.statuses[self.idempotency[(request.bearer, key)]]))

@@ -73,3 +73,40 @@ def test_concurrent_appends_keep_one_chain():
         list(pool.map(append, range(20)))
     assert LedgerEntry.objects.count() == 20
     assert ledger_verify() is None
+
+
+def test_entries_appended_together_are_chained_in_order():
+    from openbeat.social.ledger import ledger_append_many
+
+    first = ledger_append(action="approved", actor=None, data={"n": 0})
+    made = ledger_append_many([("posted", None, {"n": n}) for n in range(1, 4)])
+    assert [entry.prev_hash for entry in made] == [first.hash, made[0].hash, made[1].hash]
+    assert [entry.data["n"] for entry in LedgerEntry.objects.order_by("pk")] == [0, 1, 2, 3]
+    assert ledger_verify() is None
+    assert ledger_append_many([]) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_single_and_batched_appends_keep_one_chain():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from openbeat.social.ledger import ledger_append_many
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's in-memory test database is one connection: appends cannot run concurrently")
+
+    def append(n):
+        try:
+            if n % 2:
+                ledger_append_many([("posted", None, {"n": n, "i": i}) for i in range(5)])
+            else:
+                ledger_append(action="posted", actor=None, data={"n": n})
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(append, range(20)))
+    assert LedgerEntry.objects.count() == 10 + 10 * 5
+    assert ledger_verify() is None

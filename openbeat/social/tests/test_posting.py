@@ -65,7 +65,7 @@ def test_credentials_the_network_renewed_are_kept_and_an_empty_value_never_repla
 
 def test_a_worker_that_died_after_the_network_took_the_post_never_posts_it_again(approved, monkeypatch):
     # The network call succeeds but the worker dies before writing the result.
-    def die(target, posted):
+    def die(done):  # the batch records what the network took here
         raise SystemExit("worker killed")
 
     monkeypatch.setattr(services, "_posted", die)
@@ -227,3 +227,165 @@ def test_a_batch_posts_each_target_once_with_one_connector_per_account(world, mo
     assert built == [world.west_account.pk]
     assert services.targets_send(target_ids=ids) == {S.POSTED: 3}  # a repeated batch posts nothing again
     assert fake.CALLS == ["post", "post", "post"]
+
+
+def test_a_batch_is_claimed_before_any_network_call_and_recorded_together(world):
+    targets = _approved_targets(world, 3, [world.west_account])
+    ids = [t.pk for t in targets]
+    PostTarget.objects.filter(pk__in=ids).update(state=S.APPROVED)
+    # Every target of the batch is POSTING with its attempt counted (its idempotency record) before the first call.
+    assert services._send_batch(ids, stop_before_network=True) == dict.fromkeys(ids, S.POSTING)
+    assert set(PostTarget.objects.filter(pk__in=ids).values_list("state", "attempts")) == {(S.POSTING, 1)}
+    assert fake.CALLS == []
+    later = timezone.now() + services.STUCK_AFTER + timedelta(seconds=1)
+    assert services._send_batch(ids, now=later) == dict.fromkeys(ids, S.POSTED)
+    assert fake.CALLS == ["find_post", "post"] * 3
+    posted = LedgerEntry.objects.filter(action="posted")
+    assert sorted(posted.values_list("data__target", flat=True)) == sorted(ids)
+    from openbeat.audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="social.target.posted").count() == 3
+    from openbeat.social.ledger import ledger_verify
+
+    assert ledger_verify() is None
+
+
+def test_a_target_posted_by_the_network_but_taken_over_meanwhile_is_not_recorded_twice(world, monkeypatch):
+    targets = _approved_targets(world, 2, [world.west_account])
+    ids = [t.pk for t in targets]
+    PostTarget.objects.filter(pk__in=ids).update(state=S.APPROVED)
+    real_post = fake.FakeConnector.post
+
+    def post_then_lose_the_second(self, outgoing):
+        posted = real_post(self, outgoing)
+        # While the first batch waits, another worker recorded the second target (its lease ran out).
+        PostTarget.objects.filter(pk=ids[1]).update(state=S.POSTED)
+        return posted
+
+    monkeypatch.setattr(fake.FakeConnector, "post", post_then_lose_the_second)
+    assert services._send_batch(ids) == {ids[0]: S.POSTED, ids[1]: S.POSTED}
+    assert LedgerEntry.objects.filter(action="posted").count() == 1
+
+
+def test_the_dispatch_queues_a_target_again_only_after_a_lease(world, monkeypatch):
+    targets = _approved_targets(world, 1, [world.west_account])
+    PostTarget.objects.filter(pk=targets[0].pk).update(state=S.APPROVED, queued_at=None)
+    queued: list[list[int]] = []
+
+    class Recorder:
+        def enqueue(self, ids):
+            queued.append(list(ids))
+
+    monkeypatch.setattr(services, "targets_send_task", lambda: Recorder())
+    now = timezone.now()
+    assert services.dispatch_due(now) == 1
+    assert PostTarget.objects.get(pk=targets[0].pk).queued_at == now
+    # Still waiting for a worker a minute later: not queued again.
+    assert services.dispatch_due(now + timedelta(minutes=1)) == 0
+    # No worker took it within a lease (a lost task): queued again.
+    assert services.dispatch_due(now + services.STUCK_AFTER + timedelta(seconds=1)) == 1
+    assert queued == [[targets[0].pk], [targets[0].pk]]
+    # A worker's claim clears the mark, so a retry after a backoff is dispatched when it is due.
+    fake.fail_next(ErrorKind.PASSING, "The network is down")
+    later = now + services.STUCK_AFTER + timedelta(seconds=2)
+    assert services.target_send(target_id=targets[0].pk, now=later) == S.APPROVED
+    target = PostTarget.objects.get(pk=targets[0].pk)
+    assert target.queued_at is None
+    assert services.dispatch_due(target.next_attempt_at) == 1
+
+
+def test_a_target_released_for_now_is_marked_queued_once_its_transaction_commits(
+    world, django_capture_on_commit_callbacks
+):
+    for account in [world.west_account]:
+        account.requires_approval = False
+        account.save(update_fields=["requires_approval"])
+    from openbeat.social.tests.conftest import make_post
+
+    post = make_post(world.hq, [world.west_account])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.post_submit(post=post, actor=world.hq)
+    target = post.targets.get()
+    assert target.queued_at is None
+    for callback in callbacks:
+        if "enqueue" not in getattr(callback, "__qualname__", ""):
+            callback()
+    target.refresh_from_db()
+    assert target.queued_at is not None
+    assert services.dispatch_due() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batches_post_each_target_once_and_keep_one_ledger_chain(world):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from openbeat.social.ledger import ledger_verify
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's in-memory test database is one connection: batches cannot run concurrently")
+    targets = _approved_targets(world, 12, [world.west_account, world.east_account])
+    ids = [t.pk for t in targets]
+    PostTarget.objects.filter(pk__in=ids).update(state=S.APPROVED)
+    LedgerEntry.objects.all().delete()
+    fake.reset()  # a transactional test runs the tasks queued on submitting: forget those posts
+
+    def batch(order):
+        try:
+            return services.targets_send(target_ids=order)
+        finally:
+            connection.close()
+
+    # Four workers handed the same targets in different orders (a batch queued twice, overlapping batches).
+    orders = [ids, list(reversed(ids)), ids[::2] + ids[1::2], ids[1::2] + ids[::2]]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(batch, orders))
+    assert set(PostTarget.objects.filter(pk__in=ids).values_list("state", flat=True)) == {S.POSTED}
+    assert fake.CALLS.count("post") == len(ids)
+    assert LedgerEntry.objects.filter(action="posted").count() == len(ids)
+    assert ledger_verify() is None
+
+
+def test_a_slow_batch_renews_the_lease_of_the_targets_it_has_not_reached(world, settings, monkeypatch):
+    import time
+
+    settings.SOCIAL_POSTING_LEASE_SECONDS = 0.4
+    targets = _approved_targets(world, 3, [world.west_account])
+    ids = [t.pk for t in targets]
+    PostTarget.objects.filter(pk__in=ids).update(state=S.APPROVED)
+    fake.reset()
+    real_post = fake.FakeConnector.post
+    leases = []
+
+    def slow_post(self, outgoing):
+        leases.append(PostTarget.objects.get(pk=ids[-1]).next_attempt_at)
+        time.sleep(0.25)
+        return real_post(self, outgoing)
+
+    monkeypatch.setattr(fake.FakeConnector, "post", slow_post)
+    assert services._send_batch(ids) == dict.fromkeys(ids, S.POSTED)
+    assert leases[1] > leases[0]  # renewed before the second call, half a lease after the claim
+    assert fake.CALLS == ["post"] * 3  # each target posted once
+    assert len(fake.STORE) == 3
+
+
+def test_a_target_another_worker_took_over_meanwhile_is_left_to_it(world, settings, monkeypatch):
+    import time
+
+    settings.SOCIAL_POSTING_LEASE_SECONDS = 0.4
+    targets = _approved_targets(world, 2, [world.west_account])
+    ids = [t.pk for t in targets]
+    PostTarget.objects.filter(pk__in=ids).update(state=S.APPROVED)
+    fake.reset()
+    real_post = fake.FakeConnector.post
+
+    def slow_post(self, outgoing):
+        # The batch is slow: the second target's lease is taken by another worker (a new lease of its own).
+        PostTarget.objects.filter(pk=ids[1]).update(next_attempt_at=timezone.now() + timedelta(hours=1))
+        time.sleep(0.25)
+        return real_post(self, outgoing)
+
+    monkeypatch.setattr(fake.FakeConnector, "post", slow_post)
+    assert services._send_batch(ids) == {ids[0]: S.POSTED, ids[1]: S.POSTING}
+    assert len(fake.STORE) == 1
