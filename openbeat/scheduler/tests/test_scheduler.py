@@ -45,6 +45,7 @@ def test_the_scheduler_runs_every_job_the_readme_gave_to_cron():
         "worker_heartbeat": "every 60 s",
         "dispatch_due_social_posts": "every 60 s",
         "fetch_social_results": "every 600 s",
+        "backup_nightly": "at hour=2, minute=30",
     }
     commands = get_commands()
     # Every job but the scheduler's own housekeeping can be run by hand.
