@@ -48,7 +48,7 @@ def test_the_previous_release_names_a_migration_of_every_app_that_had_one():
     for app, name in release.items():
         assert (app, name) in graph.nodes, f"{app}.{name} is not a migration this code has"
     # Apps added since the release are the only ones it may leave out, and they must be new (0001 onwards).
-    for app, name in current_leaves():
+    for app, _name in current_leaves():
         if app not in release:
             assert (app, "0001_initial") in graph.nodes
 
@@ -120,7 +120,8 @@ def test_a_database_of_the_previous_release_with_data_migrates_to_the_current_sc
 
     assert set(MigrationLoader(connection).applied_migrations) >= set(current_leaves())
     subscriber = new.get_model("subscriptions", "Subscriber").objects.get(pk=ids["subscriber"])
-    assert subscriber.email == "resident@example.org" and subscriber.status == "active"
+    assert subscriber.email == "resident@example.org"
+    assert subscriber.status == "active"
     areas = new.get_model("subscriptions", "WatchedArea").objects.filter(subscriber_id=subscriber.pk)
     assert sorted(areas.values_list("neighbourhood__code", "postcode", "is_home", "label")) == [
         ("UPG1", "AB1 2CD", True, ""),

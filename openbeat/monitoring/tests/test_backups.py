@@ -38,7 +38,8 @@ def test_an_archive_holds_the_database_the_files_and_a_manifest_of_them(storage)
     archive = backup_create(prune=False)
 
     assert archive.parent == storage["backups"]
-    assert backups.NAME_PATTERN.match(archive.name) and archive.name.endswith(".tar")
+    assert backups.NAME_PATTERN.match(archive.name)
+    assert archive.name.endswith(".tar")
     contents = members(archive)
     manifest = json.loads(contents["manifest.json"])
     assert set(contents) == {
@@ -71,7 +72,8 @@ def test_without_files_it_holds_the_database_only(storage):
 def test_the_command_writes_into_the_folder_it_is_given(storage, tmp_path, capsys):
     call_command("backup", "--output-dir", str(tmp_path / "elsewhere"), "--no-files")
     written = list((tmp_path / "elsewhere").iterdir())
-    assert len(written) == 1 and backups.NAME_PATTERN.match(written[0].name)
+    assert len(written) == 1
+    assert backups.NAME_PATTERN.match(written[0].name)
     assert f"Backup written: {written[0]}" in capsys.readouterr().out
 
 
