@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
+from prometheus_client.utils import floatToGoString
 
 from openbeat.audit.models import AuditEntry
 from openbeat.monitoring import backups
@@ -238,3 +239,15 @@ def test_each_backup_prunes_by_the_settings(storage, settings):
     archive = backup_create(include_files=False)
     assert backups.backups_list() == [archive]
     assert not any(path.exists() for path in old)
+
+
+def test_metrics_show_when_the_newest_backup_was_made(client, settings, tmp_path):
+    settings.MONITORING_TOKEN = token = "monitor-" + "y" * 32
+    settings.BACKUP_DIR = tmp_path
+    scrape = lambda: client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {token}").content.decode()  # noqa: E731
+    assert "openbeat_backup_last_timestamp_seconds" not in scrape()
+    now = datetime(2026, 12, 7, 2, 30, tzinfo=UTC)
+    _archives(tmp_path, now, [0, 1])
+    (tmp_path / (backups.archive_name(now + timedelta(hours=1), encrypted=False) + ".partial")).write_bytes(b"x")
+    # The newest complete archive, not the one still being written (".partial").
+    assert f"openbeat_backup_last_timestamp_seconds {floatToGoString(now.timestamp())}\n" in scrape()
