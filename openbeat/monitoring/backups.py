@@ -433,6 +433,9 @@ def backup_create(
     final = folder / archive_name(now, encrypted=bool(key))
     if final.exists():
         raise BackupError(f"{final.name} already exists: wait a second and run the backup again")
+    if connection.in_atomic_block:
+        # A backup holds what is committed (and SQLite's copy would wait for this very transaction forever).
+        raise BackupError("A backup cannot be made inside a database transaction: call it outside one")
     vendor = connection.vendor
     if vendor not in ("sqlite", "postgresql"):
         raise BackupError(f"Backups support SQLite and PostgreSQL, not {vendor}")

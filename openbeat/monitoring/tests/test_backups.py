@@ -20,7 +20,8 @@ from openbeat.monitoring.backups import BackupError, backup_create, backup_resto
 from openbeat.monitoring.tests import backup_world
 from openbeat.monitoring.tests.backup_world import rewrite, storage_empty
 
-pytestmark = pytest.mark.django_db
+# Transactional: a backup holds what is committed, so it is made outside a transaction, as the command makes it.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 storage = backup_world.storage
 
@@ -63,6 +64,13 @@ def test_an_archive_holds_the_database_the_files_and_a_manifest_of_them(storage)
     entry = AuditEntry.objects.get(action="monitoring.backup.create")
     assert entry.data == {"archive": archive.name, "tables": len(manifest["tables"]),
                           "rows": sum(manifest["tables"].values()), "files": 3, "encrypted": False}  # fmt: skip
+
+
+def test_a_backup_inside_a_transaction_is_refused(storage):
+    from django.db import transaction
+
+    with transaction.atomic(), pytest.raises(BackupError, match="inside a database transaction"):
+        backup_create(prune=False)
 
 
 def test_without_files_it_holds_the_database_only(storage):
