@@ -259,3 +259,14 @@ def test_metrics_show_when_the_newest_backup_was_made(client, settings, tmp_path
     (tmp_path / (backups.archive_name(now + timedelta(hours=1), encrypted=False) + ".partial")).write_bytes(b"x")
     # The newest complete archive, not the one still being written (".partial").
     assert f"openbeat_backup_last_timestamp_seconds {floatToGoString(now.timestamp())}\n" in scrape()
+
+
+def test_the_nightly_job_writes_an_archive_and_prunes(storage, settings):
+    from openbeat.scheduler.jobs import backup_nightly
+
+    settings.BACKUP_RETENTION_DAYS, settings.BACKUP_KEEP_MIN = 1, 1
+    old = _archives(storage["backups"], datetime.now(UTC), [5])
+    done = backup_nightly()
+    (archive,) = backups.backups_list()
+    assert done == f"{archive.name} written"
+    assert not old[0].exists()
