@@ -70,7 +70,9 @@ def test_a_backup_taken_while_writes_continue_restores_every_row_and_file_elsewh
     for n in range(3):
         report = ReportFactory(report_type=report_type, reference=f"LC-2026-00010{n}")
         evidence_add(report=report, upload=upload("photo.jpg"), from_reporter=True)
-        evidence_add(report=report, upload=upload("photo.jpg", b"%PDF-1.4 statement %d" % n), from_reporter=True)
+        evidence_add(
+            report=report, upload=upload("photo.jpg", b"%PDF-1.4 statement " + str(n).encode()), from_reporter=True
+        )
     (media / "original_images").mkdir(parents=True)
     (media / "original_images" / "station.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 4000)
     source_files = {"private": files_by_checksum(private), "media": files_by_checksum(media)}
