@@ -139,7 +139,7 @@ def test_a_backup_taken_while_writes_continue_restores_every_row_and_file_elsewh
         assert restored == all_rows(opener(f"sqlite:///{snapshot_copy}"))  # row for row, every table
     for table, rows in restored.items():
         if table == AUDIT:  # written on: the snapshot is between the rows before and the rows after
-            assert set(before[AUDIT]) <= set(rows) <= set(after[AUDIT])
+            assert set(map(repr, before[AUDIT])) <= set(map(repr, rows)) <= set(map(repr, after[AUDIT]))
         else:  # nothing else was written while the backup ran
             assert rows == before[table] == after[table], table
     assert files_by_checksum(restored_private) == source_files["private"]
