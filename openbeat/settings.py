@@ -287,6 +287,13 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Files that must never be served by the web server (evidence uploads) live here.
 PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", VAR_DIR / "private"))
+# Backups (openbeat/monitoring/backups.py; `manage.py backup`, nightly by the scheduler; docs/operations.md): the
+# folder archives go to, how many days they are kept (the BACKUP_KEEP_MIN newest are kept whatever their age),
+# and a Fernet key (or a comma-separated list, the first encrypting) that encrypts them; empty: not encrypted.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_RETENTION_DAYS = int(os.environ.get("BACKUP_RETENTION_DAYS", "14"))
+BACKUP_KEEP_MIN = int(os.environ.get("BACKUP_KEEP_MIN", "3"))
+BACKUP_ENCRYPTION_KEY = os.environ.get("BACKUP_ENCRYPTION_KEY", "")
 # Evidence uploads (Do It Online): per-file limit, and a ClamAV daemon to scan them where one is configured
 # (CLAMD_SOCKET, a Unix socket path, or CLAMD_HOST + CLAMD_PORT). Without one, files are kept "not scanned".
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))

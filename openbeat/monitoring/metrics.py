@@ -9,7 +9,7 @@ Two kinds:
 - The service's state, read from the database at scrape time with a few indexed queries: messages by channel and
   state (alerts sent in the last week and those still sending), the task queue's depth by status, its oldest
   waiting task and the last day's failures, the last import's and board report's build times, and each scheduled
-  job's last run.
+  job's last run, and the newest backup's time.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ class StateCollector:
         yield from _tasks()
         yield from _builds()
         yield from _jobs()
+        yield from _backups()
 
 
 def _messages() -> Iterator[Metric]:
@@ -149,6 +150,19 @@ def _builds() -> Iterator[Metric]:
     if report is not None:
         yield GaugeMetricFamily(
             "openbeat_last_board_report_seconds", "The last board report's time from request to file.", value=report
+        )
+
+
+def _backups() -> Iterator[Metric]:
+    """When the newest archive in BACKUP_DIR was made (an archive gets its name only once it is complete)."""
+    from openbeat.monitoring.backups import backup_last_time
+
+    last = backup_last_time()
+    if last is not None:
+        yield GaugeMetricFamily(
+            "openbeat_backup_last_timestamp_seconds",
+            "When the newest complete backup was made.",
+            value=last.timestamp(),
         )
 
 

@@ -39,6 +39,9 @@ the database lock in services.py keeps that to one run per tick all the same:
   is taken by one run only (a conditional UPDATE), and deleting what is gone deletes nothing.
 - worker_heartbeat, every minute: queues monitoring's heartbeat task; the worker that runs it records the time,
   and /health/ reports the queue unhealthy when no worker has done so for MONITORING_HEARTBEAT_MAX_AGE_SECONDS.
+- backup_nightly, daily at 02:30: `manage.py backup` (monitoring.backups): one dated archive of the database and
+  the private files, then old archives pruned. Two hosts running it at once write two archives of the same
+  state under the same name in their own BACKUP_DIR (or the second refuses, the name being taken): no harm.
 - prune_task_results, daily at 04:30 (database task backend only): finished task results older than
   TASK_RESULTS_RETENTION_DAYS are deleted, as django-tasks-db's own command does.
 """
@@ -236,6 +239,13 @@ def worker_heartbeat() -> str:
     return f"heartbeat {heartbeat.enqueue().id} queued"
 
 
+def backup_nightly() -> str:
+    """What `manage.py backup` does: an archive of the database and private files, and pruning."""
+    from openbeat.monitoring.backups import backup_create
+
+    return f"{backup_create().name} written"
+
+
 def scheduled_jobs() -> list[Job]:
     """The jobs, as the scheduler runs them (intervals from settings where they have one)."""
     from openbeat.delivery.outbox import STALE_AFTER
@@ -315,5 +325,12 @@ def scheduled_jobs() -> list[Job]:
             every=timedelta(minutes=10),
             hold=timedelta(minutes=5),
             command="fetch_social_results",
+        ),
+        Job(
+            "backup_nightly",
+            backup_nightly,
+            cron={"hour": 2, "minute": 30},
+            hold=timedelta(hours=2),
+            command="backup",
         ),
     ]
