@@ -5,9 +5,10 @@ a batch's targets are put in POSTING with their attempts counted, in one committ
 another worker holds: the idempotency record. The calls run outside any transaction; what the network took is
 recorded together (targets, ledger entries chained in order, audit rows) at the end of the batch or every
 RECORD_EVERY seconds. A worker that dies after the claim leaves its targets in POSTING; once `next_attempt_at` (a
-lease, renewed by a slow batch) has passed the dispatcher hands them on again, and the worker first asks the network for a post with the target's idempotency key
-(`find_post`) and only posts again if there is none. An unknown outcome (a timeout after sending) is handled
-the same way. The connectors never retry; what happens next is decided here from the error's kind.
+lease, renewed by a slow batch) has passed the dispatcher hands them on again, and the worker first asks the
+network for the post (`find_post`) and only posts again if there is none. An unknown outcome (a timeout after
+sending) is handled the same way. The connectors never retry; what happens next is decided here from the error's
+kind.
 """
 
 from __future__ import annotations

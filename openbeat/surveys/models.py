@@ -346,6 +346,7 @@ class ResponseCapture(models.Model):
     def __str__(self) -> str:
         return f"capture of {self.response_id}"
 
+
 # --- distribution: In the Know invitations and background exports (helper "distribution") ---------------------
 
 

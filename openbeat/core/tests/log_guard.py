@@ -68,9 +68,7 @@ class PersonalDataCatcher(logging.Handler):
         kinds = personal_data_in(text, self.allowed)
         if kinds:
             with self._lock_caught:
-                self.caught.append(
-                    f"{record.name} {record.levelname} logged {' and '.join(kinds)}: {_excerpt(record)}"
-                )
+                self.caught.append(f"{record.name} {record.levelname} logged {' and '.join(kinds)}: {_excerpt(record)}")
 
 
 def _excerpt(record: logging.LogRecord) -> str:
@@ -78,5 +76,3 @@ def _excerpt(record: logging.LogRecord) -> str:
     from openbeat.core.logs import scrub
 
     return scrub(str(record.msg))[:200]
-
-
