@@ -97,7 +97,9 @@ def listing(name: str, *, limit: int = 5, division_code: str | None = None) -> l
 #    "tables": [{"key", "title", "columns": [str], "formats": ["text"|"int"|"num1"|"pct1"], "rows": [[...]],
 #                "totals": [...] | None, "notes": [str],
 #                "chart": {"kind": "line"|"bar", "title", "x": [str], "series": [[name, [values]]], "y_label"}}]}
-# Sections appear after the built-in ones, before the data-quality warnings, in the order registered.
+# Sections appear after the built-in ones, before the data-quality warnings, in the order registered. A section
+# with "part_of": "citizens_in_policing" has its paragraphs and tables shown inside the report's own section of that
+# key instead, and "covers": [metric slugs] names the measures its tables already show (so none is shown twice).
 ReportSection = Callable[..., dict | None]
 
 _SECTIONS: dict[str, ReportSection] = {}
