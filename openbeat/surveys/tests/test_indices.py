@@ -34,9 +34,7 @@ def submit(survey, ids, *, postcode, n=1, when=MARCH, **answers):
 
 
 def candidate(survey, question_id, statement_id=None):
-    return next(
-        c for c in candidates([survey]) if c.question_id == question_id and c.statement_id == statement_id
-    )
+    return next(c for c in candidates([survey]) if c.question_id == question_id and c.statement_id == statement_id)
 
 
 @pytest.fixture
@@ -137,14 +135,10 @@ def test_the_csv_rows_leave_suppressed_scores_blank(world, survey, ids, index, s
     assert east[2:] == [None, None]
 
 
-def test_the_metric_source_gives_a_score_per_neighbourhood_with_its_division_and_respondents(
-    world, survey, ids, index
-):
+def test_the_metric_source_gives_a_score_per_neighbourhood_with_its_division_and_respondents(world, survey, ids, index):
     submit(survey, ids, postcode=world.west_postcode, safe=5, n=2)
     submit(survey, ids, postcode=world.east_postcode, safe=1, n=1)
-    found = [
-        f for f in figures(first_month="2026-03", last_month="2026-03", only=["survey_indices"])
-    ]
+    found = list(figures(first_month="2026-03", last_month="2026-03", only=["survey_indices"]))
     by_place = {(f.neighbourhood, f.division): (round(f.value, 2), f.respondents, f.aggregation) for f in found}
     assert by_place == {
         ("W01", "west"): (81.25, 2, "score"),
