@@ -291,7 +291,7 @@ class SurveyIndexComponent(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
     question_id = models.PositiveIntegerField(help_text="As Answer.question_id: the question's id in the definition.")
     statement_id = models.PositiveIntegerField(null=True, blank=True, help_text="A grid's statement.")
-    kind = models.CharField(max_length=10, help_text="The question's kind when chosen: scale5, scale10, single or grid.")
+    kind = models.CharField(max_length=10, help_text="The question's kind: scale5, scale10, single or grid.")
     label = models.CharField(max_length=400, blank=True)
     weight = models.FloatField(default=1.0)
     # {"<option id or grid answer 1-5>": score 0-100}; for scales, empty (the scale is mapped linearly).
