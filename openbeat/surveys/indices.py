@@ -9,7 +9,7 @@ scored answer, with n those respondents.
 
 In the database. The scoring is one CASE expression per answer (a WHEN per component, and per scored option), so
 the whole computation is two aggregate levels over `Answer` and its covering columns, whatever the number of
-responses: per response (its weighted sum and weight, with its area and period), then per area and period (the sum
+responses: per response (its weighted sum and weight, its area and time), then per area and period (the sum
 of respondents' scores and their count). Means of larger groups (a division over a year, the force) are worked out
 exactly from those sums and counts, never as a mean of means.
 
@@ -23,12 +23,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, F, FloatField, Max, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Cast, TruncMonth, TruncQuarter
+from django.db.models import Case, F, FloatField, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -341,22 +342,26 @@ def index_cells(
         return {}
     where, score, weight = scoring
     column = {"division": "division_id", "neighbourhood": "neighbourhood_id"}.get(by)
-    trunc = TruncMonth("submitted_at") if period == "month" else TruncQuarter("submitted_at")
     per_response = (
         Answer.objects.filter(where & (window or Window()).q())
-        .annotate(score=score, weight=weight, period=trunc)
+        .annotate(score=score, weight=weight)
         .filter(score__isnull=False)
-        .values("response_id", *([column] if column else []), "period")
-        .annotate(weighted=Sum(F("score") * F("weight")), weights=Sum("weight"))
+        .values("response_id", *([column] if column else []))
+        .annotate(weighted=Sum(F("score") * F("weight")), weights=Sum("weight"), at=Min("submitted_at"))
         .order_by()
     )
     inner, params = per_response.query.sql_with_params()
+    # The period is cut from each response's time once (not from each answer's), in the backend's own SQL for
+    # Django's TruncMonth/TruncQuarter, in the site's time zone.
+    tzname = timezone.get_current_timezone_name() if settings.USE_TZ else None
+    trunc, trunc_params = cast(
+        tuple[str, tuple[Any, ...]], connection.ops.datetime_trunc_sql(period, "r.at", (), tzname)
+    )
     area = f"r.{connection.ops.quote_name(column)}" if column else "NULL"
-    # The inner query is the ORM's, with its parameters; `area` is one of two fixed column names.
-    group = f"{area}, r.period" if column else "r.period"
-    sql = f"SELECT {area}, r.period, SUM(r.weighted / r.weights), COUNT(*) FROM ({inner}) r GROUP BY {group}"  # noqa: S608
+    group = "1, 2" if column else "2"
+    sql = f"SELECT {area}, {trunc}, SUM(r.weighted / r.weights), COUNT(*) FROM ({inner}) r GROUP BY {group}"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, (*trunc_params, *params))
         rows = cursor.fetchall()
     # The period comes back as a datetime (PostgreSQL) or text (SQLite): its first 7 characters are the month.
     return {(key, str(start)[:7]): (float(total), int(n)) for key, start, total, n in rows}
