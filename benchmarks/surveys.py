@@ -13,6 +13,11 @@ channels and a year: about 5.5 answer rows a response. Then, in the same run, --
 
 Target: survey_results with no filter under 2 s. Each figure is printed beside the baseline as a ratio.
 
+Then an index on the same survey (the single choice scored per option with one left out, the scale, and both grid
+statements, one weighted 2): `indices.index_table` per division and month, and per neighbourhood and quarter (the
+index page: two aggregate levels in SQL, then suppression), and `indices.index_figures` (the insights source), each
+beside the bare SQL of the same two-level aggregate (a CASE per scored answer) on a raw cursor.
+
     .venv/bin/python benchmarks/surveys.py [--responses 1000000] [--repeat 3] [--database-url ...]
 """
 
@@ -175,6 +180,62 @@ def bare(survey_id: int, division: int | None = None, by: str = "") -> tuple[int
         return count, cursor.fetchall()
 
 
+def build_index(survey, questions):  # type: ignore[no-untyped-def]
+    from openbeat.surveys.models import SurveyIndex, SurveyIndexComponent
+
+    SurveyIndex.objects.filter(slug="bench-index").delete()
+    index = SurveyIndex.objects.create(name="Bench index", slug="bench-index")
+    components = []
+    for qid, kind, option_ids in questions:
+        if kind == "single":
+            scores = {str(o): s for o, s in zip(option_ids, [100.0, 75.0, 50.0, 25.0], strict=False)}  # the 5th: out
+            components.append(
+                SurveyIndexComponent(index=index, survey=survey, question_id=qid, kind=kind, scores=scores)
+            )
+        elif kind == "scale5":
+            components.append(SurveyIndexComponent(index=index, survey=survey, question_id=qid, kind=kind))
+        elif kind == "grid":
+            grid = {"1": 0.0, "2": 25.0, "3": 50.0, "4": 75.0, "5": 100.0}
+            components += [
+                SurveyIndexComponent(index=index, survey=survey, question_id=qid, statement_id=s, kind=kind,
+                                     scores=grid, weight=2.0 if n == 0 else 1.0)
+                for n, s in enumerate(option_ids)
+            ]  # fmt: skip
+    SurveyIndexComponent.objects.bulk_create(components)
+    return index
+
+
+def bare_index(index, by: str) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """The baseline: the same two-level aggregate, written by hand (CASE per scored answer), on a raw cursor."""
+    from django.db import connection
+
+    scores, weights, where = [], [], []
+    for c in index.components.all():
+        base = f"(survey_id = {c.survey_id} AND question_id = {c.question_id}"
+        base += f" AND option_id = {c.statement_id})" if c.statement_id else ")"
+        where.append(base)
+        weights.append(f"WHEN {base} THEN {c.weight}")
+        if c.kind == "scale5":
+            scores.append(f"WHEN {base} AND value BETWEEN 1 AND 5 THEN (value - 1) * 25.0")
+        elif c.kind == "single":
+            scores += [f"WHEN {base} AND option_id = {int(k)} THEN {float(v)}" for k, v in c.scores.items()]
+        else:
+            scores += [f"WHEN {base} AND value = {int(k)} THEN {float(v)}" for k, v in c.scores.items()]
+    month = (
+        "strftime('%%Y-%%m', submitted_at)" if connection.vendor == "sqlite" else "date_trunc('month', submitted_at)"
+    )
+    sql = (
+        f"SELECT {by}, period, SUM(ws / wt), COUNT(*) FROM (SELECT response_id, {by}, {month} AS period, "  # noqa: S608 (built from our own ids)
+        f"SUM(s * w) AS ws, SUM(w) AS wt FROM (SELECT response_id, {by}, submitted_at, "
+        f"CASE {' '.join(scores)} END AS s, "
+        f"CASE {' '.join(weights)} ELSE 0 END AS w FROM surveys_answer WHERE {' OR '.join(where)}) a "
+        f"WHERE s IS NOT NULL GROUP BY response_id, {by}, period) r GROUP BY {by}, period"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+
 def timed(func, repeat: int) -> float:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(repeat):
@@ -229,6 +290,27 @@ def main() -> int:
             if label == "results, no filter" and seconds > TARGET_S:
                 failed = True
         print(f"target: results with no filter under {TARGET_S:.0f} s: {'MISSED' if failed else 'met'}")
+        from openbeat.surveys.indices import index_figures, index_table
+
+        index = build_index(survey, questions)
+        table = index_table(index, by="division")
+        assert sum(table.raw_n[0]) > 0
+        months = f"{min(table.columns)}", f"{max(table.columns)}"
+        base_div = timed(lambda: bare_index(index, "division_id"), args.repeat)
+        base_nbh = timed(lambda: bare_index(index, "neighbourhood_id"), args.repeat)
+        print(
+            f"index, bare SQL (two-level CASE aggregate): by division {base_div:.3f} s; "
+            f"by neighbourhood {base_nbh:.3f} s"
+        )
+        for label, func, baseline in [
+            ("index by division and month", lambda: index_table(index, by="division"), base_div),
+            ("index by neighbourhood and quarter",
+             lambda: index_table(index, by="neighbourhood", period="quarter"), base_nbh),
+            ("index figures for insights (a year)",
+             lambda: list(index_figures(first_month=months[0], last_month=months[1])), base_nbh),
+        ]:  # fmt: skip
+            seconds = timed(func, args.repeat)
+            print(f"{label}: {seconds:.3f} s (median of {args.repeat}), {seconds / baseline:.2f}x the bare SQL")
         return 1 if failed else 0
 
 

@@ -15,7 +15,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-Aggregation = Literal["stock", "flow", "unique"]
+from django.conf import settings
+
+# "score": a mean over respondents (a survey index, 0-100): never summed over months or areas; combined as the
+# mean weighted by `respondents`, and not shown where fewer than `small_number_minimum()` respondents answered.
+Aggregation = Literal["stock", "flow", "unique", "score"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,22 @@ class Figure:
     neighbourhood: str | None = None  # Neighbourhood.code, for figures the gap map can place
     dimension: str = ""  # e.g. "type:crime", "channel:email"
     label: str = ""  # what to call the metric in tables, e.g. "In the Know subscribers"
+    respondents: int | None = None  # a "score": how many respondents the mean is over
+
+
+def small_number_minimum() -> int:
+    """The force's N: no figure from fewer than N survey respondents is shown (SURVEYS_SMALL_NUMBER_MIN)."""
+    return int(getattr(settings, "SURVEYS_SMALL_NUMBER_MIN", 10))
+
+
+def weighted_score(figures: Iterable[Figure]) -> tuple[float | None, int]:
+    """(the mean over every respondent of these score figures, the respondents); (None, 0) when there are none."""
+    total, respondents = 0.0, 0
+    for f in figures:
+        if f.respondents:
+            total += f.value * f.respondents
+            respondents += f.respondents
+    return (total / respondents if respondents else None), respondents
 
 
 MetricSource = Callable[..., Iterable[Figure]]  # (*, first_month: str, last_month: str) -> Iterable[Figure]
@@ -77,7 +97,9 @@ def listing(name: str, *, limit: int = 5, division_code: str | None = None) -> l
 #    "tables": [{"key", "title", "columns": [str], "formats": ["text"|"int"|"num1"|"pct1"], "rows": [[...]],
 #                "totals": [...] | None, "notes": [str],
 #                "chart": {"kind": "line"|"bar", "title", "x": [str], "series": [[name, [values]]], "y_label"}}]}
-# Sections appear after the built-in ones, before the data-quality warnings, in the order registered.
+# Sections appear after the built-in ones, before the data-quality warnings, in the order registered. A section
+# with "part_of": "citizens_in_policing" has its paragraphs and tables shown inside the report's own section of that
+# key instead, and "covers": [metric slugs] names the measures its tables already show (so none is shown twice).
 ReportSection = Callable[..., dict | None]
 
 _SECTIONS: dict[str, ReportSection] = {}

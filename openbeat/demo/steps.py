@@ -452,6 +452,12 @@ def step_schemes(ctx: DemoContext) -> str:
     return schemes(ctx)
 
 
+def step_surveys(ctx: DemoContext) -> str:
+    from openbeat.surveys.demo import surveys_demo
+
+    return surveys_demo(ctx)
+
+
 STEPS: list[tuple[str, Callable[[DemoContext], str]]] = [
     ("force", step_force),
     ("geography", step_geography),
@@ -472,6 +478,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], str]]] = [
     ("news and appeals", step_news),
     ("Citizens in Policing counts and opportunities", step_volunteers),
     ("watch schemes and their coordinators", step_schemes),
+    ("surveys, their responses and indices", step_surveys),
     # Last: it groups what the earlier steps made (alerts, events, pages).
     ("a campaign with its results", step_campaigns),
 ]

@@ -16,12 +16,19 @@ from django.conf import settings
 from django.utils import timezone
 
 from openbeat.areas.models import Division
-from openbeat.core.metric_sources import Figure, figures, metric_sources, report_sections
+from openbeat.core.metric_sources import (
+    Figure,
+    figures,
+    metric_sources,
+    report_sections,
+    small_number_minimum,
+    weighted_score,
+)
 from openbeat.core.models import Force
 from openbeat.core.months import is_month, month_shift, months_between
 from openbeat.insights import kpis
 from openbeat.insights.kpis import growth_pct, rate_pct
-from openbeat.insights.models import Account, Metric
+from openbeat.insights.models import Account, Metric, ReportingGroup
 from openbeat.insights.selectors import groups_in_order
 from openbeat.insights.structure import BoardReport, Chart, Format, Section, Table, Value
 from openbeat.insights.warnings import MISMATCH_SHARE, warnings_for
@@ -182,7 +189,7 @@ def _channels_value(scope: Scope, metric: str, platforms: Iterable[str], months:
         return None
     if how == Metric.Aggregation.STOCK:
         months = months[-1:]
-    elif how == Metric.Aggregation.UNIQUE and (len(months) > 1 or len(platforms) > 1):
+    elif how in kpis.NOT_ADDITIVE and (len(months) > 1 or len(platforms) > 1):
         return None
     return _sum(scope.data.channel(metric, p, m)[0] for p in platforms for m in months)
 
@@ -739,22 +746,92 @@ def _online_reporting(scope: Scope) -> Section:
     return Section("online_reporting", "Online reporting", tables=[table])
 
 
-def _metric_table(scope: Scope, *, key: str, title: str, slugs: list[str]) -> Table:
-    """Figures entered by hand, one measure a row. The measures differ, so there is no total row."""
+OWN_FIGURE_WINS = (
+    "Where OpenBeat counts a figure itself (survey responses, surveys run, Citizens in Policing counts, verified "
+    "watch schemes) and a figure for the same division and month was also entered by hand, OpenBeat's own figure "
+    "is used and the hand-entered one is set aside (named in a note), never added to it."
+)
+
+
+def _division_of_rows(scope: Scope) -> dict[kpis.Key, str | None]:
+    """The division code of each key of `scope.data.monthly(by="group")` (a group, or an account by account)."""
+    if scope.data.rows == "account":
+        return dict(Account.objects.values_list("pk", "group__division__code"))
+    return dict(ReportingGroup.objects.values_list("pk", "division__code"))
+
+
+def _merged(scope: Scope, slug: str, divisions: dict[kpis.Key, str | None]) -> tuple[Series, Series, list[str]]:
+    """One measure's monthly figures: (OpenBeat's own, the hand-entered ones kept, the division-months set aside).
+
+    OpenBeat's own figure (a metric source) wins for a division and month; a hand-entered figure (an observation
+    of a group or account of that division) for the same division and month is set aside, not added. Figures of
+    groups with no division, and of divisions and months OpenBeat has no figure for, are kept.
+    """
+    own: dict[tuple[str | None, str], float] = defaultdict(float)
+    for (code, _), by_month in scope.source(slug).items():
+        for m, v in by_month.items():
+            own[(code, m)] += v
+    kept: Series = defaultdict(float)
+    aside: set[str] = set()
+    names = dict(Division.objects.values_list("code", "name"))
+    for key, cells in scope.data.monthly(slug, by="group").items():
+        code = divisions.get(key)
+        for m, cell in cells.items():
+            if code is not None and (code, m) in own:
+                aside.add(f"{names.get(code, code)} {m}")
+            else:
+                kept[m] += cell.value
+    own_by_month: Series = defaultdict(float)
+    for (_, m), v in own.items():
+        own_by_month[m] += v
+    return dict(own_by_month), dict(kept), sorted(aside)
+
+
+def _metric_table(
+    scope: Scope, *, key: str, title: str, slugs: list[str], shown_elsewhere: Iterable[str] = ()
+) -> Table:
+    """One measure a row: OpenBeat's own figures and those entered by hand (OWN_FIGURE_WINS). The measures differ,
+    so there is no total row. A measure in `shown_elsewhere` (another table of the section has it) has a row only
+    for hand-entered figures that table leaves out, so no measure is shown twice."""
     names = _metric_names(slugs)
+    elsewhere = set(shown_elsewhere)
+    divisions = _division_of_rows(scope)
+    series: list[tuple[str, Series]] = []
+    how_of: dict[str, str] = {}
+    notes: list[str] = []
+    for slug in slugs:
+        name = names.get(slug, (slug, ""))[0]
+        own, kept, aside = _merged(scope, slug, divisions)
+        label = f"{name} (entered by hand where no counts were kept)" if slug in elsewhere else name
+        how_of[label] = names.get(slug, (slug, Metric.Aggregation.FLOW))[1]
+        if slug in elsewhere:
+            if any(m in kept for m in [*scope.months, *scope.before]):
+                series.append((label, kept))
+        else:
+            series.append((label, {m: own.get(m, 0.0) + kept.get(m, 0.0) for m in {*own, *kept}}))
+        shown = {*scope.months, *scope.before}
+        aside = [a for a in aside if a.rsplit(" ", 1)[-1] in shown]
+        if aside:
+            notes.append(
+                f"{name}: OpenBeat's own figure is used for {', '.join(aside)}; the hand-entered one is set aside."
+            )
     stock = all(names.get(s, ("", ""))[1] == Metric.Aggregation.STOCK for s in slugs)
     no_total = "The measures differ, so the table has no total row."
     if stock and scope.within:
-        series = [
-            (names.get(slug, (slug, ""))[0], {m: c.value for m, c in scope.data.monthly(slug).get(None, {}).items()})
-            for slug in slugs
-        ]
         table = _stock_table(scope, key=key, title=title, heading="Measure", rows=series, total=False)
         if table is not None:
-            table.notes = ["Counts at the end of each month shown.", no_total, *table.notes]
+            table.notes = ["Counts at the end of each month shown.", no_total, OWN_FIGURE_WINS, *table.notes, *notes]
             table.chart = None
             return table
-    rows = [_compare_value(scope, names.get(slug, (slug, "flow"))[0], slug, _ALL) for slug in slugs]
+    rows = [
+        _compare_row(
+            scope,
+            label,
+            kpis.source_period_value(how_of.get(label, "flow"), values, scope.months),
+            kpis.source_period_value(how_of.get(label, "flow"), values, scope.before) if scope.before else None,
+        )
+        for label, values in series
+    ]
     columns, formats = _compare_columns(scope, "Measure", scope.period(), scope.compared())
     return Table(
         key=key,
@@ -762,41 +839,148 @@ def _metric_table(scope: Scope, *, key: str, title: str, slugs: list[str]) -> Ta
         columns=columns,
         formats=formats,
         rows=rows,
-        notes=[("Counts at the end of each period." if stock else "Totals over each period."), no_total],
+        notes=[
+            ("Counts at the end of each period." if stock else "Totals over each period."),
+            no_total,
+            OWN_FIGURE_WINS,
+            *notes,
+        ],
     )
 
 
-def _registered_sections(scope: Scope) -> list[Section]:
-    """Sections other apps offer as plain data (core.metric_sources.register_report_section), e.g. campaigns."""
-    sections = []
-    for data in report_sections(first_month=scope.first, last_month=scope.last, division_code=scope.code):
-        tables = []
-        for t in data.get("tables", []):
-            chart = t.get("chart")
-            tables.append(
-                Table(
-                    key=t["key"],
-                    title=t["title"],
-                    columns=list(t["columns"]),
-                    formats=list(t["formats"]),
-                    rows=[list(row) for row in t["rows"]],
-                    totals=list(t["totals"]) if t.get("totals") else None,
-                    notes=list(t.get("notes", [])),
-                    chart=(
-                        Chart(
-                            kind=chart["kind"],
-                            title=chart["title"],
-                            x=list(chart["x"]),
-                            series=[(name, list(values)) for name, values in chart["series"]],
-                            y_label=chart.get("y_label", ""),
-                        )
-                        if chart
-                        else None
-                    ),
+TOO_FEW = "Too few responses"
+
+
+def _index_tables(scope: Scope) -> list[Table]:
+    """Each survey index (a "score" metric source): its score per division for the period and the one compared
+    with, over every respondent (never a mean of months' means), none from fewer than the minimum."""
+    minimum = small_number_minimum()
+    by_metric: dict[str, list[Figure]] = defaultdict(list)
+    for f in scope.figures:
+        if f.aggregation == "score" and not f.dimension and (scope.code is None or f.division == scope.code):
+            by_metric[f.metric].append(f)
+    names = dict(Division.objects.values_list("code", "name"))
+    tables = []
+    for metric in sorted(by_metric, key=lambda m: by_metric[m][0].label or m):
+        found = by_metric[metric]
+        label = found[0].label or metric
+
+        def score(figures: Iterable[Figure], months: list[str]) -> Value:
+            value, n = weighted_score(f for f in figures if f.month in months)
+            if n == 0:
+                return None
+            return round(value, 1) if value is not None and n >= minimum else TOO_FEW
+
+        codes = _itk_order({f.division for f in found if f.division is not None})
+        rows: list[list[Value]] = []
+        for code in codes:
+            mine = [f for f in found if f.division == code]
+            rows.append(
+                _score_row(
+                    scope, names.get(code or "", code or ""), score(mine, scope.months), score(mine, scope.before)
                 )
             )
-        sections.append(Section(data["key"], data["title"], paragraphs=list(data.get("paragraphs", [])), tables=tables))
-    return sections
+        where = scope.division.name if scope.division else "The force"
+        total = _score_row(scope, where, score(found, scope.months), score(found, scope.before))
+        chart_values: list[float | None] = []
+        for m in scope.months:
+            v = score(found, [m])
+            chart_values.append(float(v) if isinstance(v, int | float) else None)
+        columns, formats = _compare_columns(scope, "Division", scope.period(), scope.compared())
+        formats = ["num1" if f == "int" else f for f in formats]
+        tables.append(
+            Table(
+                key=f"score_{metric.replace('-', '_')}"[:31],
+                title=f"{label}: score by division",
+                columns=columns[:4] if scope.compares else columns,
+                formats=formats[:4] if scope.compares else formats,
+                rows=rows,
+                totals=total,
+                notes=[
+                    "A score from 0 to 100: each respondent's weighted mean of their scored answers, then the mean "
+                    "over respondents (a division's or the force's over all its respondents, never a mean of means).",
+                    f"{TOO_FEW}: fewer than {minimum} respondents, so no score is shown. Respondents whose postcode "
+                    "gave no division count only in the force's score.",
+                ],
+                chart=Chart(
+                    kind="line",
+                    title=f"{label} by month",
+                    x=scope.months,
+                    series=[(label, chart_values)],
+                    y_label="Score (0-100)",
+                )
+                if len(scope.months) > 1
+                else None,
+            )
+        )
+    return tables
+
+
+def _score_row(scope: Scope, label: str, now: Value, then: Value) -> list[Value]:
+    """[label, score now, score then, change]: a change only between two scores shown."""
+    if not scope.compares:
+        return [label, now]
+    change = round(now - then, 1) if isinstance(now, int | float) and isinstance(then, int | float) else None
+    return [label, now, then, change]
+
+
+def _section_from(data: dict) -> Section:
+    tables = []
+    for t in data.get("tables", []):
+        chart = t.get("chart")
+        tables.append(
+            Table(
+                key=t["key"],
+                title=t["title"],
+                columns=list(t["columns"]),
+                formats=list(t["formats"]),
+                rows=[list(row) for row in t["rows"]],
+                totals=list(t["totals"]) if t.get("totals") else None,
+                notes=list(t.get("notes", [])),
+                chart=(
+                    Chart(
+                        kind=chart["kind"],
+                        title=chart["title"],
+                        x=list(chart["x"]),
+                        series=[(name, list(values)) for name, values in chart["series"]],
+                        y_label=chart.get("y_label", ""),
+                    )
+                    if chart
+                    else None
+                ),
+            )
+        )
+    return Section(data["key"], data["title"], paragraphs=list(data.get("paragraphs", [])), tables=tables)
+
+
+def _registered(scope: Scope) -> list[dict]:
+    """Sections other apps offer as plain data (core.metric_sources.register_report_section), e.g. campaigns."""
+    return report_sections(first_month=scope.first, last_month=scope.last, division_code=scope.code)
+
+
+def _citizens_and_registered(scope: Scope) -> list[Section]:
+    """One "Citizens in Policing" section: the tables another app offers as part of it (volunteers' headcounts,
+    joiners and leavers), then the measures table for what those leave out (watch schemes; hand-entered
+    headcounts of divisions and months with no counts kept); then the other registered sections."""
+    registered = _registered(scope)
+    parts = [data for data in registered if data.get("part_of") == "citizens_in_policing"]
+    covered = [slug for data in parts for slug in data.get("covers", [])]
+    section = Section("citizens_in_policing", "Citizens in Policing")
+    for data in parts:
+        part = _section_from(data)
+        section.paragraphs += part.paragraphs
+        section.tables += part.tables
+    section.tables.append(
+        _metric_table(
+            scope,
+            key="citizens_in_policing",
+            title="Citizens in Policing" if not parts else "Citizens in Policing: other measures",
+            slugs=CITIZENS_IN_POLICING,
+            shown_elsewhere=covered,
+        )
+    )
+    others = [_section_from(data) for data in registered if not data.get("part_of")]
+    return [section, *others]
 
 
 def _warnings_section(report: BoardReport) -> Section:
@@ -884,18 +1068,12 @@ def report_build(
         Section(
             "events_surveys",
             "Events and surveys",
-            tables=[_metric_table(scope, key="events_surveys", title="Events and surveys", slugs=EVENTS_SURVEYS)],
-        ),
-        Section(
-            "citizens_in_policing",
-            "Citizens in Policing",
             tables=[
-                _metric_table(
-                    scope, key="citizens_in_policing", title="Citizens in Policing", slugs=CITIZENS_IN_POLICING
-                )
+                _metric_table(scope, key="events_surveys", title="Events and surveys", slugs=EVENTS_SURVEYS),
+                *_index_tables(scope),
             ],
         ),
-        *_registered_sections(scope),
+        *_citizens_and_registered(scope),
     ]
     report.warnings = warnings_for(
         first_month=first, last_month=last, division=scope.division, data=scope.data, threshold_pct=threshold

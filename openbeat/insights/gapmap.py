@@ -1,5 +1,10 @@
 """The engagement gap map: a metric per 1,000 residents for each neighbourhood, against the force's rate.
 
+A score (a survey index, aggregation "score") is not a count: it is mapped as the neighbourhood's own score over
+the months chosen (the mean over all its respondents) against the force's score over all respondents, never per
+1,000 residents. A neighbourhood with fewer respondents than the force's minimum shows "too few responses", never
+a score and never zero.
+
 Figures come from the metric sources (In the Know subscribers by home neighbourhood, reports by where they
 happened) and from observations entered with a neighbourhood. A neighbourhood without a population figure
 has no rate: it is shown as "no population data", never as zero, and is left out of the force rate.
@@ -28,10 +33,11 @@ class GapRow:
     division: str
     division_code: str
     population: int | None
-    value: float
+    value: float | None  # None: a score from too few responses
     rate: float | None  # per 1,000 residents; None without population data
-    share_of_force: float | None  # rate / force rate
+    share_of_force: float | None  # rate / force rate (a score: score / the force's score)
     flagged: bool
+    too_few: bool = False  # a score from fewer respondents than the minimum: not shown
 
 
 @dataclass
@@ -44,6 +50,16 @@ class GapMap:
     flag_share: float
     rows: list[GapRow] = field(default_factory=list)
     metrics: list[tuple[str, str]] = field(default_factory=list)  # (slug, label) that can be mapped
+    kind: str = "rate"  # "rate" (per 1,000 residents) or "score" (the neighbourhood's own score)
+    minimum: int = 0  # a score's smallest number of respondents shown
+
+    @property
+    def is_score(self) -> bool:
+        return self.kind == "score"
+
+    @property
+    def too_few(self) -> list[GapRow]:
+        return [row for row in self.rows if row.too_few]
 
     @property
     def flagged(self) -> list[GapRow]:
@@ -54,16 +70,22 @@ class GapMap:
         return [row for row in self.rows if row.population is None]
 
 
-def _source_values(metric: str, first_month: str, last_month: str) -> tuple[dict[str, float], list[tuple[str, str]]]:
-    """Per-neighbourhood values of `metric` from the metric sources, and every mappable source metric."""
+def _source_values(
+    metric: str, first_month: str, last_month: str
+) -> tuple[dict[str, float], list[tuple[str, str]], list[metric_sources.Figure]]:
+    """Per-neighbourhood values of `metric` from the metric sources, every mappable source metric, and the
+    metric's figures when it is a score (the whole force's, with or without a neighbourhood)."""
     stock_latest: dict[str, tuple[str, float]] = {}
     sums: dict[str, float] = defaultdict(float)
     available: dict[str, str] = {}
+    scores: list[metric_sources.Figure] = []
     for figure in metric_sources.figures(first_month=first_month, last_month=last_month):
+        if figure.aggregation == "score" and figure.metric == metric and not figure.dimension:
+            scores.append(figure)
         if figure.neighbourhood is None or figure.dimension:
             continue
         available.setdefault(figure.metric, figure.label or figure.metric.replace("_", " ").capitalize())
-        if figure.metric != metric:
+        if figure.metric != metric or figure.aggregation == "score":
             continue
         if figure.aggregation == "stock":
             seen = stock_latest.get(figure.neighbourhood)
@@ -72,7 +94,7 @@ def _source_values(metric: str, first_month: str, last_month: str) -> tuple[dict
         else:
             sums[figure.neighbourhood] += figure.value
     values = {code: value for code, (_, value) in stock_latest.items()} if stock_latest else dict(sums)
-    return values, sorted(available.items(), key=lambda item: item[1])
+    return values, sorted(available.items(), key=lambda item: item[1]), scores
 
 
 def _observation_values(
@@ -106,7 +128,9 @@ def _observation_values(
 def gap_map(
     *, metric: str = DEFAULT_METRIC, first_month: str, last_month: str, division_id: int | None = None
 ) -> GapMap:
-    values, source_metrics = _source_values(metric, first_month, last_month)
+    values, source_metrics, scores = _source_values(metric, first_month, last_month)
+    if scores:
+        return _score_map(metric, first_month, last_month, division_id, scores, source_metrics)
     observed, observed_metrics = _observation_values(metric, first_month, last_month)
     for code, value in observed.items():
         values[code] = values.get(code, 0.0) + value
@@ -131,7 +155,7 @@ def gap_map(
     ]
     counted = [row for row in rows if row.population]
     population = sum(row.population or 0 for row in counted)
-    force_rate = (sum(row.value for row in counted) * 1000 / population) if population else None
+    force_rate = (sum(row.value or 0.0 for row in counted) * 1000 / population) if population else None
     for row in rows:
         if row.rate is not None and force_rate:
             row.share_of_force = row.rate / force_rate
@@ -145,4 +169,58 @@ def gap_map(
         flag_share=settings.gap_flag_share,
         rows=rows,
         metrics=sorted(labels.items(), key=lambda item: item[1]) or [(DEFAULT_METRIC, "In the Know subscribers")],
+    )
+
+
+def _score_map(
+    metric: str,
+    first_month: str,
+    last_month: str,
+    division_id: int | None,
+    scores: list[metric_sources.Figure],
+    source_metrics: list[tuple[str, str]],
+) -> GapMap:
+    """A score per neighbourhood over the months (all its respondents) against the force's over all respondents."""
+    minimum = metric_sources.small_number_minimum()
+    settings = InsightsSettings.load()
+    by_place: dict[str, list[metric_sources.Figure]] = defaultdict(list)
+    for figure in scores:
+        if figure.neighbourhood is not None:
+            by_place[figure.neighbourhood].append(figure)
+    force, force_n = metric_sources.weighted_score(scores)
+    force_score = force if force_n >= minimum else None
+    neighbourhoods = Neighbourhood.objects.select_related("division").order_by("division__name", "name")
+    if division_id is not None:
+        neighbourhoods = neighbourhoods.filter(division_id=division_id)
+    rows = []
+    for n in neighbourhoods:
+        score, respondents = metric_sources.weighted_score(by_place.get(n.code, []))
+        shown = score if respondents >= minimum else None
+        share = shown / force_score if shown is not None and force_score else None
+        rows.append(
+            GapRow(
+                code=n.code,
+                name=n.name,
+                division=n.division.name,
+                division_code=n.division.code,
+                population=n.population or None,
+                value=shown,
+                rate=None,
+                share_of_force=share,
+                flagged=share is not None and share < settings.gap_flag_share,
+                too_few=shown is None,
+            )
+        )
+    labels = dict(source_metrics)
+    return GapMap(
+        metric=metric,
+        metric_label=scores[0].label or labels.get(metric, metric),
+        first_month=first_month,
+        last_month=last_month,
+        force_rate=force_score,
+        flag_share=settings.gap_flag_share,
+        rows=rows,
+        metrics=sorted(labels.items(), key=lambda item: item[1]),
+        kind="score",
+        minimum=minimum,
     )

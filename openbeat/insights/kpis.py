@@ -36,6 +36,9 @@ UNGROUPED = "No group"
 
 NOT_ADDITIVE_MONTHS = "counts unique people per month, so months cannot be added into a period figure"
 NOT_ADDITIVE_ACCOUNTS = "counts unique people per account, so accounts cannot be added together"
+NOT_ADDITIVE_SCORE_MONTHS = "is a mean score per month, so months cannot be added into a period figure"
+NOT_ADDITIVE_SCORE_ACCOUNTS = "is a mean score per account, so accounts cannot be added together"
+NOT_ADDITIVE = (Metric.Aggregation.UNIQUE, Metric.Aggregation.SCORE)
 
 
 # --- months -------------------------------------------------------------------------------------------------
@@ -138,6 +141,12 @@ def period_value(aggregation: str, cells: dict[str, Cell], months: list[str]) ->
         if end is None:
             return PeriodValue(None, f"no figure for {months[-1]}")
         return PeriodValue(end.value)
+    if aggregation == Metric.Aggregation.SCORE:
+        if len(months) > 1:
+            return PeriodValue(None, NOT_ADDITIVE_SCORE_MONTHS)
+        if present[0].accounts > 1:
+            return PeriodValue(None, NOT_ADDITIVE_SCORE_ACCOUNTS)
+        return PeriodValue(present[0].value)
     if aggregation == Metric.Aggregation.UNIQUE:
         if len(months) > 1:
             return PeriodValue(None, NOT_ADDITIVE_MONTHS)
@@ -406,7 +415,7 @@ class Slice:
         if metric not in self._channels:
             self._channels[metric] = self.monthly(metric, by="platform")
         cell = self._channels[metric].get(platform, {}).get(month)
-        if cell is not None and not (self.how(metric) == Metric.Aggregation.UNIQUE and cell.accounts > 1):
+        if cell is not None and not (self.how(metric) in NOT_ADDITIVE and cell.accounts > 1):
             return cell.value, "accounts"
         total = self.channel_totals.get((platform, metric, month))
         return (total, "reported") if total is not None else (None, "")
@@ -414,7 +423,7 @@ class Slice:
     def series(self, metric: str, months: list[str], *, platforms: Iterable[str] | None = None) -> list[float | None]:
         """One value per month, accounts added up (None for a unique metric over several accounts)."""
         cells = self.monthly(metric, platforms=platforms).get(None, {})
-        unique = self.how(metric) == Metric.Aggregation.UNIQUE
+        unique = self.how(metric) in NOT_ADDITIVE
         return [None if m not in cells or (unique and cells[m].accounts > 1) else cells[m].value for m in months]
 
     def kpis(

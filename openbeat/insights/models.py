@@ -75,6 +75,9 @@ class Metric(models.Model):
         # Unique counts (monthly users, reach as unique people): months cannot be summed into a period's
         # figure, nor accounts into a channel's. Shown per month; a period total is refused with a reason.
         UNIQUE = "unique", "Unique people counted per period (e.g. users): not additive"
+        # Score: a mean over respondents (a survey index, 0-100). Never summed over months or accounts; a period's
+        # figure is one month's only (metric sources' scores carry their respondents and are combined exactly).
+        SCORE = "score", "A mean score of respondents (e.g. a survey index): not additive"
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120)

@@ -69,7 +69,11 @@ def total_mismatches(
     slice, or one query); "major" beyond threshold_pct % of the total (and MISMATCH_ABSOLUTE), else "minor"."""
     data = data or Slice.load(first=first_month, last=last_month)
     share = MISMATCH_SHARE if threshold_pct is None else threshold_pct / 100
-    names = dict(Metric.objects.exclude(aggregation=Metric.Aggregation.UNIQUE).values_list("slug", "name"))
+    names = dict(
+        Metric.objects.exclude(aggregation__in=[Metric.Aggregation.UNIQUE, Metric.Aggregation.SCORE]).values_list(
+            "slug", "name"
+        )
+    )
     months = set(months_between(first_month, last_month))
     # (platform, group pk or None for the channel, metric, month) -> (reported total, the accounts' sum)
     pairs: dict[tuple[str, int | None, str, str], tuple[float, float]] = {}
@@ -116,7 +120,11 @@ def groups_like_totals(*, first_month: str, last_month: str, data: Slice) -> lis
     """A group whose figure equals the sum of two or more other groups' (one warning per group and metric)."""
     if data.rows != "group":
         return []
-    names = dict(Metric.objects.exclude(aggregation=Metric.Aggregation.UNIQUE).values_list("slug", "name"))
+    names = dict(
+        Metric.objects.exclude(aggregation__in=[Metric.Aggregation.UNIQUE, Metric.Aggregation.SCORE]).values_list(
+            "slug", "name"
+        )
+    )
     months = set(months_between(first_month, last_month))
     found: dict[tuple[str, str, int], list[tuple[str, float]]] = defaultdict(list)
     for slug in names:

@@ -11,6 +11,7 @@ One aggregate query answers every month: a filtered COUNT per month-end, grouped
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Count, Q
 
@@ -45,7 +46,7 @@ def subscriber_figures(*, first_month: str, last_month: str) -> list[Figure]:
     out: list[Figure] = []
     for row in rows:
         counts: dict[str, int] = dict(row)  # type: ignore[arg-type]
-        place = {
+        place: dict[str, Any] = {
             "neighbourhood": row["subscriber__home_neighbourhood__code"],
             "division": row["subscriber__home_neighbourhood__division__code"],
         }

@@ -238,3 +238,67 @@ class ResultsFilterForm(forms.Form):
         self.fields["breakdown"].choices = list(BREAKDOWNS.items())  # type: ignore[attr-defined]
         self.fields["channel"].choices = channel_choices()  # type: ignore[attr-defined]
         self.fields["division"].queryset = divisions  # type: ignore[attr-defined]
+
+
+# --- Indices (helper "indices") -------------------------------------------------------------------------------
+
+
+class IndexForm(forms.ModelForm):
+    division = forms.ModelChoiceField(
+        queryset=Division.objects.none(),
+        required=False,
+        empty_label="The whole force",
+        help_text="Whose index this is. Only force-wide staff can define one for the whole force.",
+    )
+
+    class Meta:
+        from openbeat.surveys.models import SurveyIndex
+
+        model = SurveyIndex
+        fields = ["name", "slug", "description", "division"]
+
+    def __init__(self, *args: Any, user: RequestUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scope = scope_for(user)
+        self.fields["division"].queryset = scope.filter(Division.objects.all(), "pk")  # type: ignore[attr-defined]
+        if not scope.force_wide:
+            self.fields["division"].required = True
+            self.fields["division"].empty_label = None  # type: ignore[attr-defined]
+
+
+class ComponentForm(forms.Form):
+    """A question's weight and, for a single choice question or a grid statement, a score per answer (blank: the
+    answer is left out of the index, as "Don't know" is)."""
+
+    weight = forms.FloatField(
+        min_value=0.01, initial=1.0, help_text="How much this question counts against the others."
+    )
+
+    def __init__(self, *args: Any, options: tuple[tuple[int, str], ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.options = options
+        for key, label in options:
+            self.fields[f"score_{key}"] = forms.FloatField(
+                label=f"Score for '{label}'",
+                required=False,
+                min_value=0,
+                max_value=100,
+                help_text="From 0 to 100. Leave blank to leave this answer out.",
+            )
+
+    def scores(self) -> dict[str, float | None]:
+        return {str(key): self.cleaned_data.get(f"score_{key}") for key, _ in self.options}
+
+
+class IndexFilterForm(forms.Form):
+    by = forms.ChoiceField(
+        label="Areas", required=False, choices=[("division", "Divisions"), ("neighbourhood", "Neighbourhoods")]
+    )
+    period = forms.ChoiceField(label="Period", required=False, choices=[("month", "Months"), ("quarter", "Quarters")])
+    division = forms.ModelChoiceField(queryset=Division.objects.none(), required=False, empty_label="Any division")
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, divisions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = divisions  # type: ignore[attr-defined]

@@ -5,8 +5,8 @@ edited. Publishing freezes it as JSON in a `SurveyVersion` (logic.definition_of)
 version it answered, so a later edit never changes what an earlier answer meant. A version that has answers is
 never changed again: publishing after an edit makes the next version.
 
-Responses are designed for three channels: the public link, In the Know personal links (one response per
-recipient: `Response.recipient_key`, surveys.invitations) and the officer's offline phone app (later). Each
+Responses come by three channels: the public link, In the Know personal links (one response per recipient:
+`Response.recipient_key`, surveys.invitations) and the officer's offline phone app (surveys.devices). Each
 carries a client-generated UUID (`client_id`, unique): a channel that retries sends the same id, so the same
 answers twice are one response, and different answers under one id are a `ResponseConflict` kept for review
 (services.response_submit, then services.conflict_resolve), never an overwrite or a duplicate.
@@ -409,3 +409,62 @@ class SurveyExport(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+# --- Indices (helper "indices"): scores the force defines from chosen questions -------------------------------
+
+
+class SurveyIndex(models.Model):
+    """A score from 0 to 100 the force defines from chosen questions of one or more surveys (e.g. "Confidence in
+    local policing"), computed per neighbourhood or division and month or quarter by `indices.index_scores`."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True, help_text="In its insights metric: index-<slug>.")
+    description = models.TextField(blank=True)
+    # None: a force-wide index, changed only by force-wide staff.
+    division = models.ForeignKey(
+        "areas.Division", on_delete=models.PROTECT, null=True, blank=True, related_name="survey_indices"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scope_label(self) -> str:
+        return f"{self.division.name} division" if self.division is not None else "The whole force"
+
+
+class SurveyIndexComponent(models.Model):
+    """One scored question of an index: a scale (mapped linearly to 0-100), a single choice question (a score per
+    option) or one statement of a grid (a score per answer 1-5). Options without a score are left out."""
+
+    index = models.ForeignKey(SurveyIndex, on_delete=models.CASCADE, related_name="components")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    question_id = models.PositiveIntegerField(help_text="As Answer.question_id: the question's id in the definition.")
+    statement_id = models.PositiveIntegerField(null=True, blank=True, help_text="A grid's statement.")
+    kind = models.CharField(max_length=10, help_text="The question's kind: scale5, scale10, single or grid.")
+    label = models.CharField(max_length=400, blank=True)
+    weight = models.FloatField(default=1.0)
+    # {"<option id or grid answer 1-5>": score 0-100}; for scales, empty (the scale is mapped linearly).
+    scores = models.JSONField(default=dict, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["index", "survey", "question_id", "statement_id"], name="surveyindexcomponent_once"
+            ),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="surveyindexcomponent_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.survey_id}: {self.question_id}"

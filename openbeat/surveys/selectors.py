@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from openbeat.areas.models import Division, Neighbourhood
+from openbeat.core.metric_sources import small_number_minimum as core_small_number_minimum
 from openbeat.core.users import RequestUser
 from openbeat.insights.structure import Chart
 from openbeat.staff.scope import scope_for
@@ -34,7 +34,7 @@ NOT_KNOWN = "Not known"
 
 
 def small_number_minimum() -> int:
-    return int(getattr(settings, "SURVEYS_SMALL_NUMBER_MIN", 10))
+    return core_small_number_minimum()
 
 
 def definition_of(survey: Survey) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from openbeat.surveys.views import indices as index_views
 from openbeat.surveys.views import staff, staff_offline
 
 
@@ -40,6 +41,19 @@ def register_survey_urls() -> list:
         path("<int:pk>/exports/<int:export_pk>/", staff.export_detail, name="export_detail"),
         path("<int:pk>/exports/<int:export_pk>/status/", staff.export_status, name="export_status"),
         path("<int:pk>/exports/<int:export_pk>/download/", staff.export_download, name="export_download"),
+        # Indices: scores the force defines from chosen questions.
+        path("indices/", index_views.index_list, name="index_list"),
+        path("indices/new/", index_views.index_new, name="index_new"),
+        path("indices/<int:pk>/", index_views.index_detail, name="index_detail"),
+        path("indices/<int:pk>/edit/", index_views.index_edit, name="index_edit"),
+        path("indices/<int:pk>/scores.csv", index_views.index_export, name="index_export"),
+        path("indices/<int:pk>/questions/add/", index_views.component_edit, name="index_question_add"),
+        path("indices/<int:pk>/questions/<int:component_pk>/", index_views.component_edit, name="index_question_edit"),
+        path(
+            "indices/<int:pk>/questions/<int:component_pk>/remove/",
+            index_views.component_remove,
+            name="index_question_remove",
+        ),
         # Last: its pattern would take the paths above.
         path("<int:pk>/<str:kind>/<int:item_pk>/<str:action>/", staff.item_action, name="item_action"),
     ]

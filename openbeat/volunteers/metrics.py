@@ -108,6 +108,9 @@ def citizens_section(*, first_month: str, last_month: str, division_code: str | 
     return {
         "key": "citizens_in_policing_counts",
         "title": "Citizens in Policing: volunteers",
+        # Shown inside the report's own Citizens in Policing section, whose measures table then leaves these out.
+        "part_of": "citizens_in_policing",
+        "covers": [m for m in METRIC_FOR_ROLE.values() if m != "mini_police"],
         "paragraphs": [
             f"Special constables, police support volunteers, cadets and mini police in {scope}, from the "
             "counts entered or imported each month in the back office."

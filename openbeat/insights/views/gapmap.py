@@ -61,6 +61,16 @@ def gapmap_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gap-map-{result.metric}-{result.last_month}.csv"'
     writer = csv.writer(response)
+    if result.is_score:
+        writer.writerow(["neighbourhood_code", "neighbourhood", "division", result.metric, "share_of_force_score",
+                         "flagged"])  # fmt: skip
+        for row in result.rows:
+            writer.writerow([row.code, row.name, row.division,
+                             "too few responses" if row.too_few else _number(row.value, 1),
+                             _number(row.share_of_force, 2), "yes" if row.flagged else "no"])  # fmt: skip
+        log_action("insights.gapmap.export", actor=request.user, data={"format": "csv", "metric": result.metric},
+                   request=request, division=chosen)  # fmt: skip
+        return response
     writer.writerow(["neighbourhood_code", "neighbourhood", "division", "population", result.metric,
                      "per_1000", "share_of_force_rate", "flagged"])  # fmt: skip
     for row in result.rows:
@@ -88,9 +98,12 @@ def gapmap_geojson(request: HttpRequest) -> HttpResponse:
             "geometry": boundaries.get(row.code),
             "properties": {
                 "code": row.code, "name": row.name, "division": row.division, "population": row.population,
-                "value": row.value, "per_1000": None if row.rate is None else round(row.rate, 2),
+                "value": None if row.value is None else round(row.value, 1),
+                "per_1000": None if row.rate is None else round(row.rate, 2),
                 "share_of_force_rate": None if row.share_of_force is None else round(row.share_of_force, 3),
-                "flagged": row.flagged, "no_population_data": row.population is None,
+                "flagged": row.flagged,
+                "no_population_data": row.population is None and not result.is_score,
+                "kind": result.kind, "too_few_responses": row.too_few,
             },
         })  # fmt: skip
     body = {
@@ -98,7 +111,8 @@ def gapmap_geojson(request: HttpRequest) -> HttpResponse:
         "metric": result.metric,
         "first_month": result.first_month,
         "last_month": result.last_month,
-        "force_per_1000": None if result.force_rate is None else round(result.force_rate, 2),
+        "force_per_1000": None if result.force_rate is None or result.is_score else round(result.force_rate, 2),
+        "force_score": round(result.force_rate, 1) if result.is_score and result.force_rate is not None else None,
         "features": features,
     }
     if request.GET.get("download"):

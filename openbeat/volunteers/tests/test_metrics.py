@@ -62,7 +62,9 @@ def test_no_counts_no_section(west):
 def test_the_board_report_carries_the_section(counts):
     report = report_build(period_from="2026-01", period_to="2026-06")
     keys = [s.key for s in report.sections]
-    assert "citizens_in_policing_counts" in keys
-    assert keys.index("citizens_in_policing_counts") < keys.index("warnings")
-    section = next(s for s in report.sections if s.key == "citizens_in_policing_counts")
+    # One Citizens in Policing section: the counts' tables inside the report's own.
+    assert "citizens_in_policing_counts" not in keys
+    assert keys.count("citizens_in_policing") == 1
+    section = next(s for s in report.sections if s.key == "citizens_in_policing")
     assert section.tables[0].totals[2] == 65
+    assert report.table("cip_growth") is section.tables[0]

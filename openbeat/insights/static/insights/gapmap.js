@@ -29,6 +29,7 @@
           onEachFeature: function (feature, featureLayer) {
             var p = feature.properties;
             var rate = p.per_1000 === null ? "no population data" : p.per_1000 + " per 1,000";
+            if (p.kind === "score") { rate = p.too_few_responses ? "too few responses" : "score " + p.value; }
             featureLayer.bindTooltip(p.name + ": " + rate, { sticky: true });
           }
         }).addTo(map);
