@@ -71,3 +71,17 @@ def test_the_test_smtp_servers_own_log_is_not_ours() -> None:
     finally:
         logger.removeHandler(catcher)
     assert catcher.caught == []
+
+
+@pytest.mark.personal_data_in_logs
+def test_the_path_django_logs_for_a_404_is_the_clients_not_ours() -> None:
+    catcher = PersonalDataCatcher()
+    logger = logging.getLogger("django.request")
+    logger.addHandler(catcher)
+    try:
+        logger.warning("%s: %s", "Not Found", "/reports/status/PR1 2AB/")
+        logger.warning("%s: %s", "Bad Request for resident@example.org", "/x/")
+    finally:
+        logger.removeHandler(catcher)
+    assert len(catcher.caught) == 1
+    assert "an email address" in catcher.caught[0]
