@@ -127,6 +127,18 @@ def test_a_revoked_device_is_refused_with_the_message_the_app_shows(world, assig
     assert not Response.objects.exists()
 
 
+def test_a_phone_of_an_officer_whose_account_is_switched_off_sends_nothing(world, assigned, token, ids):
+    world.officer.is_active = False
+    world.officer.save(update_fields=["is_active"])
+    for response in (
+        Client().get(API + "assigned/", **bearer(token)),
+        post("responses/", {"responses": [item(assigned, ids.answers(postcode=world.west_postcode))]}, token),
+    ):
+        assert response.status_code == 403
+        assert response.json()["error"] == "account_inactive"
+    assert not Response.objects.exists()
+
+
 def test_a_batch_sent_twice_stores_each_response_once(world, assigned, token, ids):
     batch = [
         item(assigned, ids.answers(postcode=world.west_postcode)),

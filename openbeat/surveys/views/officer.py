@@ -65,6 +65,14 @@ def _device(request: HttpRequest) -> OfficerDevice | JsonResponse:
             devices.revoked_message(device),
             revoked_at=device.revoked_at.isoformat() if device.revoked_at else None,
         )
+    if not device.officer.is_active:
+        # An officer who has left (their staff account switched off) takes no phone with them.
+        return _error(
+            403,
+            "account_inactive",
+            "Your OpenBeat account is switched off, so this phone can no longer send survey answers. "
+            "Speak to your supervisor before deleting anything from it.",
+        )
     limit = int(getattr(settings, "SURVEYS_DEVICE_LIMIT", 60))
     if not hit(key=f"surveys-device:{device.pk}", limit=limit, period=60):
         response = _error(429, "rate_limited", "Too many requests from this phone. Wait a minute and try again.")
