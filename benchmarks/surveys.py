@@ -93,7 +93,7 @@ def fill(survey, version, questions, places, total: int, seed: int = 7) -> int: 
     channels = ["public", "public", "itk", "officer"]
     response_columns = (
         "id, client_id, survey_id, version_id, channel, neighbourhood_id, division_id, digest, submitted_at, "
-        "received_at"
+        "received_at, recipient_key"
     )
     answer_columns = (
         "response_id, survey_id, question_id, option_id, value, text, moderation, channel, neighbourhood_id, "
@@ -124,6 +124,7 @@ def fill(survey, version, questions, places, total: int, seed: int = 7) -> int: 
                     "0" * 64,
                     when,
                     when,
+                    "",  # no In the Know personal link
                 )
             )
             common = (channel, neighbourhood, division, when)
@@ -150,7 +151,7 @@ def fill(survey, version, questions, places, total: int, seed: int = 7) -> int: 
                         copy.write_row(row)
             else:
                 cursor.executemany(
-                    f"INSERT INTO surveys_response ({response_columns}) VALUES ({', '.join(['%s'] * 10)})",  # noqa: S608 (fixed names)
+                    f"INSERT INTO surveys_response ({response_columns}) VALUES ({', '.join(['%s'] * 11)})",  # noqa: S608 (fixed names)
                     responses,
                 )
                 cursor.executemany(
