@@ -105,6 +105,8 @@ def unit_command(unit: str, *, bind: str | None = None, instance: str = "1") -> 
         command.append(word.replace("%H", socket.gethostname()).replace("%i", instance))
     if bind is not None:
         assert bind in command, f"{unit} binds no {RECIPE_BIND}"
+    if nice := parser["Service"].get("Nice"):  # as systemd would: the unit's priority, not the caller's
+        command = ["nice", "-n", nice, *command]
     return command
 
 
