@@ -190,12 +190,12 @@ def bench_queue(repeat: int) -> None:
     )
 
 
-def bench_type():
+def bench_type(slug: str = BENCH_TYPE, name: str = "Report noise (benchmark)"):
+    """A short Do It Online type: one page of two questions, an optional location, no evidence (load.py's too)."""
     from openbeat.reports.models import Question, ReportType
 
     report_type, _ = ReportType.objects.update_or_create(
-        slug=BENCH_TYPE,
-        defaults={"name": "Report noise (benchmark)", "summary": "Noise.", "location": "optional", "open311": False},
+        slug=slug, defaults={"name": name, "summary": "Noise.", "location": "optional", "open311": False}
     )
     Question.objects.update_or_create(
         report_type=report_type, key="what", defaults={"label": "What happened?", "kind": "textarea", "page": 1}
