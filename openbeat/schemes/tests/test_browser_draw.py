@@ -65,6 +65,23 @@ def click_on_map(page, lon, lat):
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
 
 
+def draw(page, corners):
+    """Click each (lon, lat) corner on the map in turn."""
+    for lon, lat in corners:
+        click_on_map(page, lon, lat)
+
+
+def register(page, *, name, kind, households):
+    """The rest of the registration form, as a coordinator fills it in, then sent."""
+    page.get_by_label("Scheme name").fill(name)
+    page.get_by_label(kind, exact=True).check()
+    page.get_by_label("Households covered").fill(households)
+    page.get_by_label("Postcode at the centre of the scheme").fill("PR1 1AB")
+    page.get_by_label("Your full name").fill("Sam Lee")
+    page.get_by_label("Your email address").fill("sam@example.com")
+    page.get_by_role("button", name="Register the scheme").click()
+
+
 def assert_polygon(geometry):
     assert geometry["type"] == "Polygon"
     ring = geometry["coordinates"][0]
@@ -89,8 +106,7 @@ def test_staff_draw_the_area_with_the_mouse_undo_a_corner_and_save(
 
     status = page.locator("[data-draw-status]")
     expect(status).to_have_attribute("aria-live", "polite")
-    for lon, lat in POLYGON[:3]:
-        click_on_map(page, lon, lat)
+    draw(page, POLYGON[:3])
     click_on_map(page, -2.70, 53.80)  # a slip
     expect(status).to_have_text(re.compile("^4 corners"))
     page.get_by_role("button", name="Undo last corner").click()
@@ -119,8 +135,7 @@ def test_a_coordinator_draws_the_area_on_registering_then_sees_it_to_redraw(
     status = page.locator("[data-draw-status]")
 
     # Three corners, then Escape: nothing is kept.
-    for lon, lat in POLYGON[:3]:
-        click_on_map(page, lon, lat)
+    draw(page, POLYGON[:3])
     expect(status).to_have_text(re.compile("^3 corners"))
     page.keyboard.press("Escape")
     expect(status).to_have_text("Drawing stopped.")
@@ -130,8 +145,7 @@ def test_a_coordinator_draws_the_area_on_registering_then_sees_it_to_redraw(
     click_on_map(page, *POLYGON[0])
     page.get_by_role("button", name="Finish shape").click()
     expect(status).to_have_text(re.compile("^A shape needs at least three corners: 1 so far"))
-    for lon, lat in POLYGON[1:]:
-        click_on_map(page, lon, lat)
+    draw(page, POLYGON[1:])
     page.locator(MAP).focus()
     page.keyboard.press("Enter")
     expect(status).to_have_text(SIZE)
@@ -141,18 +155,11 @@ def test_a_coordinator_draws_the_area_on_registering_then_sees_it_to_redraw(
     page.get_by_role("button", name="Clear", exact=True).click()
     expect(status).to_have_text("Cleared. Click the map to draw the area.")
     expect(page.locator("#id_area_geojson")).to_have_value("")
-    for lon, lat in POLYGON:
-        click_on_map(page, lon, lat)
+    draw(page, POLYGON)
     page.get_by_role("button", name="Finish shape").click()
     expect(status).to_have_text(SIZE)
 
-    page.get_by_label("Scheme name").fill("Ribble Close Watch")
-    page.get_by_label("Neighbourhood Watch", exact=True).check()
-    page.get_by_label("Households covered").fill("30")
-    page.get_by_label("Postcode at the centre of the scheme").fill("PR1 1AB")
-    page.get_by_label("Your full name").fill("Sam Lee")
-    page.get_by_label("Your email address").fill("sam@example.com")
-    page.get_by_role("button", name="Register the scheme").click()
+    register(page, name="Ribble Close Watch", kind="Neighbourhood Watch", households="30")
     expect(page).to_have_url(live_server.url + "/watch-schemes/sent/")
     scheme = Scheme.objects.get(name="Ribble Close Watch")
     assert_polygon(scheme.area)
@@ -172,16 +179,9 @@ def test_a_coordinator_draws_the_area_on_registering_then_sees_it_to_redraw(
 def test_a_drawing_outside_the_force_is_refused_with_the_summary_and_kept(live_server, page, place, assert_accessible):
     page.goto(live_server.url + "/watch-schemes/register/")
     map_ready(page)
-    for lon, lat in [(-2.66, 53.79), (-2.62, 53.79), (-2.62, 53.81)]:  # mostly east of the force's neighbourhood
-        click_on_map(page, lon, lat)
+    draw(page, [(-2.66, 53.79), (-2.62, 53.79), (-2.62, 53.81)])  # mostly east of the force's neighbourhood
     page.get_by_role("button", name="Finish shape").click()
-    page.get_by_label("Scheme name").fill("Edge Watch")
-    page.get_by_label("Shop Watch", exact=True).check()
-    page.get_by_label("Households covered").fill("3")
-    page.get_by_label("Postcode at the centre of the scheme").fill("PR1 1AB")
-    page.get_by_label("Your full name").fill("Sam Lee")
-    page.get_by_label("Your email address").fill("sam@example.com")
-    page.get_by_role("button", name="Register the scheme").click()
+    register(page, name="Edge Watch", kind="Shop Watch", households="3")
 
     summary = page.locator(".ob-error-summary")
     expect(summary).to_be_focused()
@@ -250,13 +250,7 @@ def test_without_javascript_the_box_takes_pasted_geojson_as_before(live_server, 
         expect(page.locator("[data-draw-panel]")).to_be_hidden()
         box = page.get_by_label("Or draw the scheme's area (optional)")
         box.fill(json.dumps({"type": "Polygon", "coordinates": [[[lon, lat] for lon, lat in [*POLYGON, POLYGON[0]]]]}))
-        page.get_by_label("Scheme name").fill("Quiet Lane Watch")
-        page.get_by_label("Neighbourhood Watch", exact=True).check()
-        page.get_by_label("Households covered").fill("8")
-        page.get_by_label("Postcode at the centre of the scheme").fill("PR1 1AB")
-        page.get_by_label("Your full name").fill("Sam Lee")
-        page.get_by_label("Your email address").fill("sam@example.com")
-        page.get_by_role("button", name="Register the scheme").click()
+        register(page, name="Quiet Lane Watch", kind="Neighbourhood Watch", households="8")
         expect(page).to_have_url(live_server.url + "/watch-schemes/sent/")
         assert_polygon(Scheme.objects.get(name="Quiet Lane Watch").area)
     finally:
