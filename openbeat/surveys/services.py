@@ -527,6 +527,24 @@ def survey_can_distribute(user: RequestUser, survey: Survey) -> bool:
     return survey.division_id is None or scope.force_wide or scope.allows_division(survey.division_id)
 
 
+def invitation_copy(*, source: Any, alert: Any, actor: StaffUser, request: HttpRequest | None = None) -> str:
+    """A copied alert carries the invitation its source carried, if the survey is still open and `actor` may
+    invite residents to it. Returns why it was not carried over ("" when it was, or there was none), for the
+    composer to say: the copy is a draft, so staff can choose another survey before it is sent."""
+    from openbeat.surveys.models import SurveyInvitation
+
+    invitation = SurveyInvitation.objects.filter(alert=source).select_related("survey").first()
+    if invitation is None:
+        return ""
+    survey = invitation.survey
+    if survey.state != Survey.State.OPEN:
+        return f"The survey invitation was not copied: '{survey.title}' is {survey.get_state_display().lower()}."
+    if not survey_can_distribute(actor, survey):
+        return f"The survey invitation was not copied: you cannot invite residents to '{survey.title}'."
+    invitation_set(alert=alert, survey=survey, actor=actor, request=request)
+    return ""
+
+
 def invitation_set(*, alert: Any, survey: Survey | None, actor: StaffUser, request: HttpRequest | None = None) -> None:
     """Make a draft alert carry an invitation to `survey` (None: none)."""
     from openbeat.surveys.models import SurveyInvitation

@@ -45,7 +45,7 @@ from openbeat.subscriptions.models import Interest
 from openbeat.surveys.invitations import preview_url as invitation_preview_url
 from openbeat.surveys.models import Survey, SurveyInvitation
 from openbeat.surveys.selectors import surveys_for
-from openbeat.surveys.services import SurveyPermissionError, invitation_set
+from openbeat.surveys.services import SurveyPermissionError, invitation_copy, invitation_set
 
 ACTIONS = ("edit", "submit", "approve", "reject", "cancel", "copy", "update")
 _HISTORY_WORDS = {
@@ -514,14 +514,20 @@ def _update_source(alert: Alert) -> Alert | None:
 def alert_copy(request: HttpRequest, pk: int) -> HttpResponse:
     """A new draft of the same alert, by the user (services.alert_copy checks it is theirs to send)."""
     alert = _alert(request, pk)
+    author = signed_in_staff(request)
     try:
-        copy = services.alert_copy(alert=alert, author=signed_in_staff(request), request=request)
+        with transaction.atomic():
+            copy = services.alert_copy(alert=alert, author=author, request=request)
+            # The survey invitation too (surveys keeps it beside the alert, not in it).
+            not_carried = invitation_copy(source=alert, alert=copy, actor=author, request=request)
     except _ERRORS as error:
         messages.error(request, f"The alert was not copied: {error.message}")
     except ValidationError as error:
         messages.error(request, f"The alert was not copied: {' '.join(error.messages)}")
     else:
         messages.success(request, f"Copied '{alert.title}' into a new draft: change what you need and save it.")
+        if not_carried:
+            messages.warning(request, not_carried)
         return redirect("alerts_staff:edit", pk=copy.pk)
     return redirect("alerts_staff:detail", pk=alert.pk)
 

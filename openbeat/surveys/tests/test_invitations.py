@@ -376,3 +376,39 @@ def test_the_composer_refuses_a_survey_its_author_may_not_distribute(world, surv
     assert "Select a valid choice" in response.text
     assert not SurveyInvitation.objects.exists()
     assert not Alert.objects.exists()
+
+
+def test_copying_an_alert_copies_its_survey_invitation(world, survey):
+    alert = sending_alert(state=Alert.State.SENT)
+    services.invitation_set(alert=alert, survey=survey, actor=world.hq)
+    response = client_for(world.hq).post(f"/admin/alerts/{alert.pk}/copy/")
+    assert response.status_code == 302
+    copy = Alert.objects.exclude(pk=alert.pk).get()
+    assert response["Location"] == f"/admin/alerts/{copy.pk}/edit/"
+    assert SurveyInvitation.objects.get(alert=copy).survey == survey
+    assert SurveyInvitation.objects.get(alert=alert).survey == survey  # the original keeps its own
+
+
+def test_a_closed_survey_is_not_carried_into_a_copy_and_the_copier_is_told(world, survey):
+    alert = sending_alert(state=Alert.State.SENT)
+    services.invitation_set(alert=alert, survey=survey, actor=world.hq)
+    services.survey_close(survey=survey, actor=world.lead)
+    client = client_for(world.hq)
+    response = client.post(f"/admin/alerts/{alert.pk}/copy/", follow=True)
+    copy = Alert.objects.exclude(pk=alert.pk).get()
+    assert not SurveyInvitation.objects.filter(alert=copy).exists()
+    assert "The survey invitation was not copied: &#x27;Feeling safe&#x27; is closed." in response.text
+
+
+def test_an_invitation_is_carried_only_for_a_copier_who_may_invite_to_the_survey(world, survey):
+    alert = sending_alert(state=Alert.State.SENT)
+    services.invitation_set(alert=alert, survey=survey, actor=world.hq)
+    draft = sending_alert(state=Alert.State.DRAFT)
+    said = services.invitation_copy(source=alert, alert=draft, actor=world.other)  # another division's survey
+    assert said == "The survey invitation was not copied: you cannot invite residents to 'Feeling safe'."
+    assert not SurveyInvitation.objects.filter(alert=draft).exists()
+    assert services.invitation_copy(source=alert, alert=draft, actor=world.lead) == ""
+    assert SurveyInvitation.objects.get(alert=draft).survey == survey
+    bare, blank = sending_alert(state=Alert.State.SENT), sending_alert(state=Alert.State.DRAFT)
+    assert services.invitation_copy(source=bare, alert=blank, actor=world.lead) == ""  # nothing to carry
+    assert not SurveyInvitation.objects.filter(alert=blank).exists()
