@@ -458,6 +458,8 @@ def backup_create(
             },
             "migrations": _migrations_summary(applied),
             "tables": counts,
+            # False for `backup --no-files`: said on restore, so nobody takes it for the whole site.
+            "files_included": include_files,
             "files": {},
         }
         tar_path = staging / "archive.tar"
@@ -500,6 +502,7 @@ def backup_create(
             "tables": len(counts),
             "rows": sum(counts.values()),
             "files": len(manifest["files"]),
+            "files_included": include_files,
             "encrypted": bool(key),
         },
     )

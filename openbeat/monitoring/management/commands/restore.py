@@ -31,3 +31,10 @@ class Command(BaseCommand):
             f"made {manifest['created_at']} by OpenBeat {manifest['versions']['openbeat']}"
             + (f"; migrated forward by {done['migrated']} migrations" if done["migrated"] else "")
         )
+        if not manifest.get("files_included", True):  # archives made before the flag held their files
+            self.stdout.write(
+                self.style.WARNING(
+                    "This archive holds the database only (made with --no-files): evidence, imports and board "
+                    "reports are not in it. Restore them from the full archive or the files' own backup."
+                )
+            )
