@@ -63,7 +63,8 @@ def test_an_archive_holds_the_database_the_files_and_a_manifest_of_them(storage)
     assert manifest["tables"]["wagtailcore_page"] >= 1
     entry = AuditEntry.objects.get(action="monitoring.backup.create")
     assert entry.data == {"archive": archive.name, "tables": len(manifest["tables"]),
-                          "rows": sum(manifest["tables"].values()), "files": 3, "encrypted": False}  # fmt: skip
+                          "rows": sum(manifest["tables"].values()), "files": 3, "files_included": True,
+                          "encrypted": False}  # fmt: skip
 
 
 def test_a_backup_inside_a_transaction_is_refused(storage):

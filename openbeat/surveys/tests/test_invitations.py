@@ -18,6 +18,7 @@ from openbeat.delivery.outbox import batch_ranges, outbox_fill_for_alert
 from openbeat.delivery.tests.pipeline_world import audience, sending_alert, subscribers
 from openbeat.staff import roles
 from openbeat.staff.tests.factories import client_for, staff_user
+from openbeat.subscriptions.models import Interest
 from openbeat.surveys import invitations, services
 from openbeat.surveys.models import Channel, Response, SurveyInvitation
 from openbeat.surveys.tests.conftest import build_survey
@@ -378,10 +379,27 @@ def test_the_composer_refuses_a_survey_its_author_may_not_distribute(world, surv
     assert not Alert.objects.exists()
 
 
+def sent_alert(world):
+    """A sent alert of west's lead to their own neighbourhood, as the composer makes one."""
+    from openbeat.alerts.services import alert_create
+    from openbeat.alerts.tests.lifecycle_world import areas
+
+    alert = alert_create(
+        author=world.lead,
+        title="Burglaries on Mill Lane",
+        body="Two homes were broken into overnight.",
+        interest=Interest.objects.get_or_create(slug="crime-alerts", defaults={"name": "Crime alerts", "bit": 0})[0],
+        priority=1,
+        targeting=areas(neighbourhoods=[world.west_nbh.pk]),
+    )
+    Alert.objects.filter(pk=alert.pk).update(state=Alert.State.SENT)
+    return Alert.objects.get(pk=alert.pk)
+
+
 def test_copying_an_alert_copies_its_survey_invitation(world, survey):
-    alert = sending_alert(state=Alert.State.SENT)
-    services.invitation_set(alert=alert, survey=survey, actor=world.hq)
-    response = client_for(world.hq).post(f"/admin/alerts/{alert.pk}/copy/")
+    alert = sent_alert(world)
+    services.invitation_set(alert=alert, survey=survey, actor=world.lead)
+    response = client_for(world.lead).post(f"/admin/alerts/{alert.pk}/copy/")
     assert response.status_code == 302
     copy = Alert.objects.exclude(pk=alert.pk).get()
     assert response["Location"] == f"/admin/alerts/{copy.pk}/edit/"
@@ -390,10 +408,10 @@ def test_copying_an_alert_copies_its_survey_invitation(world, survey):
 
 
 def test_a_closed_survey_is_not_carried_into_a_copy_and_the_copier_is_told(world, survey):
-    alert = sending_alert(state=Alert.State.SENT)
-    services.invitation_set(alert=alert, survey=survey, actor=world.hq)
+    alert = sent_alert(world)
+    services.invitation_set(alert=alert, survey=survey, actor=world.lead)
     services.survey_close(survey=survey, actor=world.lead)
-    client = client_for(world.hq)
+    client = client_for(world.lead)
     response = client.post(f"/admin/alerts/{alert.pk}/copy/", follow=True)
     copy = Alert.objects.exclude(pk=alert.pk).get()
     assert not SurveyInvitation.objects.filter(alert=copy).exists()
