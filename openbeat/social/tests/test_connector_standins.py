@@ -6,7 +6,7 @@ import urllib.request
 import pytest
 
 from openbeat.social.connectors.base import ConnectorError, ErrorKind, Outgoing
-from openbeat.social.standins import running_standin
+from openbeat.social.standins import running_standin, url_prefix
 
 from .standin_fixtures import connect
 
@@ -39,7 +39,8 @@ def test_each_stand_in_runs_as_a_process(network):
     try:
         line = process.stdout.readline()
         base_url = line.split(" at ")[1].split()[0]
-        assert _call(f"{base_url}/_standin/state")["network"] == network
+        root = base_url.removesuffix(url_prefix(network))  # the control API is at the server's root
+        assert _call(f"{root}/_standin/state")["network"] == network
     finally:
         process.terminate()
         process.wait(timeout=5)
