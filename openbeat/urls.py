@@ -26,6 +26,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("feeds/", include("openbeat.feeds.urls")),
     path("search/", include("openbeat.search.urls")),
     path("surveys/", include("openbeat.surveys.urls")),
+    # A post's image for a network that fetches it (Instagram), behind a signed link that expires.
+    path("social/", include("openbeat.social.urls")),
     # The officer's offline survey app and its device API: apart from the public /surveys/<slug>/ links.
     path("officer/surveys/", include("openbeat.surveys.urls_officer")),
     path("watch-schemes/", include("openbeat.schemes.urls")),

@@ -160,6 +160,9 @@ class PostTarget(models.Model):
     account = models.ForeignKey(SocialAccount, on_delete=models.PROTECT, related_name="targets")
     variant_text = models.TextField(blank=True, help_text="This network's own wording; empty: the post's text.")
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The network's own handle for this post, stored by an attempt before the call that publishes (Instagram's
+    # media container id): a later attempt looks at it first, and the network publishes a container only once.
+    attempt_handle = models.CharField(max_length=200, blank=True, editable=False)
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     remote_id = models.CharField(max_length=200, blank=True)
     url = models.URLField(blank=True, max_length=500)

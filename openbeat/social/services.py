@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,6 +46,7 @@ from openbeat.social.connectors.base import (
     ConnectorError,
     ErrorKind,
     Image,
+    Limits,
     Outgoing,
     Posted,
 )
@@ -314,6 +316,22 @@ def _store_image(post: Post, draft: Draft) -> None:
         raise ValidationError({"image_alt": "Describe the image for people who cannot see it (alt text)"})
 
 
+def _check_image_needed(post: Post, accounts: list[SocialAccount]) -> None:
+    """A network with no text-only posts (Instagram) refuses a post without an image: say so when the draft is
+    saved, not when the post fails hours later."""
+    if post.image_file:
+        return
+    for account in accounts:
+        connector_class = connector_for(account.network)
+        if connector_class.limits.needs_image:
+            raise ValidationError(
+                {
+                    "image": f"{connector_class.label} needs an image with every post: it has no text-only posts. "
+                    f"Add an image, or do not post to {account}."
+                }
+            )
+
+
 def _write(post: Post, draft: Draft) -> Post:
     post.text = draft.text
     post.link = draft.link
@@ -322,6 +340,7 @@ def _write(post: Post, draft: Draft) -> Post:
     post.alert = draft.alert
     post.page = draft.page
     _store_image(post, draft)
+    _check_image_needed(post, draft.accounts)
     post.save()
     wanted = {a.pk for a in draft.accounts}
     post.targets.exclude(account_id__in=wanted).delete()
@@ -398,6 +417,7 @@ class Preview:
     length: int
     max_chars: int
     problems: list[str]
+    notes: list[str] = field(default_factory=list)  # the network's rules worth knowing (Instagram's)
 
     @property
     def over(self) -> bool:
@@ -430,8 +450,29 @@ def previews(
             problems.append("The image needs alt text")
         if len(image_alt) > limits.max_alt_chars:
             problems.append(f"Alt text longer than {limits.max_alt_chars} characters")
-        result.append(Preview(account, connector_class.label, full, length, limits.max_chars, problems))
+        if limits.needs_image and not has_image:
+            problems.append(f"{connector_class.label} needs an image: it has no text-only posts")
+        hashtags = len(HASHTAG.findall(full))
+        if limits.max_hashtags is not None and hashtags > limits.max_hashtags:
+            problems.append(f"{hashtags} hashtags: {connector_class.label} takes at most {limits.max_hashtags}")
+        notes = _rules(connector_class.label, limits)
+        result.append(Preview(account, connector_class.label, full, length, limits.max_chars, problems, notes))
     return result
+
+
+HASHTAG = re.compile(r"(?<![\w&])#\w+")
+
+
+def _rules(label: str, limits: Limits) -> list[str]:
+    """What a network does differently, said once in its preview (the problems above say where a post breaks it)."""
+    rules = []
+    if limits.needs_image:
+        rules.append(f"{label} needs an image with every post.")
+    if limits.max_hashtags is not None:
+        rules.append(f"At most {limits.max_hashtags} hashtags.")
+    if not limits.links_clickable:
+        rules.append(f"Links in {label} posts cannot be clicked: people have to copy them, so keep them short.")
+    return rules
 
 
 def post_previews(post: Post) -> list[Preview]:
@@ -633,8 +674,12 @@ def _backoff(target: PostTarget, error: ConnectorError | None = None) -> timedel
 def _images(post: Post) -> tuple[Image, ...]:
     if not post.image_file:
         return ()
+    from openbeat.social.images import image_link
+
     content = private_file(IMAGE_FOLDER, post.image_file).read_bytes()
-    return (Image(content=content, mime_type=post.image_mime, alt_text=post.image_alt),)
+    return (
+        Image(content=content, mime_type=post.image_mime, alt_text=post.image_alt, url=image_link(post.image_file)),
+    )
 
 
 def _save(target: PostTarget, **changes: Any) -> None:
@@ -846,6 +891,9 @@ def _attempt(target: PostTarget, looking_up: bool, connector: Connector, now: da
         idempotency_key=str(target.idempotency_key),
         link=target.post.link,
         images=_images(target.post),
+        handle=target.attempt_handle,
+        # Committed at once (no transaction is open here), before the network call that publishes.
+        keep_handle=lambda handle: _save(target, attempt_handle=handle[:200]),
     )
     try:
         return connector.post(outgoing)

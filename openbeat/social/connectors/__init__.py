@@ -13,6 +13,7 @@ MODULES = {
     "bluesky": "openbeat.social.connectors.bluesky",
     "facebook": "openbeat.social.connectors.facebook",
     "x": "openbeat.social.connectors.x",
+    "instagram": "openbeat.social.connectors.instagram",
 }
 
 

@@ -7,6 +7,7 @@ error's kind. It never logs credentials or post text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -44,6 +45,9 @@ class Limits:
     max_alt_chars: int = 1500
     link_chars: int | None = None  # a link counts as this many characters whatever its length (Mastodon, X: 23)
     links_allowed: bool = True
+    links_clickable: bool = True  # Instagram: a link in a caption is plain text (the composer says so)
+    needs_image: bool = False  # Instagram: no text-only posts (the composer refuses a post without an image)
+    max_hashtags: int | None = None  # Instagram: 30
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,9 @@ class Image:
     content: bytes
     mime_type: str
     alt_text: str
+    # A public address the network can fetch the image from, for networks that take no upload (Instagram): a
+    # signed link that expires (social.images); empty where none was made.
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,11 @@ class Outgoing:
     idempotency_key: str
     link: str = ""
     images: tuple[Image, ...] = ()
+    # The network's own handle for this post from an earlier attempt (Instagram's media container id), and where
+    # the connector hands a new one to be stored before the call that publishes: a retry then publishes the same
+    # container, which the network publishes at most once.
+    handle: str = ""
+    keep_handle: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,7 @@ Limits: 63,206 characters; the link is Facebook's own `link` field (shown as a c
 Images are uploaded unpublished to /{page-id}/photos with their alt text (alt_text_custom) and attached to the
 feed post.
 
-Errors: the Graph API answers {"error": {"code", "error_subcode", "message", "type"}}: code 190 (and 102, 10, 200
-on permissions) means the token no longer works (reconnect); 4, 17, 32, 613 and 80001 are rate limits (the
-wait read from X-Business-Use-Case-Usage's estimated_time_to_regain_access, in minutes); 1, 2 and `is_transient`
-are passing; 506 is a duplicate post; the rest refuse the post.
+Errors are read as every Graph API network's are (connectors/graph.py); a refused photo is said so.
 
 No idempotency key: after an unknown outcome `find_post` reads the Page's feed since `since` for the same message.
 """
@@ -23,116 +20,47 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-import requests
-
 from openbeat.social.connectors.base import (
     AccountInfo,
-    Connector,
     ConnectorError,
-    ErrorKind,
     Limits,
     Mention,
     Outgoing,
     Posted,
     PostFigures,
-    request_was_sent,
     text_matches,
-    transport_failure,
 )
+from openbeat.social.connectors.graph import DUPLICATE_CODE, GraphConnector, when
 
 LABEL = "Facebook"
-TIMEOUT_SECONDS = 20
-_REVOKED_CODES = {190, 102, 10, 200}
-_RATE_CODES = {4, 17, 32, 613, 80001}
-_PASSING_CODES = {1, 2}
 
 
-def _when(value: str) -> datetime:
-    # Graph API times look like 2026-01-31T12:00:00+0000
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
-
-
-def _rate_wait(headers: Any) -> int:
-    waits = []
-    for name in ("x-business-use-case-usage", "x-page-usage", "x-app-usage"):
-        raw = headers.get(name)
-        if not raw:
-            continue
-        try:
-            usage = json.loads(raw)
-        except ValueError:
-            continue
-        entries = [entry for group in usage.values() for entry in group] if isinstance(usage, dict) else []
-        if name != "x-business-use-case-usage" and isinstance(usage, dict):
-            entries = [usage]
-        waits += [int(entry.get("estimated_time_to_regain_access") or 0) * 60 for entry in entries]
-    return max([*waits, 0]) or 300
-
-
-class FacebookConnector(Connector):
+class FacebookConnector(GraphConnector):
     network = "facebook"
     label = LABEL
     limits = Limits(max_chars=63206, max_images=4, image_alt_required=True, max_alt_chars=1000)
     credential_fields = ("page_id", "page_access_token")
+    token_field = "page_access_token"  # noqa: S105 (the name of the credential, not its value)
+    revoked_message = (
+        "Facebook refused the Page's access token (expired, revoked, or missing a permission): reconnect the account."
+    )
 
     def __init__(self, *, base_url: str, credentials: dict[str, str]) -> None:
-        super().__init__(base_url=base_url or "https://graph.facebook.com/v23.0", credentials=credentials)
+        super().__init__(base_url=base_url, credentials=credentials)
         self.page_id = credentials.get("page_id", "")
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {credentials.get('page_access_token', '')}"
 
-    def length(self, text: str) -> int:
-        return len(text)
-
-    # --- one call -----------------------------------------------------------------------------------------------
-    def _request(self, method: str, path: str, *, write: bool = False, **kwargs: Any) -> Any:
-        try:
-            response = self.session.request(method, f"{self.base_url}/{path}", timeout=TIMEOUT_SECONDS, **kwargs)
-        except requests.RequestException as exc:
-            raise transport_failure(LABEL, sent=write and request_was_sent(exc)) from None
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        if response.ok and not (isinstance(body, dict) and "error" in body):
-            return body
-        raise self._error(response.status_code, body.get("error") or {}, response.headers)
-
-    def _error(self, status: int, error: dict[str, Any], headers: Any) -> ConnectorError:
-        code = int(error.get("code") or 0)
-        label = f"{code}" + (f"/{error['error_subcode']}" if error.get("error_subcode") else "")
-        if code in _REVOKED_CODES or (error.get("type") == "OAuthException" and code == 0 and status == 401):
-            return ConnectorError(
-                "Facebook refused the Page's access token (expired, revoked, or missing a permission): reconnect "
-                "the account.",
-                kind=ErrorKind.REVOKED,
-                code=label,
-            )
-        if code in _RATE_CODES or status == 429:
-            wait = _rate_wait(headers)
-            return ConnectorError(
-                f"Facebook's rate limit was reached: OpenBeat tries again in {wait} seconds.",
-                kind=ErrorKind.RATE_LIMITED,
-                retry_after=wait,
-                code=label,
-            )
-        if code in _PASSING_CODES or error.get("is_transient") or status >= 500:
-            return ConnectorError(
-                "Facebook had a problem. OpenBeat will try again later.", kind=ErrorKind.PASSING, code=label
-            )
-        if code == 506:
-            message = "Facebook refused the post: the Page posted the same text just before."
-        elif code in (324, 352, 1366046) or "photo" in str(error.get("message", "")).lower():
-            message = "Facebook refused an image (too large or an unsupported type)."
-        else:
-            message = "Facebook refused the post as it is (it answered 'invalid parameter')."
-        return ConnectorError(message, kind=ErrorKind.REJECTED, code=label)
+    def _refusal(self, code: int, error: dict[str, Any]) -> str:
+        if code == DUPLICATE_CODE:
+            return "Facebook refused the post: the Page posted the same text just before."
+        if code in (324, 352, 1366046) or "photo" in str(error.get("message", "")).lower():
+            return "Facebook refused an image (too large or an unsupported type)."
+        return super()._refusal(code, error)
 
     def _posted(self, item: dict[str, Any]) -> Posted:
         return Posted(
             remote_id=item["id"],
             url=item.get("permalink_url") or f"https://www.facebook.com/{item['id']}",
-            posted_at=_when(item["created_time"]) if item.get("created_time") else datetime.now(UTC),
+            posted_at=when(item["created_time"]) if item.get("created_time") else datetime.now(UTC),
         )
 
     # --- the interface ------------------------------------------------------------------------------------------
@@ -223,7 +151,7 @@ class FacebookConnector(Connector):
         found = []
         for item in feed.get("data", []):
             for comment in (item.get("comments") or {}).get("data", []):
-                created = _when(comment["created_time"])
+                created = when(comment["created_time"])
                 if since is not None and created <= since:
                     continue
                 found.append(

@@ -24,6 +24,7 @@ MODULES = {
     "bluesky": ("openbeat.social.standins.bluesky", "BlueskyStandin"),
     "facebook": ("openbeat.social.standins.facebook", "FacebookStandin"),
     "x": ("openbeat.social.standins.x", "XStandin"),
+    "instagram": ("openbeat.social.standins.instagram", "InstagramStandin"),
 }
 
 
@@ -35,7 +36,7 @@ def make_standin(network: str) -> Standin:
 
 def url_prefix(network: str) -> str:
     """What follows host:port in the account's base URL (the Graph API's version)."""
-    return "/v23.0" if network == "facebook" else ""
+    return "/v23.0" if network in ("facebook", "instagram") else ""
 
 
 @contextmanager

@@ -68,3 +68,27 @@ def test_an_officer_composes_previews_and_saves_a_post_by_keyboard(
     assert_accessible(page, "the saved post")
     assert Post.objects.get().text == "Lock your bike tonight."
     assert console_errors == []
+
+
+def test_choosing_instagram_shows_its_rules_and_that_it_needs_an_image(
+    live_server, page, officer, assert_accessible, console_errors
+):
+    west = ReportingGroup.objects.get(slug="west")
+    account = Account.objects.create(platform=Account.Platform.INSTAGRAM, name="@westpolice.insta", group=west)
+    SocialAccount.objects.create(account=account, network="instagram", status=SocialAccount.Status.CONNECTED)
+    sign_in(page, live_server, "officer.west")
+    page.goto(live_server.url + "/admin/social/new/")
+
+    tab_to(page, page.get_by_label("What to post"))
+    page.keyboard.type("Street surgery on Saturday #SaferStreets")
+    tab_to(page, page.get_by_role("checkbox", name="@westpolice.insta (Instagram)"))
+    page.keyboard.press("Space")
+    tab_to(page, page.get_by_role("button", name="Preview"))
+    page.keyboard.press("Enter")
+
+    preview = page.locator("[data-preview='instagram']")
+    expect(preview.locator("[data-preview-rules]")).to_contain_text("Instagram needs an image with every post.")
+    expect(preview.locator("[data-preview-rules]")).to_contain_text("Links in Instagram posts cannot be clicked")
+    expect(preview).to_contain_text("Instagram needs an image: it has no text-only posts")
+    assert_accessible(page, "the composer with Instagram's rules")
+    assert console_errors == []

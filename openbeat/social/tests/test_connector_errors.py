@@ -1,6 +1,7 @@
 """Every connector against its stand-in, table-driven: each kind of error the network answers is told apart (and
 names neither the secret nor the post's text), and a post whose answer was lost is found afterwards. Network
-specifics (X's credits and duplicates, Facebook's usage header, Bluesky's sessions) stay in each network's file."""
+specifics (X's credits and duplicates, Facebook's usage header, Bluesky's sessions,
+Instagram's publishing allowance) stay in each network's file."""
 
 from dataclasses import dataclass, field
 
@@ -13,7 +14,9 @@ from .standin_fixtures import (  # noqa: F401
     bluesky_standin,
     connect,
     facebook_standin,
+    instagram_standin,
     mastodon_standin,
+    public_image,
     x_standin,
 )
 
@@ -30,6 +33,7 @@ class Network:
     signed_in_first: bool = False  # Bluesky: the session is made by an earlier call, not by the post
     no_cause: bool = False  # the error carries no chained exception (it would hold the token-bearing request)
     lost_post: dict[str, str] = field(default_factory=lambda: {"text": "Road closed"})
+    needs_image: bool = False  # Instagram: every post has an image (at a public address)
 
 
 COMMON = {
@@ -71,6 +75,16 @@ NETWORKS = {
         store="tweets",
         retry_after=(500, 601),
     ),
+    "instagram": Network(
+        secret="instagram-secret-token",
+        post_request={"path_contains": "/media_publish"},  # the call that publishes (the container's is a draft)
+        faults=COMMON | {"rate_limited": K.RATE_LIMITED, "duplicate": K.REJECTED, "media_rejected": K.REJECTED},
+        store="media",
+        retry_after=(240, 240),
+        no_cause=True,
+        needs_image=True,
+        lost_post={"text": "Road closed", "link": "https://police.uk/r"},
+    ),
 }
 ERROR_CASES = [
     pytest.param(network, fault, kind, id=f"{network}-{fault}")
@@ -87,6 +101,10 @@ def connected(request, network: str):
     return standin, connector
 
 
+def images(request, network: str) -> tuple:
+    return (request.getfixturevalue("public_image"),) if NETWORKS[network].needs_image else ()
+
+
 @pytest.mark.parametrize(("network", "fault", "kind"), ERROR_CASES)
 def test_each_error_is_told_apart_and_names_neither_secret_nor_text(request, network, fault, kind):
     spec = NETWORKS[network]
@@ -94,7 +112,7 @@ def test_each_error_is_told_apart_and_names_neither_secret_nor_text(request, net
     standin.fail_next(fault, **spec.post_request)
 
     with pytest.raises(ConnectorError) as caught:
-        connector.post(Outgoing(text="Private words", idempotency_key="k1"))
+        connector.post(Outgoing(text="Private words", idempotency_key="k1", images=images(request, network)))
 
     assert caught.value.kind is kind
     assert spec.secret not in caught.value.message
@@ -114,7 +132,7 @@ def test_after_a_dropped_connection_the_post_is_found(request, network):
     standin.fail_next("drop_after_accept", **spec.post_request)
 
     with pytest.raises(ConnectorError) as caught:
-        connector.post(Outgoing(idempotency_key="k1", **spec.lost_post))
+        connector.post(Outgoing(idempotency_key="k1", images=images(request, network), **spec.lost_post))
 
     assert caught.value.kind is K.UNKNOWN_OUTCOME
     found = connector.find_post("k1", since=since, text=spec.lost_post["text"])

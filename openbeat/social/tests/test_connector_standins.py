@@ -6,7 +6,7 @@ import urllib.request
 import pytest
 
 from openbeat.social.connectors.base import ConnectorError, ErrorKind, Outgoing
-from openbeat.social.standins import running_standin
+from openbeat.social.standins import running_standin, url_prefix
 
 from .standin_fixtures import connect
 
@@ -31,14 +31,16 @@ def test_the_control_api_injects_faults_and_mentions_for_another_process():
     assert (state["network"], state["mentions"], state["faults"]) == ("mastodon", 1, 0)
 
 
-def test_each_stand_in_runs_as_a_process():
+@pytest.mark.parametrize("network", ["x", "instagram"])
+def test_each_stand_in_runs_as_a_process(network):
     process = subprocess.Popen(
-        [sys.executable, "-m", "openbeat.social.standins", "x", "--port", "0"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "openbeat.social.standins", network, "--port", "0"], stdout=subprocess.PIPE, text=True
     )
     try:
         line = process.stdout.readline()
         base_url = line.split(" at ")[1].split()[0]
-        assert _call(f"{base_url}/_standin/state")["network"] == "x"
+        root = base_url.removesuffix(url_prefix(network))  # the control API is at the server's root
+        assert _call(f"{root}/_standin/state")["network"] == network
     finally:
         process.terminate()
         process.wait(timeout=5)
