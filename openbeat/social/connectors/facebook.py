@@ -90,7 +90,11 @@ class FacebookConnector(GraphConnector):
             )
             data[f"attached_media[{index}]"] = json.dumps({"media_fbid": photo["id"]})
         created = self._request("POST", f"{self.page_id}/feed", data=data, write=True)
-        item = self._request("GET", created["id"], params={"fields": "id,created_time,permalink_url"})
+        try:
+            item = self._request("GET", created["id"], params={"fields": "id,created_time,permalink_url"})
+        except ConnectorError:
+            # The post is up: a failed read of its address must not make it look unsent (and go out twice).
+            return self._posted({"id": created["id"]})
         return self._posted(item)
 
     def find_post(self, idempotency_key: str, *, since: datetime, text: str = "") -> Posted | None:

@@ -22,6 +22,16 @@ def test_it_posts_with_a_link_field_and_an_image_with_alt_text(facebook_standin)
     assert posted.url.startswith("https://www.facebook.com/")
 
 
+def test_a_post_whose_address_cannot_be_read_back_is_still_posted_once(facebook_standin):
+    connector = connect("facebook", facebook_standin)
+    facebook_standin.fail_next("server_error", method="GET")  # the read of the new post's permalink
+
+    posted = connector.post(Outgoing(text="Appeal", idempotency_key="k1"))
+
+    assert list(facebook_standin.posts) == [posted.remote_id]
+    assert posted.url == f"https://www.facebook.com/{posted.remote_id}"
+
+
 def test_the_token_travels_in_a_header_never_in_the_url(facebook_standin):
     connector = connect("facebook", facebook_standin)
 
