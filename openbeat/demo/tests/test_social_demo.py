@@ -264,6 +264,8 @@ def test_the_calendar_and_post_page_mark_demo_accounts(demo):
     assert calendar.status_code == 200
     assert DEMO_LABEL in calendar.content.decode()
     assert DEMO_LABEL in client.get(url("post", target.post_id)).content.decode()
+    assert DEMO_LABEL in client.get(url("posts")).content.decode()
+    assert DEMO_LABEL in client_for(user("lead.west")).get(url("queue")).content.decode()  # the one awaiting
 
 
 def test_editing_a_demo_accounts_address_to_a_real_network_is_refused_with_the_reason(demo):
