@@ -42,6 +42,7 @@ def test_hq_tests_a_demo_accounts_connection_by_keyboard(live_server, page, demo
         tab_to(page, page.get_by_role("button", name=f"Test connection of {social.account.name}"))
         page.keyboard.press("Enter")
         expect(page.locator(".messages")).to_contain_text("Connected")
+        expect(page.locator(".messages > ul")).to_have_css("opacity", "1")  # Wagtail fades its messages in
     row = page.get_by_role("row").filter(has_text=social.account.name)
     expect(row.locator("[data-status]")).to_have_text("Connected")
     expect(row.locator("[data-demo-account]")).to_have_text(DEMO_LABEL)
@@ -52,7 +53,7 @@ def test_hq_tests_a_demo_accounts_connection_by_keyboard(live_server, page, demo
 def test_an_officer_sees_the_demo_mark_in_the_composer(live_server, page, demo, assert_accessible):
     sign_in(page, live_server, "officer.west")
     page.goto(live_server.url + "/admin/social/new/")
-    expect(page.get_by_label(f"@WestDemoPolice (X): {DEMO_LABEL}")).to_be_visible()
+    expect(page.get_by_label(f"@WestDemoPolice (X): {DEMO_LABEL}", exact=True)).to_be_visible()
     assert_accessible(page, "the composer")
     page.goto(live_server.url + "/admin/social/calendar/")
     assert_accessible(page, "the calendar")
