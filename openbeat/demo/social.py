@@ -46,7 +46,6 @@ from openbeat.social.services import (
     target_send,
 )
 from openbeat.social.standins import demo_base_url
-from openbeat.social.standins.bluesky import DID as BLUESKY_DID
 from openbeat.social.standins.facebook import PAGE_ID as FACEBOOK_PAGE_ID
 
 P = Account.Platform
@@ -239,6 +238,8 @@ class _AlreadyPublished(Connector):
 
 def _remote(network: str, key: str, when: datetime) -> Posted:
     """A remote id and address shaped like the network's (addresses on the local stand-in, never a real site)."""
+    from openbeat.social.standins.bluesky import DID as BLUESKY_DID  # here: it loads the Bluesky SDK (seconds)
+
     number = zlib.crc32(f"{network}:{key}".encode())
     base = demo_base_url(network)
     remote_id = {
