@@ -401,7 +401,7 @@ def standins_seed(*, networks: tuple[str, ...] | None = None, wait_seconds: floa
         for target in targets:
             assert target.posted_at is not None
             figures = demo_figures(social.network, target.remote_id)
-            document = {
+            document: dict[str, Any] = {
                 "remote_id": target.remote_id,
                 "text": full_text(Outgoing(text=target.text, idempotency_key="", link=target.post.link)),
                 "created_at": target.posted_at.isoformat(),
@@ -487,8 +487,8 @@ def step_social(ctx: object = None) -> str:
     now = timezone.now()
     existing = demo_keyed(Post.objects.all())
     made = 0
-    for spec in POSTS:
-        if f"social:{spec.key}" not in existing and _post(spec, users, accounts, now) is not None:
+    for post_spec in POSTS:
+        if f"social:{post_spec.key}" not in existing and _post(post_spec, users, accounts, now) is not None:
             made += 1
     figures = _results(accounts, timezone.localdate())
     mentions = _mentions(accounts, users, now)
