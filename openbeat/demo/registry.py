@@ -76,7 +76,9 @@ def real_data_models() -> list[type[models.Model]]:
 def demo_models() -> list[type[models.Model]]:
     """Every model the demo writes down rows of."""
     from openbeat.campaigns.models import Campaign, PageView
+    from openbeat.insights.models import ImportBatch
     from openbeat.meetings.models import Action
+    from openbeat.social.models import Approval, InboxItem, Post, PostTarget, SocialAccount
     from openbeat.staff.models import StaffProfile, TeamMembership
 
     # Staff profiles are registered although a user's profile goes with the user: a real profile's link to a
@@ -88,7 +90,10 @@ def demo_models() -> list[type[models.Model]]:
     # The youth site's pages stay on a reset (a Wagtail page tree is edited in the back office, not deleted
     # by row); its answered demo question goes.
     # The demo's campaign and the page views it made up go on a reset too (real page views are never the demo's).
-    return [*real_data_models(), StaffProfile, TeamMembership, Action, AnonymousQuestion, Campaign, PageView]
+    # Social publishing: the demo's connected accounts, posts (with their targets and approvals, which hold demo
+    # logins and accounts PROTECTed), inbox items and the results batches it recorded go on a reset too.
+    social = [SocialAccount, Post, PostTarget, Approval, InboxItem, ImportBatch]
+    return [*real_data_models(), StaffProfile, TeamMembership, Action, AnonymousQuestion, Campaign, PageView, *social]
 
 
 def demo_label(model: type[models.Model]) -> str:

@@ -415,6 +415,12 @@ def step_insights(ctx: DemoContext) -> str:
     return insights(ctx)
 
 
+def step_social(ctx: DemoContext) -> str:
+    from openbeat.demo.social import step_social as social
+
+    return social(ctx)
+
+
 def step_site_pages(ctx: DemoContext) -> str:
     from openbeat.core.services import site_pages_ensure
 
@@ -473,6 +479,8 @@ STEPS: list[tuple[str, Callable[[DemoContext], str]]] = [
     ("priorities, events and PACT meetings", step_neighbourhood_life),
     ("residents' concerns", step_concerns),
     ("engagement figures", step_insights),
+    # After the engagement figures: its accounts are theirs, and its posts' results go beside their figures.
+    ("social media accounts (stand-ins), posts and inbox", step_social),
     ("site pages", step_site_pages),
     ("youth site", step_youth),
     ("news and appeals", step_news),

@@ -44,7 +44,7 @@ class AccountConnectForm(forms.Form):
         self.fields["account"].queryset = scope_for(user).filter(accounts, "group__division")  # type: ignore[attr-defined]
 
 
-class AccountEditForm(forms.Form):
+class AccountEditForm(ServiceErrorsMixin, forms.Form):
     base_url = forms.URLField(required=False, label="Server address")
     requires_approval = forms.BooleanField(required=False, label="Posts need approval")
     corporate = forms.BooleanField(required=False, label="Corporate account (a second approver if set)")
@@ -72,6 +72,12 @@ class CredentialsForm(forms.Form):
 
     def credentials(self) -> dict[str, str]:
         return {name: value.strip() for name, value in self.cleaned_data.items() if value}
+
+
+def account_label(account: SocialAccount) -> str:
+    """An account as the composer lists it: name, network, and the demo mark of a demo account."""
+    label = f"{account.account.name} ({account.get_network_display()})"
+    return f"{label}: {account.demo_label}" if account.is_demo else label
 
 
 class ComposeForm(ServiceErrorsMixin, forms.Form):
@@ -104,15 +110,13 @@ class ComposeForm(ServiceErrorsMixin, forms.Form):
         self.user = user
         self.account_list = list(postable_accounts_for(user))
         self.fields["accounts"].queryset = postable_accounts_for(user)  # type: ignore[attr-defined]
-        self.fields["accounts"].label_from_instance = lambda a: (  # type: ignore[attr-defined]
-            f"{a.account.name} ({a.get_network_display()})"
-        )
+        self.fields["accounts"].label_from_instance = account_label  # type: ignore[attr-defined]
         self.fields["campaign"].queryset = campaigns_for(user)  # type: ignore[attr-defined]
         for account in self.account_list:
             self.fields[f"variant_{account.pk}"] = forms.CharField(
                 required=False,
                 max_length=5000,
-                label=f"Own wording for {account.account.name} ({account.get_network_display()})",
+                label=f"Own wording for {account_label(account)}",
                 widget=forms.Textarea(attrs={"rows": 3, "data-variant": account.network}),
             )
 

@@ -18,6 +18,9 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from openbeat.social.connectors import MODULES
 
+# How a demo account is marked wherever staff see it (account list, composer, calendar, post page).
+DEMO_LABEL = "Demo (stand-in)"
+
 NETWORK_CHOICES = [(key, key.capitalize() if key != "x" else "X") for key in MODULES]
 
 
@@ -79,6 +82,9 @@ class SocialAccount(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DISCONNECTED)
     status_reason = models.CharField(max_length=300, blank=True)
     handle = models.CharField(max_length=200, blank=True)
+    # A demo account (load_demo): it talks only to its network's local stand-in, never to the real network
+    # (services.connector_of refuses any other address), and staff see it marked wherever it is listed.
+    is_demo = models.BooleanField(default=False, editable=False)
     last_tested_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -88,6 +94,11 @@ class SocialAccount(models.Model):
 
     def __str__(self) -> str:
         return self.account.name
+
+    @property
+    def demo_label(self) -> str:
+        """What staff see beside a demo account's name ("" for a real one)."""
+        return DEMO_LABEL if self.is_demo else ""
 
     @property
     def division_id(self) -> int | None:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from openbeat.audit.services import log_action
 from openbeat.core.tasks import enqueue_with_commit
 from openbeat.insights.models import ImportBatch, Metric, Observation
-from openbeat.social.connectors.base import ConnectorError, ErrorKind, PostFigures
+from openbeat.social.connectors.base import Connector, ConnectorError, ErrorKind, PostFigures
 from openbeat.social.models import PostTarget, SocialAccount
 
 logger = logging.getLogger(__name__)
@@ -83,6 +83,16 @@ def _by_day(targets: list[PostTarget], figures: list[PostFigures]) -> dict[date,
     return days
 
 
+def _new_batch(account: SocialAccount, day: date) -> ImportBatch:
+    return ImportBatch.objects.create(
+        format=BATCH_FORMAT,
+        filename=f"{account.network} results {day.isoformat()}",
+        sha256="",
+        account=account.account,
+        status=ImportBatch.Status.RUNNING,
+    )
+
+
 def results_fetch(*, account_id: int, day: date | None = None) -> str:
     """Fetch one account's followers and its recent posts' figures into insights. Returns what happened.
 
@@ -104,15 +114,10 @@ def results_fetch(*, account_id: int, day: date | None = None) -> str:
         .exclude(remote_id="")
         .order_by("posted_at")
     )
-    batch = ImportBatch.objects.create(
-        format=BATCH_FORMAT,
-        filename=f"{account.network} results {day.isoformat()}",
-        sha256="",
-        account=account.account,
-        status=ImportBatch.Status.RUNNING,
-    )
-    connector = connector_of(account)
+    batch = _new_batch(account, day)
+    connector: Connector | None = None
     try:
+        connector = connector_of(account)  # refused for a demo account pointed away from its stand-in
         followers = connector.followers()
         figures = connector.figures([t.remote_id for t in targets]) if targets else []
     except ConnectorError as error:
@@ -125,7 +130,25 @@ def results_fetch(*, account_id: int, day: date | None = None) -> str:
         logger.warning("Social results for account %s failed (%s)", account.pk, error.kind)
         return f"failed: {error.kind}"
     finally:
-        _keep_refreshed_credentials(account, connector)
+        if connector is not None:
+            _keep_refreshed_credentials(account, connector)
+    results_record(account=account, day=day, followers=followers, targets=targets, figures=figures, batch=batch)
+    return f"{batch.rows_ok} figures"
+
+
+def results_record(
+    *,
+    account: SocialAccount,
+    day: date,
+    followers: int,
+    targets: list[PostTarget],
+    figures: list[PostFigures],
+    batch: ImportBatch | None = None,
+) -> ImportBatch:
+    """Write what a network answered for `account` on `day` (its followers; its posted `targets`' figures) into
+    insights, under `batch` (a new one if None), which ends DONE. `results_fetch` calls it with what the
+    connector fetched; the demo with the figures it makes up for its posts."""
+    batch = batch or _new_batch(account, day)
     metrics = {m.slug: m for m in Metric.objects.filter(slug__in=[*METRICS.values(), "engagements", "posts"])}
     metrics.update({m.slug: m for m in Metric.objects.filter(slug="followers")})
     rows = 0
@@ -142,7 +165,7 @@ def results_fetch(*, account_id: int, day: date | None = None) -> str:
         batch.rows_total = batch.rows_done = batch.rows_ok = rows
         batch.finished_at = timezone.now()
         batch.save(update_fields=["status", "rows_total", "rows_done", "rows_ok", "finished_at"])
-    return f"{rows} figures"
+    return batch
 
 
 def results_due(day: date | None = None) -> list[int]:

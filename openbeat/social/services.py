@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -92,9 +93,36 @@ def _can_manage(user: RequestUser, account: SocialAccount | None = None) -> bool
     return account is None or may_use_account(user, account)
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+DEMO_NOT_LOCAL = (
+    "This is a demo account: it talks only to its network's stand-in on this machine (http://127.0.0.1:port), "
+    "never to the real network."
+)
+
+
+def is_local_address(url: str) -> bool:
+    """Whether `url` is a plain http(s) address on this machine's loopback interface, where the stand-ins run
+    (no user part: http://127.0.0.1:8701@example.com is example.com)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a malformed port raises here)
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and parts.username is None
+        and parts.password is None
+        and parts.hostname in LOCAL_HOSTS
+    )
+
+
 def connector_of(account: SocialAccount) -> Connector:
+    """The account's connector. A demo account's is refused unless its server is a local stand-in: with an empty
+    or real address its calls (and its demo credentials) would go to the real network."""
     from openbeat.social.credentials import decrypt_credentials
 
+    if account.is_demo and not is_local_address(account.base_url):
+        raise ConnectorError(DEMO_NOT_LOCAL, kind=ErrorKind.REJECTED, code="demo_not_local")
     credentials = decrypt_credentials(account.credentials) if account.credentials else {}
     return connector_for(account.network)(base_url=account.base_url, credentials=credentials)
 
@@ -172,6 +200,8 @@ def account_update(
 ) -> SocialAccount:
     if not _can_manage(actor, social_account):
         raise SocialPermissionError("You cannot change this account")
+    if social_account.is_demo and not is_local_address(base_url):
+        raise ValidationError({"base_url": DEMO_NOT_LOCAL})
     social_account.base_url = base_url
     social_account.requires_approval = requires_approval
     social_account.corporate = corporate
@@ -940,9 +970,13 @@ def _send_batch(
                         break
                 target = pending.pop(0)
                 # One client per account, its connection kept alive between posts.
-                connector = connectors.get(target.account_id) or connectors.setdefault(
-                    target.account_id, connector_of(target.account)
-                )
+                try:
+                    connector = connectors.get(target.account_id) or connectors.setdefault(
+                        target.account_id, connector_of(target.account)
+                    )
+                except ConnectorError as error:  # a demo account pointed away from its stand-in
+                    states[target.pk] = _failed(target, error, looking_up=target.pk in lookups, now=now)
+                    continue
                 outcome = _attempt(target, target.pk in lookups, connector, now)
                 if isinstance(outcome, Posted):
                     done.append((target, outcome))

@@ -6,7 +6,9 @@ network speaking the documented subset the connectors use, with an in-memory sta
         connector = MastodonConnector(base_url=standin.base_url, credentials={"access_token": "any"})
         standin.fail_next("rate_limited")
 
-As a process: `python -m openbeat.social.standins mastodon --port 8701` (the control API is under /_standin/).
+As a process: `python -m openbeat.social.standins mastodon --port 8701` (the control API is under /_standin/), or
+`python -m openbeat.social.standins demo` for all four on the demo's fixed ports (DEMO_PORTS), which the demo force's
+accounts point at and `make run` (scripts/run.sh) starts beside the web server.
 """
 
 from __future__ import annotations
@@ -17,7 +19,17 @@ from contextlib import contextmanager
 
 from openbeat.social.standins.base import Fault, Standin, serve
 
-__all__ = ["MODULES", "Fault", "Standin", "make_standin", "running_standin", "url_prefix"]
+__all__ = [
+    "DEMO_HOST",
+    "DEMO_PORTS",
+    "MODULES",
+    "Fault",
+    "Standin",
+    "demo_base_url",
+    "make_standin",
+    "running_standin",
+    "url_prefix",
+]
 
 MODULES = {
     "mastodon": ("openbeat.social.standins.mastodon", "MastodonStandin"),
@@ -26,6 +38,11 @@ MODULES = {
     "x": ("openbeat.social.standins.x", "XStandin"),
     "instagram": ("openbeat.social.standins.instagram", "InstagramStandin"),
 }
+
+# The demo force's accounts (openbeat/demo/social.py) talk to these, started by scripts/run.sh: the one place the
+# ports are written down.
+DEMO_HOST = "127.0.0.1"
+DEMO_PORTS = {"mastodon": 8701, "bluesky": 8702, "facebook": 8703, "x": 8704}
 
 
 def make_standin(network: str) -> Standin:
@@ -37,6 +54,11 @@ def make_standin(network: str) -> Standin:
 def url_prefix(network: str) -> str:
     """What follows host:port in the account's base URL (the Graph API's version)."""
     return "/v23.0" if network in ("facebook", "instagram") else ""
+
+
+def demo_base_url(network: str) -> str:
+    """The base URL of `network`'s stand-in on its demo port (what a demo account's base URL is)."""
+    return f"http://{DEMO_HOST}:{DEMO_PORTS[network]}{url_prefix(network)}"
 
 
 @contextmanager

@@ -5,7 +5,8 @@ drop the connection").
 A stand-in is driven two ways: in tests through the Python handle `running_standin` yields (`fail_next`,
 `add_mention`, `set_figures` and the state), and as a process (`python -m openbeat.social.standins`) through its
 control API under /_standin/ (POST /_standin/fail {"fault": "unauthorized", "count": 1, "method": "POST"};
-POST /_standin/mention {"text": ..., "author": ...}; POST /_standin/reset; GET /_standin/state).
+POST /_standin/mention {"text": ..., "author": ...}; POST /_standin/post {"remote_id": ..., "text": ...,
+"created_at": ..., "figures": {...}} for a post made elsewhere; POST /_standin/reset; GET /_standin/state).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -147,6 +149,14 @@ class Standin:
     def add_mention(self, *, text: str, author: str = "resident", in_reply_to: str = "") -> str:
         raise NotImplementedError
 
+    def add_post(self, *, remote_id: str, text: str, created_at: datetime) -> None:
+        """Hold a post of the account's made elsewhere (the demo's sent posts), under the id OpenBeat stored for it,
+        so that looking it up and fetching its figures answer as the network would."""
+        raise NotImplementedError
+
+    def set_figures(self, remote_id: str, **counts: int) -> None:
+        raise NotImplementedError
+
     # --- the handle tests use -----------------------------------------------------------------------------------
     def next_id(self) -> str:
         return str(next(self._ids))
@@ -228,6 +238,16 @@ class Standin:
             )
         elif name == "mention" and request.method == "POST":
             return Response(200, {"id": self.add_mention(**data)})
+        elif name == "post" and request.method == "POST":
+            # {"remote_id": ..., "text": ..., "created_at": ISO time, "figures": {"reactions": 3, ...}}
+            with self.lock:
+                self.add_post(
+                    remote_id=str(data["remote_id"]),
+                    text=str(data.get("text", "")),
+                    created_at=datetime.fromisoformat(str(data["created_at"])),
+                )
+                self.set_figures(str(data["remote_id"]), **{k: int(v) for k, v in (data.get("figures") or {}).items()})
+            return Response(200, {"id": data["remote_id"]})
         elif name == "reset" and request.method == "POST":
             with self.lock:
                 self.faults.clear()
@@ -295,6 +315,11 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], standin: Standin) -> None:
         self.standin = standin
         super().__init__(address, _Handler)
+
+
+def iso_utc(moment: datetime) -> str:
+    """`moment` as the networks write times: UTC, milliseconds, a Z."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def make_server(standin: Standin, *, host: str = "127.0.0.1", port: int = 0, prefix: str = "") -> _Server:

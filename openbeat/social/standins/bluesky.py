@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from openbeat.social.connectors.bluesky import over_limits
-from openbeat.social.standins.base import Fault, Request, Response, Standin
+from openbeat.social.standins.base import Fault, Request, Response, Standin, iso_utc
 
 DID = "did:plc:openbeatstandin0000000000"
 HANDLE = "openbeat.standin.social"
@@ -179,6 +179,13 @@ class BlueskyStandin(Standin):
         cid = _cid(json.dumps(record, sort_keys=True).encode() + rkey.encode())
         self.records[uri] = {"cid": cid, "record": record, "indexedAt": _now()}
         return Response(200, {"uri": uri, "cid": cid, "validationStatus": "valid"})
+
+    def add_post(self, *, remote_id: str, text: str, created_at: datetime) -> None:
+        when = iso_utc(created_at)
+        record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": when}
+        with self.lock:
+            cid = _cid(json.dumps(record, sort_keys=True).encode() + remote_id.encode())
+            self.records[remote_id] = {"cid": cid, "record": record, "indexedAt": when}
 
     def delete_record(self, request: Request) -> Response:
         if refused := self._authorised(request):

@@ -163,6 +163,15 @@ class FacebookStandin(Standin):
             self.posts[post_id]["link"] = link
         return Response(200, {"id": post_id})
 
+    def add_post(self, *, remote_id: str, text: str, created_at: datetime) -> None:
+        with self.lock:
+            self.posts[remote_id] = {
+                "id": remote_id,
+                "message": text,
+                "created_time": created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                "permalink_url": f"https://www.facebook.com/{PAGE_ID}/posts/{remote_id.split('_')[-1]}",
+            }
+
     def photo_create(self, request: Request, page_id: str) -> Response:
         fields, files = request.form()
         content, mime = files.get("source", (b"", ""))

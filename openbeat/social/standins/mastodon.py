@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from openbeat.social.connectors.mastodon import mastodon_length
-from openbeat.social.standins.base import Fault, Request, Response, Standin
+from openbeat.social.standins.base import Fault, Request, Response, Standin, iso_utc
 
 ACCOUNT_ID = "109000000000000001"
 
@@ -186,11 +186,18 @@ class MastodonStandin(Standin):
         if missing:
             return Response(422, {"error": "Validation failed: Media attachments are invalid"})
         status_id = self.next_id()
+        status = self._status(status_id, text, _now(), [self.media[media_id] for media_id in media_ids])
+        self.statuses[status_id] = status
+        if key:
+            self.idempotency[(request.bearer, key)] = status_id
+        return Response(200, self.status_document(status))
+
+    def _status(self, status_id: str, text: str, created_at: str, media: list[dict[str, Any]]) -> dict[str, Any]:
         paragraphs = html.escape(text).split("\n\n")
         content = "".join(f"<p>{paragraph.replace(chr(10), '<br />')}</p>" for paragraph in paragraphs)
-        status = {
+        return {
             "id": status_id,
-            "created_at": _now(),
+            "created_at": created_at,
             "in_reply_to_id": None,
             "in_reply_to_account_id": None,
             "sensitive": False,
@@ -201,15 +208,15 @@ class MastodonStandin(Standin):
             "url": f"https://{self.domain}/@openbeat/{status_id}",
             "content": content,
             "account": self.account(),
-            "media_attachments": [self.media[media_id] for media_id in media_ids],
+            "media_attachments": media,
             "mentions": [],
             "tags": [],
             "emojis": [],
         }
-        self.statuses[status_id] = status
-        if key:
-            self.idempotency[(request.bearer, key)] = status_id
-        return Response(200, self.status_document(status))
+
+    def add_post(self, *, remote_id: str, text: str, created_at: datetime) -> None:
+        with self.lock:
+            self.statuses[remote_id] = self._status(remote_id, text, iso_utc(created_at), [])
 
     def status_get(self, request: Request, status_id: str) -> Response:
         if status_id not in self.statuses:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from openbeat.social.connectors.x import MAX_WEIGHTED, x_length
-from openbeat.social.standins.base import Fault, Request, Response, Standin
+from openbeat.social.standins.base import Fault, Request, Response, Standin, iso_utc
 
 USER_ID = "1500000000000000001"
 
@@ -166,6 +166,16 @@ class XStandin(Standin):
             "author_id": USER_ID,
         }
         return Response(201, {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}})
+
+    def add_post(self, *, remote_id: str, text: str, created_at: datetime) -> None:
+        with self.lock:
+            self.tweets[remote_id] = {
+                "id": remote_id,
+                "text": text,
+                "edit_history_tweet_ids": [remote_id],
+                "created_at": iso_utc(created_at),
+                "author_id": USER_ID,
+            }
 
     def tweets_lookup(self, request: Request) -> Response:
         ids = request.arg("ids").split(",")

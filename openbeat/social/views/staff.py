@@ -64,11 +64,15 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = AccountEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.account_update(
-            actor=signed_in_staff(request), social_account=social, request=request, **form.cleaned_data
-        )
-        messages.success(request, f"{social} saved.")
-        return redirect("social_staff:accounts")
+        try:
+            services.account_update(
+                actor=signed_in_staff(request), social_account=social, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:  # a demo account's server must stay its local stand-in
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"{social} saved.")
+            return redirect("social_staff:accounts")
     return render(
         request, "social/staff/account_form.html", {"form": form, "title": f"Edit {social}", "social": social}
     )
