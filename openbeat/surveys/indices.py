@@ -471,6 +471,21 @@ def _definition(components: Iterable[SurveyIndexComponent]) -> list[tuple[Any, .
             for c in components]  # fmt: skip
 
 
+def _cells_insert(index_id: int, rows: list[tuple[int, int | None, int | None, date, float, int]]) -> None:
+    # One executemany rather than bulk_create, whose building of the statement for thousands of rows costs more
+    # than the computation itself.
+    meta = SurveyIndexCell._meta
+    names = ("index", "survey", "month", "day", "neighbourhood_id", "division_id", "respondents", "score_sum")
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in names)
+    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * 8)})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [(index_id, survey, on.strftime("%Y-%m"), on, neighbourhood, division, n, total)
+             for survey, neighbourhood, division, on, total, n in rows],
+        )  # fmt: skip
+
+
 def cells_refresh(*, index_id: int, months: Iterable[str] | None = None, survey_id: int | None = None) -> int:
     """Recompute an index's cells: all of them, after which its figures are as of when it started; or only `months`
     ("YYYY-MM") and/or one survey's respondents. Returns the cells written.
@@ -505,15 +520,7 @@ def cells_refresh(*, index_id: int, months: Iterable[str] | None = None, survey_
                 started = timezone.now()
                 rows = _cell_rows(now_components, q)
             stale.delete()
-            SurveyIndexCell.objects.bulk_create(
-                [
-                    SurveyIndexCell(index_id=index_id, survey_id=survey, month=on.strftime("%Y-%m"), day=on,
-                                    neighbourhood_id=neighbourhood, division_id=division, respondents=n,
-                                    score_sum=total)
-                    for survey, neighbourhood, division, on, total, n in rows
-                ],
-                batch_size=2_000,
-            )  # fmt: skip
+            _cells_insert(index_id, rows)
             done: dict[str, Any] = {"cells_from": started}
             if chosen is None and survey_id is None:
                 done["figures_at"] = started
