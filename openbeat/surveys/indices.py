@@ -474,10 +474,10 @@ def _definition(components: Iterable[SurveyIndexComponent]) -> list[tuple[Any, .
 def _cells_insert(index_id: int, rows: list[tuple[int, int | None, int | None, date, float, int]]) -> None:
     # One executemany rather than bulk_create, whose building of the statement for thousands of rows costs more
     # than the computation itself.
-    meta = SurveyIndexCell._meta
-    names = ("index", "survey", "month", "day", "neighbourhood_id", "division_id", "respondents", "score_sum")
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in names)
-    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * 8)})"  # noqa: S608
+    names = ("index_id", "survey_id", "month", "day", "neighbourhood_id", "division_id", "respondents", "score_sum")
+    columns = ", ".join(connection.ops.quote_name(name) for name in names)
+    table = connection.ops.quote_name(SurveyIndexCell._meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608 (fixed names)
     with connection.cursor() as cursor:
         cursor.executemany(
             sql,
