@@ -14,9 +14,16 @@ channels and a year: about 5.5 answer rows a response. Then, in the same run, --
 Target: survey_results with no filter under 2 s. Each figure is printed beside the baseline as a ratio.
 
 Then an index on the same survey (the single choice scored per option with one left out, the scale, and both grid
-statements, one weighted 2): `indices.index_table` per division and month, and per neighbourhood and quarter (the
-index page: two aggregate levels in SQL, then suppression), and `indices.index_figures` (the insights source), each
-beside the bare SQL of the same two-level aggregate (a CASE per scored answer) on a raw cursor.
+statements, one weighted 2):
+
+- the refresh of its precomputed cells (`indices.cells_refresh`, a full rebuild: what the task does when its
+  questions change), beside the bare SQL of the same two-level aggregate (a CASE per scored answer) per survey,
+  area and day on a raw cursor;
+- what the index page and insights read, from those cells: `indices.index_table` per division and month, and per
+  neighbourhood and quarter (then suppression), and `indices.index_figures` (the insights source), each beside the
+  bare SQL summing the same cells on a raw cursor;
+- the same three computed directly from the answers (`direct=True`, the reference, what they did before the
+  cells), each beside the bare SQL of the two-level aggregate, and the cells' speed-up over them.
 
     .venv/bin/python benchmarks/surveys.py [--responses 1000000] [--repeat 3] [--database-url ...]
 """
@@ -206,8 +213,9 @@ def build_index(survey, questions):  # type: ignore[no-untyped-def]
     return index
 
 
-def bare_index(index, by: str) -> list:  # type: ignore[no-untyped-def,type-arg]
-    """The baseline: the same two-level aggregate, written by hand (CASE per scored answer), on a raw cursor."""
+def bare_index(index, by: str, period: str = "month") -> list:  # type: ignore[no-untyped-def,type-arg]
+    """The baseline: the same two-level aggregate, written by hand (CASE per scored answer), on a raw cursor, per
+    `by` (columns) and month or day."""
     from django.db import connection
 
     scores, weights, where = [], [], []
@@ -223,7 +231,9 @@ def bare_index(index, by: str) -> list:  # type: ignore[no-untyped-def,type-arg]
         else:
             scores += [f"WHEN {base} AND value = {int(k)} THEN {float(v)}" for k, v in c.scores.items()]
     month = (
-        "strftime('%%Y-%%m', submitted_at)" if connection.vendor == "sqlite" else "date_trunc('month', submitted_at)"
+        f"strftime('{'%%Y-%%m' if period == 'month' else '%%Y-%%m-%%d'}', submitted_at)"
+        if connection.vendor == "sqlite"
+        else f"date_trunc('{period}', submitted_at)"
     )
     sql = (
         f"SELECT {by}, period, SUM(ws / wt), COUNT(*) FROM (SELECT response_id, {by}, {month} AS period, "  # noqa: S608 (built from our own ids)
@@ -234,6 +244,20 @@ def bare_index(index, by: str) -> list:  # type: ignore[no-untyped-def,type-arg]
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
+        return cursor.fetchall()
+
+
+def bare_cells(index, by: str | None) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """The baseline of a read from the cells: the same sums per area (or the force) and month on a raw cursor."""
+    from django.db import connection
+
+    group = f"{by}, month" if by else "month"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {group}, SUM(score_sum), SUM(respondents) FROM surveys_surveyindexcell "  # noqa: S608 (fixed names)
+            f"WHERE index_id = %s GROUP BY {group}",
+            [index.pk],
+        )
         return cursor.fetchall()
 
 
@@ -291,27 +315,58 @@ def main() -> int:
             if label == "results, no filter" and seconds > TARGET_S:
                 failed = True
         print(f"target: results with no filter under {TARGET_S:.0f} s: {'MISSED' if failed else 'met'}")
-        from openbeat.surveys.indices import index_figures, index_table
+        from openbeat.surveys.indices import cells_refresh, index_figures, index_table
 
         index = build_index(survey, questions)
-        table = index_table(index, by="division")
-        assert sum(table.raw_n[0]) > 0
-        months = f"{min(table.columns)}", f"{max(table.columns)}"
+        direct = index_table(index, by="division", direct=True)
+        assert sum(direct.raw_n[0]) > 0
+        months = f"{min(direct.columns)}", f"{max(direct.columns)}"
         base_div = timed(lambda: bare_index(index, "division_id"), args.repeat)
         base_nbh = timed(lambda: bare_index(index, "neighbourhood_id"), args.repeat)
+        base_day = timed(lambda: bare_index(index, "survey_id, neighbourhood_id, division_id", "day"), args.repeat)
         print(
             f"index, bare SQL (two-level CASE aggregate): by division {base_div:.3f} s; "
-            f"by neighbourhood {base_nbh:.3f} s"
+            f"by neighbourhood {base_nbh:.3f} s; by survey, area and day (the cells) {base_day:.3f} s"
         )
+        refresh = timed(lambda: cells_refresh(index_id=index.pk), args.repeat)
+        cells = index.cells.count()
+        print(
+            f"index refresh, full rebuild of {cells:,} cells: {refresh:.3f} s (median of {args.repeat}), "
+            f"{refresh / base_day:.2f}x the bare SQL"
+        )
+        stored = index_table(index, by="division")
+        assert (stored.scores, stored.raw_n) == (direct.scores, direct.raw_n), "the cells differ from the answers"
+        read_div = timed(lambda: bare_cells(index, "division_id"), args.repeat)
+        read_nbh = timed(lambda: bare_cells(index, "neighbourhood_id"), args.repeat)
+        print(f"index cells, bare SQL (sums per area and month): by division {read_div:.4f} s; "
+              f"by neighbourhood {read_nbh:.4f} s")  # fmt: skip
+        figures = (months[0], months[1])
+        read = {}
         for label, func, baseline in [
-            ("index by division and month", lambda: index_table(index, by="division"), base_div),
-            ("index by neighbourhood and quarter",
-             lambda: index_table(index, by="neighbourhood", period="quarter"), base_nbh),
-            ("index figures for insights (a year)",
-             lambda: list(index_figures(first_month=months[0], last_month=months[1])), base_nbh),
+            ("index page by division and month, from the cells", lambda: index_table(index, by="division"), read_div),
+            ("index page by neighbourhood and quarter, from the cells",
+             lambda: index_table(index, by="neighbourhood", period="quarter"), read_nbh),
+            ("index figures for insights (a year), from the cells",
+             lambda: list(index_figures(first_month=figures[0], last_month=figures[1])), read_nbh),
+        ]:  # fmt: skip
+            read[label] = seconds = timed(func, args.repeat)
+            print(f"{label}: {seconds:.4f} s (median of {args.repeat}), {seconds / baseline:.2f}x the bare SQL")
+        for label, func, baseline, cached in [
+            ("index page by division and month, computed directly",
+             lambda: index_table(index, by="division", direct=True), base_div,
+             "index page by division and month, from the cells"),
+            ("index page by neighbourhood and quarter, computed directly",
+             lambda: index_table(index, by="neighbourhood", period="quarter", direct=True), base_nbh,
+             "index page by neighbourhood and quarter, from the cells"),
+            ("index figures for insights (a year), computed directly",
+             lambda: list(index_figures(first_month=figures[0], last_month=figures[1], direct=True)), base_nbh,
+             "index figures for insights (a year), from the cells"),
         ]:  # fmt: skip
             seconds = timed(func, args.repeat)
-            print(f"{label}: {seconds:.3f} s (median of {args.repeat}), {seconds / baseline:.2f}x the bare SQL")
+            print(
+                f"{label}: {seconds:.3f} s (median of {args.repeat}), {seconds / baseline:.2f}x the bare SQL; "
+                f"the cells {seconds / read[cached]:,.0f}x faster"
+            )
         return 1 if failed else 0
 
 

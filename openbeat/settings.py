@@ -436,6 +436,9 @@ JOB_RUNS_RETENTION_DAYS = int(os.environ.get("JOB_RUNS_RETENTION_DAYS", "30"))
 SURVEYS_EXPORT_BACKGROUND_OVER = int(os.environ.get("SURVEYS_EXPORT_BACKGROUND_OVER", "5000"))
 SURVEYS_EXPORT_RETENTION_DAYS = int(os.environ.get("SURVEYS_EXPORT_RETENTION_DAYS", "7"))
 SURVEYS_INVITATION_MAX_AGE_DAYS = int(os.environ.get("SURVEYS_INVITATION_MAX_AGE_DAYS", "90"))
+# An index with no figures yet whose surveys have at most this many responses is computed during the request that
+# asks for it (well under a second); a larger one says it is being calculated until the background refresh is done.
+SURVEYS_INDEX_SYNC_LIMIT = int(os.environ.get("SURVEYS_INDEX_SYNC_LIMIT", "20000"))
 
 CACHES = {
     "default": (

@@ -37,6 +37,9 @@ the database lock in services.py keeps that to one run per tick all the same:
 - survey_exports, every 5 minutes: survey exports a dead worker left past their lease (or whose task was lost)
   are queued again, and export files past SURVEYS_EXPORT_RETENTION_DAYS deleted (surveys.exporting); an export
   is taken by one run only (a conditional UPDATE), and deleting what is gone deletes nothing.
+- survey_indices, every 5 minutes: the survey indices' precomputed cells of the months whose responses changed
+  are recomputed, and indices with no figures computed (surveys.indices.cells_refresh_due); each index's refresh
+  holds its row, deletes and inserts whole months, and a change's mark is deleted only by the run that read it.
 - worker_heartbeat, every minute: queues monitoring's heartbeat task; the worker that runs it records the time,
   and /health/ reports the queue unhealthy when no worker has done so for MONITORING_HEARTBEAT_MAX_AGE_SECONDS.
 - backup_nightly, daily at 02:30: `manage.py backup` (monitoring.backups): one dated archive of the database and
@@ -232,6 +235,13 @@ def survey_exports() -> str:
     return ", ".join(f"{count} {what}" for what, count in counts.items())
 
 
+def survey_indices() -> str:
+    """Survey indices: recompute the cells of months whose responses changed, and compute new indices."""
+    from openbeat.surveys.indices import cells_refresh_due
+
+    return cells_refresh_due()
+
+
 def worker_heartbeat() -> str:
     """A heartbeat task for the workers to run (monitoring.tasks): its time shows on /health/."""
     from openbeat.monitoring.tasks import worker_heartbeat as heartbeat
@@ -313,6 +323,13 @@ def scheduled_jobs() -> list[Job]:
         Job("flush_page_views", flush_page_views, every=timedelta(minutes=5), command="flush_page_views"),
         Job("worker_heartbeat", worker_heartbeat, every=timedelta(minutes=1), command="check_worker"),
         Job("survey_exports", survey_exports, every=timedelta(minutes=5), command="survey_exports"),
+        Job(
+            "survey_indices",
+            survey_indices,
+            every=timedelta(minutes=5),
+            hold=timedelta(minutes=10),  # a year's months of a million responses recomputed: under a minute
+            command="survey_indices",
+        ),
         Job(
             "dispatch_due_social_posts",
             dispatch_due_social_posts,

@@ -9,9 +9,22 @@ scored answer, with n those respondents.
 
 In the database. The scoring is one CASE expression per answer (a WHEN per component, and per scored option), so
 the whole computation is two aggregate levels over `Answer` and its covering columns, whatever the number of
-responses: per response (its weighted sum and weight, its area and time), then per area and period (the sum
-of respondents' scores and their count). Means of larger groups (a division over a year, the force) are worked out
-exactly from those sums and counts, never as a mean of means.
+responses: per response (its weighted sum and weight, its area and time), then per group (the sum of respondents'
+scores and their count). Means of larger groups (a division over a year, the force) are worked out exactly from
+those sums and counts, never as a mean of means.
+
+Precomputed. Over every answer that takes seconds at a million responses, so the pages do not run it: the groups
+are stored finely, per survey, day (in the force's time zone), neighbourhood and division (`SurveyIndexCell`,
+`cells_refresh`), and a table for any areas, months or quarters and dates is a small sum over those rows. They are
+brought up to date in the background: a change of an index's questions recomputes all of it (a task, after the
+commit); a response stored, replaced or deleted marks its survey's month (`responses_changed`, in the change's own
+transaction) and the scheduler's `survey_indices` job recomputes the marked months every few minutes
+(`cells_refresh_due`). The page says when its figures are from (`SurveyIndex.figures_at`). An index never computed
+(or whose questions just changed) is computed on the spot when its surveys are small (at most
+SURVEYS_INDEX_SYNC_LIMIT responses, well under a second); a larger one says it is being calculated until the task
+or the job has done it, rather than keep a request waiting for the whole computation. `index_cells` is the direct
+computation from `Answer`: the reference the tests hold the cells to, and the fallback for a window the days
+cannot express.
 
 Small numbers. A group with fewer respondents than the force's minimum (`selectors.small_number_minimum`) has no
 score shown, ever. A mean cannot be subtracted back as a count can, but n can: where n is shown, the table of n
@@ -20,13 +33,15 @@ goes through `suppression.suppress` (complementary suppression), as survey resul
 
 from __future__ import annotations
 
+import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal, cast
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Case, F, FloatField, Max, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast
@@ -37,10 +52,19 @@ from openbeat.areas.models import Division, Neighbourhood
 from openbeat.audit.services import log_action
 from openbeat.core.metric_sources import Figure
 from openbeat.core.months import month_ends_at, month_starts_at
+from openbeat.core.tasks import enqueue_with_commit
 from openbeat.core.users import RequestUser, StaffUser
 from openbeat.staff.scope import scope_for
 from openbeat.surveys import logic
-from openbeat.surveys.models import Answer, Survey, SurveyIndex, SurveyIndexComponent
+from openbeat.surveys.models import (
+    Answer,
+    Response,
+    Survey,
+    SurveyIndex,
+    SurveyIndexCell,
+    SurveyIndexComponent,
+    SurveyIndexDirtyMonth,
+)
 from openbeat.surveys.selectors import small_number_minimum, surveys_for
 from openbeat.surveys.suppression import Suppressed, suppress
 
@@ -51,6 +75,9 @@ By = Literal["force", "division", "neighbourhood"]
 Period = Literal["month", "quarter"]
 METRIC_PREFIX = "index-"
 NOT_KNOWN = "Not known"
+DELETE_CHUNK = 500  # marks deleted per statement (well inside SQLite's limit on a statement's parameters)
+
+logger = logging.getLogger(__name__)
 
 
 class IndexPermissionError(PermissionDenied):
@@ -251,9 +278,17 @@ def component_save(
         component.scores = cleaned
         component.weight = weight
         component.save()
-        SurveyIndex.objects.filter(pk=index.pk).update(updated_at=timezone.now())
+        _definition_changed(index)
     log_action("surveys.index.component", actor=actor, target=index, request=request, data={"question": candidate.key})
     return component
+
+
+def _definition_changed(index: SurveyIndex) -> None:
+    """The index's cells score the old questions: no figures until they are recomputed, queued after the commit."""
+    from openbeat.surveys.tasks import index_cells_refresh
+
+    SurveyIndex.objects.filter(pk=index.pk).update(updated_at=timezone.now(), figures_at=None)
+    enqueue_with_commit(index_cells_refresh, index.pk)
 
 
 def component_remove(*, component: SurveyIndexComponent, actor: StaffUser, request: HttpRequest | None = None) -> None:
@@ -265,7 +300,9 @@ def component_remove(*, component: SurveyIndexComponent, actor: StaffUser, reque
         request=request,
         data={"question": component.question_id},
     )
-    component.delete()
+    with transaction.atomic():
+        component.delete()
+        _definition_changed(component.index)
 
 
 # --- scores ---------------------------------------------------------------------------------------------------
@@ -331,26 +368,42 @@ class Window:
 
 
 Cells = dict[tuple[int | None, str], tuple[float, int]]  # (area id or None, "YYYY-MM") -> (sum of scores, n)
+AREA_COLUMNS = {"division": "division_id", "neighbourhood": "neighbourhood_id"}
+
+
+def _per_response(components: Iterable[SurveyIndexComponent], q: Q, *group: str) -> QuerySet[Answer, Any] | None:
+    """The first aggregate level: each response's weighted sum of scores, sum of weights and time, over its scored
+    answers matching `q`, with the `group` columns. Shared by the direct computation and the cells' refresh, so
+    that both score a respondent alike; None when the index scores nothing."""
+    scoring = _scoring(components)
+    if scoring is None:
+        return None
+    where, score, weight = scoring
+    return (
+        Answer.objects.filter(where & q)
+        .annotate(score=score, weight=weight)
+        .filter(score__isnull=False)
+        .values("response_id", *group)
+        .annotate(weighted=Sum(F("score") * F("weight")), weights=Sum("weight"), at=Min("submitted_at"))
+        .order_by()
+    )
 
 
 def index_cells(
     index: SurveyIndex, *, by: By = "division", period: Period = "month", window: Window | None = None
 ) -> Cells:
-    """{(area, period's first month): (sum of respondents' scores, respondents)}: two aggregate levels in SQL."""
-    scoring = _scoring(index.components.all())
-    if scoring is None:
+    """{(area, period's first month): (sum of respondents' scores, respondents)}: two aggregate levels in SQL.
+
+    The direct computation over every answer: the reference the stored cells are held to (tests), and the fallback
+    for a window they cannot express. The pages read `index_cells_stored`."""
+    column = AREA_COLUMNS.get(by)
+    per_response = _per_response(index.components.all(), (window or Window()).q(), *([column] if column else []))
+    if per_response is None:
         return {}
-    where, score, weight = scoring
-    column = {"division": "division_id", "neighbourhood": "neighbourhood_id"}.get(by)
-    per_response = (
-        Answer.objects.filter(where & (window or Window()).q())
-        .annotate(score=score, weight=weight)
-        .filter(score__isnull=False)
-        .values("response_id", *([column] if column else []))
-        .annotate(weighted=Sum(F("score") * F("weight")), weights=Sum("weight"), at=Min("submitted_at"))
-        .order_by()
-    )
-    inner, params = per_response.query.sql_with_params()
+    try:
+        inner, params = per_response.query.sql_with_params()
+    except EmptyResultSet:  # a window that matches nothing (no divisions at all)
+        return {}
     # The period is cut from each response's time once (not from each answer's), in the backend's own SQL for
     # Django's TruncMonth/TruncQuarter, in the site's time zone.
     tzname = timezone.get_current_timezone_name() if settings.USE_TZ else None
@@ -365,6 +418,219 @@ def index_cells(
         rows = cursor.fetchall()
     # The period comes back as a datetime (PostgreSQL) or text (SQLite): its first 7 characters are the month.
     return {(key, str(start)[:7]): (float(total), int(n)) for key, start, total, n in rows}
+
+
+# --- the precomputed cells: refreshed in the background, read by the pages ---------------------------------------
+
+
+def _month_of(instant: datetime) -> str:
+    """The month an instant falls in, in the force's time zone (the cells' days are the force's days)."""
+    return timezone.localtime(instant, timezone.get_default_timezone()).strftime("%Y-%m")
+
+
+def _months_q(months: Iterable[str]) -> Q:
+    q = Q(pk__in=[])
+    for month in months:
+        q |= Q(submitted_at__gte=month_starts_at(month), submitted_at__lt=month_ends_at(month))
+    return q
+
+
+def _cell_rows(
+    components: Iterable[SurveyIndexComponent], q: Q
+) -> list[tuple[int, int | None, int | None, date, float, int]]:
+    """(survey, neighbourhood, division, day, sum of respondents' scores, respondents) of the answers matching `q`:
+    the direct computation's two levels, the second grouped by the finest group any table needs."""
+    per_response = _per_response(components, q, "survey_id", "neighbourhood_id", "division_id")
+    if per_response is None:
+        return []
+    try:
+        inner, params = per_response.query.sql_with_params()
+    except EmptyResultSet:  # no months
+        return []
+    day, day_params = cast(
+        tuple[str, tuple[Any, ...]],
+        connection.ops.datetime_cast_date_sql("r.at", (), timezone.get_current_timezone_name()),
+    )
+    sql = (
+        f"SELECT r.survey_id, r.neighbourhood_id, r.division_id, {day}, SUM(r.weighted / r.weights), COUNT(*) "  # noqa: S608
+        f"FROM ({inner}) r GROUP BY 1, 2, 3, 4"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*day_params, *params))
+        rows = cursor.fetchall()
+    # The day comes back as a date (PostgreSQL) or text (SQLite).
+    return [
+        (survey, neighbourhood, division, on if isinstance(on, date) else date.fromisoformat(str(on)[:10]),
+         float(total), int(n))
+        for survey, neighbourhood, division, on, total, n in rows
+    ]  # fmt: skip
+
+
+def _definition(components: Iterable[SurveyIndexComponent]) -> list[tuple[Any, ...]]:
+    return [(c.pk, c.survey_id, c.question_id, c.statement_id, c.kind, c.weight, sorted(c.scores.items()))
+            for c in components]  # fmt: skip
+
+
+def _cells_insert(index_id: int, rows: list[tuple[int, int | None, int | None, date, float, int]]) -> None:
+    # One executemany rather than bulk_create, whose building of the statement for thousands of rows costs more
+    # than the computation itself.
+    names = ("index_id", "survey_id", "month", "day", "neighbourhood_id", "division_id", "respondents", "score_sum")
+    columns = ", ".join(connection.ops.quote_name(name) for name in names)
+    table = connection.ops.quote_name(SurveyIndexCell._meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608 (fixed names)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [(index_id, survey, on.strftime("%Y-%m"), on, neighbourhood, division, n, total)
+             for survey, neighbourhood, division, on, total, n in rows],
+        )  # fmt: skip
+
+
+def cells_refresh(*, index_id: int, months: Iterable[str] | None = None, survey_id: int | None = None) -> int:
+    """Recompute an index's cells: all of them, after which its figures are as of when it started; or only `months`
+    ("YYYY-MM") and/or one survey's respondents. Returns the cells written.
+
+    The long read runs first, outside any transaction, so that it holds up no one (on SQLite, a transaction holds
+    every writer: a response would wait for the whole computation). Then, holding the index's row (so that its
+    refreshes take turns), the old cells are deleted and the new inserted in one transaction. If meanwhile its
+    questions changed, or another refresh that started later wrote first, writing ours would put older figures over
+    newer (and the job may have deleted the marks of the responses in between): it is computed again, under the
+    lock. `SurveyIndex.cells_from` is when the newest written computation started."""
+    chosen = sorted(set(months)) if months is not None else None
+    # The force's time zone whoever asks (a page, the worker): the days and months are the force's.
+    with timezone.override(timezone.get_default_timezone()):
+        started = timezone.now()
+        index = SurveyIndex.objects.filter(pk=index_id).first()
+        if index is None:
+            return 0
+        stale, q = SurveyIndexCell.objects.filter(index_id=index_id), Q()
+        if survey_id is not None:
+            stale, q = stale.filter(survey_id=survey_id), q & Q(survey_id=survey_id)
+        if chosen is not None:
+            stale, q = stale.filter(month__in=chosen), q & _months_q(chosen)
+        components = list(index.components.all())
+        rows = _cell_rows(components, q)
+        with transaction.atomic():
+            locked = SurveyIndex.objects.select_for_update().filter(pk=index_id).first()
+            if locked is None:
+                return 0
+            now_components = list(locked.components.all())
+            newer = locked.cells_from is not None and locked.cells_from > started
+            if newer or _definition(now_components) != _definition(components):
+                started = timezone.now()
+                rows = _cell_rows(now_components, q)
+            stale.delete()
+            _cells_insert(index_id, rows)
+            done: dict[str, Any] = {"cells_from": started}
+            if chosen is None and survey_id is None:
+                done["figures_at"] = started
+            SurveyIndex.objects.filter(pk=index_id).update(**done)
+    return len(rows)
+
+
+def responses_changed(*, survey_id: int, instants: Iterable[datetime]) -> None:
+    """Mark the months of a survey's responses just stored, replaced or deleted (their times, before and after) for
+    the `survey_indices` job: a small insert in the caller's transaction, so the mark commits or rolls back with the
+    change, and nothing is recomputed per response."""
+    months = sorted({_month_of(instant) for instant in instants})
+    SurveyIndexDirtyMonth.objects.bulk_create([SurveyIndexDirtyMonth(survey_id=survey_id, month=m) for m in months])
+
+
+def cells_refresh_due() -> str:
+    """The scheduler's `survey_indices` job: recompute the months marked since the last run, for the indices that
+    score those surveys, and compute the indices that have no figures (new, or their questions changed)."""
+    now = timezone.now()
+    marks = list(SurveyIndexDirtyMonth.objects.order_by("pk").values_list("pk", "survey_id", "month"))
+    changed: dict[int, set[str]] = defaultdict(set)
+    for _, survey_id, month in marks:
+        changed[survey_id].add(month)
+    computed = recomputed = 0
+    for index in SurveyIndex.objects.prefetch_related("components").order_by("pk"):
+        if index.figures_at is None:
+            cells_refresh(index_id=index.pk)
+            computed += 1
+            continue
+        for survey_id in sorted({c.survey_id for c in index.components.all()} & changed.keys()):
+            recomputed += len(changed[survey_id])
+            cells_refresh(index_id=index.pk, survey_id=survey_id, months=changed[survey_id])
+    # Only the marks read above: one a change commits meanwhile stays for the next run (its change may have come
+    # too late for this one's queries), however many of its month's marks this run took.
+    seen = [pk for pk, _, _ in marks]
+    for i in range(0, len(seen), DELETE_CHUNK):
+        SurveyIndexDirtyMonth.objects.filter(pk__in=seen[i : i + DELETE_CHUNK]).delete()
+    # Every change committed before `now` had its mark committed with it, so was read above and is in the cells:
+    # the figures are as of `now` (an index whose questions changed meanwhile has none, and keeps none).
+    SurveyIndex.objects.filter(figures_at__lt=now).update(figures_at=now)
+    return f"{computed} indices computed, {recomputed} months recomputed, {len(marks)} changes"
+
+
+def _days_q(window: Window) -> Q | None:
+    """The window as a filter on the cells' days and areas; None when days cannot express it (an instant that is not
+    a midnight, or a time zone other than the force's) and only the direct computation can."""
+    zone = timezone.get_default_timezone()
+    if timezone.get_current_timezone_name() != timezone.get_default_timezone_name():
+        return None
+    q = Q()
+    if window.divisions is not None:
+        q &= Q(division_id__in=window.divisions)
+    if window.division:
+        q &= Q(division_id=window.division)
+    if window.neighbourhood:
+        q &= Q(neighbourhood_id=window.neighbourhood)
+    if window.since:
+        q &= Q(day__gte=window.since)
+    if window.until:
+        q &= Q(day__lte=window.until)
+    for instant, lookup in ((window.start, "day__gte"), (window.end, "day__lt")):
+        if instant is not None:
+            local = timezone.localtime(instant, zone)
+            if local.time() != time.min:
+                return None
+            q &= Q(**{lookup: local.date()})
+    return q
+
+
+def _quarter(month: str) -> str:
+    return f"{month[:4]}-{(int(month[5:7]) - 1) // 3 * 3 + 1:02d}"
+
+
+def _small(index: SurveyIndex) -> bool:
+    """Whether the index's surveys have so few responses that computing it during a request is quick."""
+    limit = int(getattr(settings, "SURVEYS_INDEX_SYNC_LIMIT", 20_000))
+    surveys = SurveyIndexComponent.objects.filter(index_id=index.pk).values("survey_id")
+    return Response.objects.filter(survey_id__in=surveys).count() <= limit
+
+
+def index_cells_stored(
+    index: SurveyIndex, *, by: By = "division", period: Period = "month", window: Window | None = None
+) -> tuple[Cells | None, datetime | None]:
+    """`index_cells` from the precomputed cells, with the time they are as of; (None, None) while the index is
+    being calculated (never computed, or its questions changed, and too large to compute now: see the module)."""
+    window = window or Window()
+    q = _days_q(window)
+    if q is None:
+        return index_cells(index, by=by, period=period, window=window), timezone.now()
+    figures_at = SurveyIndex.objects.filter(pk=index.pk).values_list("figures_at", flat=True).first()
+    if figures_at is None:
+        if not _small(index):
+            return None, None
+        cells_refresh(index_id=index.pk)
+        figures_at = SurveyIndex.objects.filter(pk=index.pk).values_list("figures_at", flat=True).first()
+    column = AREA_COLUMNS.get(by)
+    rows = (
+        SurveyIndexCell.objects.filter(q, index_id=index.pk)
+        .values_list(*([column] if column else []), "month")
+        .annotate(total=Sum("score_sum"), n=Sum("respondents"))
+        .order_by()
+    )
+    cells: Cells = {}
+    # In a fixed order, so that the same cells always add up to the same float.
+    for row in sorted(rows, key=lambda r: (r[0] is None, r[0] or 0, r[1]) if column else r[0]):
+        area, month, total, n = (row[0], row[1], row[2], row[3]) if column else (None, row[0], row[1], row[2])
+        key = (area, month if period == "month" else _quarter(month))
+        before = cells.get(key, (0.0, 0))
+        cells[key] = (before[0] + float(total), before[1] + int(n))
+    return cells, figures_at
 
 
 @dataclass
@@ -384,6 +650,8 @@ class IndexTable:
     score: float | None
     respondents: Suppressed  # n, small and derivable figures hidden
     raw_n: list[list[int]] = field(default_factory=list, repr=False)
+    figures_at: datetime | None = None  # the cells' time (None: computed directly, or being calculated)
+    calculating: bool = False  # no figures yet: the index is being calculated in the background
 
     @property
     def column_labels(self) -> list[str]:
@@ -401,7 +669,9 @@ def period_label(month: str, period: str) -> str:
 
 
 def _mean(total: float, n: int, minimum: int) -> float | None:
-    return round(total / n, 1) if n >= minimum and n > 0 else None
+    # First to 9 places: sums of the same scores added in another order (the cells, the direct SQL, another plan)
+    # differ in the last bits, which must not tip a mean at a half (81.25) to the other side of one decimal.
+    return round(round(total / n, 9), 1) if n >= minimum and n > 0 else None
 
 
 def _area_labels(by: str, keys: Iterable[int | None]) -> dict[int | None, str]:
@@ -413,10 +683,21 @@ def _area_labels(by: str, keys: Iterable[int | None]) -> dict[int | None, str]:
 
 
 def index_table(
-    index: SurveyIndex, *, by: By = "division", period: Period = "month", window: Window | None = None
+    index: SurveyIndex,
+    *,
+    by: By = "division",
+    period: Period = "month",
+    window: Window | None = None,
+    direct: bool = False,
 ) -> IndexTable:
+    """The index page's table, from the precomputed cells (`direct`: computed from the answers, the reference)."""
     minimum = small_number_minimum()
-    cells = index_cells(index, by=by, period=period, window=window)
+    figures_at: datetime | None = None
+    if direct:
+        found: Cells | None = index_cells(index, by=by, period=period, window=window)
+    else:
+        found, figures_at = index_cells_stored(index, by=by, period=period, window=window)
+    cells = found or {}
     columns = sorted({p for _, p in cells})
     labels = _area_labels(by, {k for k, _ in cells})
     keys = sorted(labels, key=lambda k: (k is None, labels[k]))
@@ -444,17 +725,20 @@ def index_table(
         score=score,
         respondents=suppress(counts, minimum=minimum) if keys and columns else Suppressed([], [], [], None),
         raw_n=counts,
+        figures_at=figures_at,
+        calculating=found is None,
     )
 
 
 # --- insights: every index is a metric ("index-<slug>"), a score per division and month -------------------------
 
 
-def index_figures(*, first_month: str, last_month: str) -> Iterable[Figure]:
+def index_figures(*, first_month: str, last_month: str, direct: bool = False) -> Iterable[Figure]:
     """Per index, month and division (and neighbourhood, for the gap map): the mean score with its respondents.
 
     Figures carry the mean however few the respondents, with their number, so that insights can combine months
-    and areas exactly (weighted by respondents); insights shows none from fewer than the minimum.
+    and areas exactly (weighted by respondents); insights shows none from fewer than the minimum. From the
+    precomputed cells (an index still being calculated has none yet); `direct`: from the answers (the reference).
     """
     window = Window(start=month_starts_at(first_month), end=month_ends_at(last_month))
     places = {
@@ -462,9 +746,15 @@ def index_figures(*, first_month: str, last_month: str) -> Iterable[Figure]:
     }
     for index in SurveyIndex.objects.prefetch_related("components"):
         metric, label = f"{METRIC_PREFIX}{index.slug}", index.name
+        if direct:
+            cells: Cells | None = index_cells(index, by="neighbourhood", window=window)
+        else:
+            cells, _ = index_cells_stored(index, by="neighbourhood", window=window)
+            if cells is None:
+                logger.info("survey index %s is being calculated: no figures from it yet", index.pk)
         # One figure per neighbourhood, carrying its division too (as the reports source does): a division's or
         # the force's score is the respondents-weighted mean of them. No neighbourhood known: neither is the division.
-        for (key, month), (total, n) in index_cells(index, by="neighbourhood", window=window).items():
+        for (key, month), (total, n) in (cells or {}).items():
             code, division = places.get(key or 0, (None, None))
             yield Figure(metric, month, total / n, aggregation="score", division=division, neighbourhood=code,
                          label=label, respondents=n)  # fmt: skip

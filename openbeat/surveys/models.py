@@ -430,6 +430,12 @@ class SurveyIndex(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When its cells (SurveyIndexCell) were last brought up to date: every response stored before then is in
+    # them. None: never computed, or its questions changed since (the old cells score the old definition).
+    figures_at = models.DateTimeField(null=True, blank=True)
+    # When the newest computation written to its cells started (indices.cells_refresh: an older one never
+    # overwrites it).
+    cells_from = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -468,3 +474,44 @@ class SurveyIndexComponent(models.Model):
 
     def __str__(self) -> str:
         return self.label or f"{self.survey_id}: {self.question_id}"
+
+
+class SurveyIndexCell(models.Model):
+    """An index's partial sums for one survey's respondents of one day (in the force's time zone), neighbourhood
+    and division: how many respondents had a score, and the sum of their scores. Every table of the index (any
+    areas, months or quarters, dates) is a sum over these rows, so the page never reads `Answer`
+    (indices.cells_refresh writes them; indices.index_table reads them).
+
+    Per survey, so that new answers to one survey recompute only its rows, and deleting a survey deletes its
+    part of the sums. Area ids as on `Answer` (copied from the response when it was stored)."""
+
+    index = models.ForeignKey(SurveyIndex, on_delete=models.CASCADE, related_name="cells", db_index=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.CharField(max_length=7, help_text="YYYY-MM, the day's month.")
+    day = models.DateField()
+    neighbourhood_id = models.PositiveIntegerField(null=True, blank=True)
+    division_id = models.PositiveIntegerField(null=True, blank=True)
+    respondents = models.PositiveIntegerField()
+    score_sum = models.FloatField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["index", "survey", "month"], name="surveyindexcell_month_idx"),
+            models.Index(fields=["survey"], name="surveyindexcell_survey_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.index_id} {self.survey_id} {self.day}: {self.respondents}"
+
+
+class SurveyIndexDirtyMonth(models.Model):
+    """A month of a survey whose responses changed (one stored, replaced or deleted) since the indices' cells were
+    refreshed: written in the same transaction as the change, one row each time (never updated, so a change never
+    waits on another's lock), and deleted by the refresh that took it into account (indices.cells_refresh_due)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    month = models.CharField(max_length=7, help_text="YYYY-MM in the force's time zone.")
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.month}"

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
+from django.db.models.functions import TruncMonth
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -31,6 +33,7 @@ from openbeat.audit.services import log_action
 from openbeat.core.users import RequestUser, StaffUser
 from openbeat.staff.scope import scope_for
 from openbeat.surveys import logic
+from openbeat.surveys.indices import responses_changed
 from openbeat.surveys.models import (
     Answer,
     Channel,
@@ -413,6 +416,7 @@ def response_submit(
                     recipient_key=recipient_key,
                 )
                 Answer.objects.bulk_create(_answer_rows(response, cleaned, version.definition))
+                responses_changed(survey_id=version.survey_id, instants=[submitted_at])
             return Submitted(Outcome.CREATED, response)
         except IntegrityError:
             # Another submission of this id (or for this recipient) got in between the read and the insert:
@@ -439,6 +443,25 @@ def response_submit(
     except IntegrityError:
         conflict = ResponseConflict.objects.get(client_id=client_id, digest=digest)
     return Submitted(Outcome.CONFLICT, existing, conflict)
+
+
+def responses_delete(*, responses: QuerySet[Response]) -> int:
+    """Delete responses with their answers: what erasure and retention must call (the caller checks permission and
+    audits), so that the survey indices' months they were in are recomputed. Returns the responses deleted."""
+    with transaction.atomic():
+        months = (
+            responses.annotate(month=TruncMonth("submitted_at", tzinfo=timezone.get_default_timezone()))
+            .values_list("survey_id", "month")
+            .distinct()
+            .order_by()
+        )
+        by_survey: dict[int, list[datetime]] = defaultdict(list)
+        for survey_id, month in months:
+            by_survey[survey_id].append(month)
+        for survey_id, starts in by_survey.items():
+            responses_changed(survey_id=survey_id, instants=starts)
+        _, deleted = responses.delete()
+    return deleted.get(Response._meta.label, 0)
 
 
 def answer_moderate(*, answer: Answer, actor: StaffUser, shown: bool, request: HttpRequest | None = None) -> Answer:
@@ -486,7 +509,7 @@ def conflict_resolve(
             raise SurveyPermissionError("This conflict has already been resolved")
         response = Response.objects.select_for_update().get(pk=conflict.response_id)
         if replace:
-            before = response.digest
+            before, before_at = response.digest, response.submitted_at
             neighbourhood_id, division_id = _place(conflict.answers, conflict.version.definition)
             if neighbourhood_id is not None:
                 response.neighbourhood_id, response.division_id = neighbourhood_id, division_id
@@ -496,6 +519,8 @@ def conflict_resolve(
             response.save(update_fields=["version", "digest", "submitted_at", "neighbourhood", "division"])
             response.answers.all().delete()
             Answer.objects.bulk_create(_answer_rows(response, conflict.answers, conflict.version.definition))
+            # Its month before and after (its time, area and scores may all have changed) are recomputed.
+            responses_changed(survey_id=response.survey_id, instants=[before_at, response.submitted_at])
         conflict.resolved = True
         conflict.resolution = "replaced" if replace else "kept"
         conflict.resolved_by = actor

@@ -12,3 +12,13 @@ def survey_export_task(export_id: int) -> str:
 
     export = export_run(export_id=export_id)
     return f"export {export_id} {'built' if export is not None else 'not this run'}"
+
+
+@task()
+def index_cells_refresh(index_id: int, months: list[str] | None = None) -> str:
+    """Recompute an index's cells, all of them or those of `months` ("YYYY-MM") (surveys.indices.cells_refresh):
+    queued when its questions change."""
+    from openbeat.surveys.indices import cells_refresh
+
+    written = cells_refresh(index_id=index_id, months=months)
+    return f"index {index_id}: {written} cells"

@@ -46,6 +46,7 @@ def test_the_scheduler_runs_every_job_the_readme_gave_to_cron():
         "dispatch_due_social_posts": "every 60 s",
         "fetch_social_results": "every 600 s",
         "survey_exports": "every 300 s",
+        "survey_indices": "every 300 s",
         "backup_nightly": "at hour=2, minute=30",
     }
     commands = get_commands()
@@ -99,6 +100,7 @@ def test_run_scheduler_lists_its_jobs():
         ("reports_retention", "openbeat.reports.services", "reporter_details_expire", 4),
         ("build_monthly_report", "openbeat.insights.report_tasks", "monthly_report_run", None),
         ("dispatch_due_alerts", "openbeat.alerts.services", "alerts_due", []),
+        ("survey_indices", "openbeat.surveys.indices", "cells_refresh_due", "0 indices computed"),
     ],
 )
 def test_each_job_calls_the_service_function_its_command_calls(monkeypatch, job, module, function, returns):

@@ -34,6 +34,8 @@ def index(world):
             services.response_submit(
                 client_id=uuid.uuid4(), version=survey.current_version, answers=ids.answers(postcode=postcode, safe=4)
             )
+    # The index was computed (empty) by its task when its question was added; the scheduler's job counts these.
+    indices.cells_refresh_due()
     return built, survey, ids
 
 

@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
@@ -166,6 +167,9 @@ def index_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "totals": list(zip(table.column_scores, table.respondents.column_totals, strict=True)) if table else [],
             "chart": chart,
+            "figures_today": bool(
+                table and table.figures_at and timezone.localdate(table.figures_at) == timezone.localdate()
+            ),
             "query": request.GET.urlencode(),
         },
     )
