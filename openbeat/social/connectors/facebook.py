@@ -14,7 +14,11 @@ on permissions) means the token no longer works (reconnect); 4, 17, 32, 613 and 
 wait read from X-Business-Use-Case-Usage's estimated_time_to_regain_access, in minutes); 1, 2 and `is_transient`
 are passing; 506 is a duplicate post; the rest refuse the post.
 
-No idempotency key: after an unknown outcome `find_post` reads the Page's feed since `since` for the same message.
+Replies (from the shared inbox): a Page's inbox is its posts' comments, so a reply is a comment on the comment
+(POST /{comment-id}/comments). A comment deleted meanwhile answers code 100 (subcode 33), a refusal.
+
+No idempotency key: after an unknown outcome `find_post` reads the Page's feed since `since` for the same message
+(a reply: the comment's own comments, for one by the Page).
 """
 
 from __future__ import annotations
@@ -149,7 +153,25 @@ class FacebookConnector(Connector):
             extra={"page_id": page["id"], "url": page.get("link") or ""},
         )
 
+    def _reply(self, outgoing: Outgoing) -> Posted:
+        try:
+            created = self._request(
+                "POST", f"{outgoing.in_reply_to}/comments", data={"message": outgoing.text}, write=True
+            )
+        except ConnectorError as error:
+            if error.code.startswith("100"):
+                raise ConnectorError(
+                    "Facebook refused the reply: the comment it answers is no longer there (deleted or hidden).",
+                    kind=ErrorKind.REJECTED,
+                    code=error.code,
+                ) from None
+            raise
+        item = self._request("GET", created["id"], params={"fields": "id,created_time,permalink_url"})
+        return self._posted(item)
+
     def post(self, outgoing: Outgoing) -> Posted:
+        if outgoing.in_reply_to:
+            return self._reply(outgoing)
         data: dict[str, Any] = {"message": outgoing.text}
         if outgoing.link:
             data["link"] = outgoing.link
@@ -165,8 +187,21 @@ class FacebookConnector(Connector):
         item = self._request("GET", created["id"], params={"fields": "id,created_time,permalink_url"})
         return self._posted(item)
 
-    def find_post(self, idempotency_key: str, *, since: datetime, text: str = "") -> Posted | None:
+    def find_post(
+        self, idempotency_key: str, *, since: datetime, text: str = "", in_reply_to: str = ""
+    ) -> Posted | None:
         if not text:
+            return None
+        if in_reply_to:
+            replies = self._request(
+                "GET",
+                f"{in_reply_to}/comments",
+                params={"fields": "id,from,message,created_time,permalink_url", "order": "reverse_chronological"},
+            )
+            for item in replies.get("data", []):
+                by_page = (item.get("from") or {}).get("id") == self.page_id
+                if by_page and _when(item["created_time"]) >= since and text_matches(item.get("message") or "", text):
+                    return self._posted(item)
             return None
         feed = self._request(
             "GET",
