@@ -62,8 +62,9 @@ def test_a_bluesky_reply_carries_the_threads_root_and_the_messages_cid(request):
     connector.post(Outgoing(text="Until 6pm", idempotency_key="r1", in_reply_to=mention.remote_id))
 
     (record,) = standin.replies_to(mention.remote_id)
-    assert record["reply"]["parent"] == {"uri": mention.remote_id, "cid": standin.others[mention.remote_id]["cid"]}
-    assert record["reply"]["root"] == {"uri": force_post, "cid": standin.records[force_post]["cid"]}
+    parent, root = record["reply"]["parent"], record["reply"]["root"]
+    assert (parent["uri"], parent["cid"]) == (mention.remote_id, standin.others[mention.remote_id]["cid"])
+    assert (root["uri"], root["cid"]) == (force_post, standin.records[force_post]["cid"])
 
 
 def test_the_bluesky_stand_in_refuses_a_reply_without_cids_as_the_lexicon_does(request):
