@@ -120,11 +120,7 @@ def inbox_reply(
         raise ValidationError({"text": problems})
     if item.account.status == SocialAccount.Status.DISCONNECTED:
         raise ValidationError({"text": f"{item.account} is not connected: connect it before replying"})
-    warnings = legal.warnings_for_texts([text])
-    missing = legal.unconfirmed(warnings, confirmed_warnings)
-    if missing:
-        raise ValidationError({"confirm": [f"You must confirm: {w.label} ('{w.excerpt}')" for w in missing]})
-    labels = [w.label for w in warnings]
+    labels = legal.require_confirmed(legal.warnings_for_texts([text]), confirmed_warnings, "You")
     now = timezone.now()
     with transaction.atomic():
         reply = InboxReply.objects.create(
@@ -210,7 +206,11 @@ def _sent(reply: InboxReply, posted: Posted) -> str:
         reply.save(
             update_fields=["state", "remote_id", "url", "sent_at", "last_error", "next_attempt_at", "updated_at"]
         )
-        item = InboxItem.objects.select_for_update().select_related("account__account__group").get(pk=reply.item_id)
+        item = (
+            InboxItem.objects.select_for_update(of=("self",))  # the group is nullable: an outer join
+            .select_related("account__account__group")
+            .get(pk=reply.item_id)
+        )
         ledger_append(
             action="reply_sent", actor=None, data=_ledger_data(reply, remote_id=reply.remote_id, url=reply.url)
         )

@@ -452,10 +452,7 @@ def post_previews(post: Post) -> list[Preview]:
 
 
 def _check_legal(post: Post, confirmed: set[str], who: str) -> list[str]:
-    missing = legal.unconfirmed(legal.warnings_for(post), confirmed)
-    if missing:
-        raise ValidationError({"confirm": [f"{who} must confirm: {w.label} ('{w.excerpt}')" for w in missing]})
-    return [w.label for w in legal.warnings_for(post)]
+    return legal.require_confirmed(legal.warnings_for(post), confirmed, who)
 
 
 def _ledger_data(target: PostTarget, **extra: Any) -> dict[str, Any]:
