@@ -28,8 +28,9 @@ the database lock in services.py keeps that to one run per tick all the same:
   each counter is decremented by what was added, in the same transaction, so a second run adds nothing twice.
 - dispatch_due_social_posts, every minute: queues a send task per social post target that is due (approved and
   its time come, or stuck in posting past its lease); `social.services.target_send` takes each under a row lock
-  and looks a stuck one up on its network before posting again, so a target is posted at most once. Also
-  prunes the social ledger past the force's retention (deleting what is gone deletes nothing).
+  and looks a stuck one up on its network before posting again, so a target is posted at most once; inbox
+  replies likewise (`social.replies.reply_send`). Also prunes the social ledger past the force's retention
+  (deleting what is gone deletes nothing).
 - fetch_social_results, every 10 minutes: queues a mentions task per connected social account (the shared
   inbox stores each mention once, by its remote id) and, once a day, a results task per account (followers and
   posts' figures into insights observations, overwritten by their unique key); done inbox items past their
@@ -209,11 +210,16 @@ def flush_page_views() -> str:
 
 
 def dispatch_due_social_posts() -> str:
-    """Social media posts whose time has come, and those a dead worker left in posting (social.services)."""
+    """Social media posts whose time has come, and those a dead worker left in posting (social.services); inbox
+    replies likewise (social.replies)."""
     from openbeat.social.ledger import ledger_prune
+    from openbeat.social.replies import replies_dispatch
     from openbeat.social.services import dispatch_due
 
-    return f"{dispatch_due()} queued, {ledger_prune()} old ledger entries pruned"
+    return (
+        f"{dispatch_due()} queued, {replies_dispatch()} inbox replies queued, "
+        f"{ledger_prune()} old ledger entries pruned"
+    )
 
 
 def fetch_social_results() -> str:

@@ -160,3 +160,26 @@ class ConfirmForm(ServiceErrorsMixin, forms.Form):
 
     def confirmed(self) -> set[str]:
         return set(self.cleaned_data.get("confirm") or [])
+
+
+class ReplyForm(ServiceErrorsMixin, forms.Form):
+    """A reply to an inbox item, with the legal warnings its text raises to be ticked (a second step: they are
+    known only once the text is sent)."""
+
+    text = forms.CharField(
+        label="Your reply",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4, "data-reply-text": "", "aria-describedby": "reply-count"}),
+    )
+    mark_done = forms.BooleanField(required=False, initial=True, label="Mark the message done once the reply is sent")
+    confirm = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="I have checked")
+
+    def __init__(self, *args: Any, warnings: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings = warnings
+        self.fields["confirm"].choices = [  # type: ignore[attr-defined]
+            (w.key, f"{w.label}: '{w.excerpt}'") for w in warnings
+        ]
+
+    def confirmed(self) -> set[str]:
+        return set(self.cleaned_data.get("confirm") or [])

@@ -1,5 +1,5 @@
 """The shared inbox: replies to and mentions of the force's accounts, fetched every ten minutes, assigned to a
-member of the account's division and marked done.
+member of the account's division, answered on the network (replies.py) and marked done.
 
 A mention containing one of the force's trigger words is escalated the way an In the Know reply is: the same
 word list and matching (delivery.feedback.triggers_in) and the same on-duty contacts (DeliverySettings' duty

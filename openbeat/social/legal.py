@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+
 from openbeat.social.models import LegalPattern, Post
 
 
@@ -39,3 +41,12 @@ def warnings_for(post: Post) -> list[Warning]:
 
 def unconfirmed(warnings: list[Warning], confirmed: set[str]) -> list[Warning]:
     return [w for w in warnings if w.key not in confirmed]
+
+
+def require_confirmed(warnings: list[Warning], confirmed: set[str], who: str) -> list[str]:
+    """The warnings' labels, once each is among `confirmed`; otherwise a ValidationError on "confirm" naming
+    what `who` ("You", "The approver") must still confirm."""
+    missing = unconfirmed(warnings, confirmed)
+    if missing:
+        raise ValidationError({"confirm": [f"{who} must confirm: {w.label} ('{w.excerpt}')" for w in missing]})
+    return [w.label for w in warnings]

@@ -265,3 +265,46 @@ class InboxItem(models.Model):
 
     def __str__(self) -> str:
         return f"Inbox item {self.pk} ({self.account})"
+
+
+class InboxReply(models.Model):
+    """The force's answer to an inbox item, sent to the network as a reply in the item's thread (replies.py). Sent
+    at most once, as a post is: `idempotency_key` is set when the reply is written and never changed; the reply is
+    put in SENDING with its attempt counted (committed) before each network call, and one found in SENDING after
+    its lease is looked up on the network before it is sent again. The text is the force's own words (kept in the
+    ledger too); the item's author and text are not copied here."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to be sent"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Not sent"
+        NEEDS_ATTENTION = "needs_attention", "Waiting for the account to be reconnected"
+
+    item = models.ForeignKey(InboxItem, on_delete=models.CASCADE, related_name="replies")
+    text = models.TextField()
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_warnings = models.JSONField(default=list, blank=True)
+    mark_done = models.BooleanField(default=True, help_text="Mark the item done once the reply is sent.")
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    remote_id = models.CharField(max_length=200, blank=True)
+    url = models.URLField(blank=True, max_length=500)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True, help_text="Said plainly, for staff.")
+    # As PostTarget's: when the dispatcher next looks at it (a retry's backoff, or while SENDING the lease after
+    # which its worker is taken for dead and the reply looked up), when the current attempt started, and when a
+    # task for it was queued and not yet taken.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="social_reply_due_idx")]
+
+    def __str__(self) -> str:
+        return f"Reply {self.pk} to inbox item {self.item_id}"

@@ -43,12 +43,13 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, timezone.get_current_timezone())
 
 
-def mark_needs_reconnecting(account: SocialAccount, error: ConnectorError) -> None:
-    """A revoked token: the account must be reconnected (as posting does); staff see it on the accounts page."""
+def mark_needs_reconnecting(account: SocialAccount, error: ConnectorError, *, during: str = "results") -> None:
+    """A revoked token: the account must be reconnected (as posting does); staff see it on the accounts page.
+    `during`: what found out (results, an inbox reply), for the audit log."""
     account.status = SocialAccount.Status.NEEDS_RECONNECTING
     account.status_reason = error.message[:300]
     account.save(update_fields=["status", "status_reason"])
-    log_action("social.account.revoked", actor=None, target=account, data={"during": "results"})
+    log_action("social.account.revoked", actor=None, target=account, data={"during": during})
 
 
 def _write(account: SocialAccount, batch: ImportBatch, metric: Metric, day: date, value: float) -> None:

@@ -8,7 +8,8 @@ RECORD_EVERY seconds. A worker that dies after the claim leaves its targets in P
 lease, renewed by a slow batch) has passed the dispatcher hands them on again, and the worker first asks the
 network for the post (`find_post`) and only posts again if there is none. An unknown outcome (a timeout after
 sending) is handled the same way. The connectors never retry; what happens next is decided here from the error's
-kind.
+kind (`after_error`). Inbox replies (replies.py) are sent the same way, through the same `send_once` and
+`after_error`.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -274,7 +276,10 @@ def account_test(
         request=request,
     )
     if isinstance(result, AccountInfo):
+        from openbeat.social.replies import replies_resume
+
         _resume_waiting(social_account, now)
+        replies_resume(social_account, now)
     return result
 
 
@@ -518,10 +523,7 @@ def post_previews(post: Post) -> list[Preview]:
 
 
 def _check_legal(post: Post, confirmed: set[str], who: str) -> list[str]:
-    missing = legal.unconfirmed(legal.warnings_for(post), confirmed)
-    if missing:
-        raise ValidationError({"confirm": [f"{who} must confirm: {w.label} ('{w.excerpt}')" for w in missing]})
-    return [w.label for w in legal.warnings_for(post)]
+    return legal.require_confirmed(legal.warnings_for(post), confirmed, who)
 
 
 def _ledger_data(target: PostTarget, **extra: Any) -> dict[str, Any]:
@@ -693,12 +695,86 @@ def targets_send_task() -> Any:
     return task
 
 
-def _backoff(target: PostTarget, error: ConnectorError | None = None) -> timedelta:
-    minutes = BACKOFF_MINUTES[min(max(target.attempts, 1) - 1, len(BACKOFF_MINUTES) - 1)]
+def backoff_after(attempts: int, error: ConnectorError | None = None) -> timedelta:
+    """How long to wait after the `attempts`-th try (1, 5, 15, 60 minutes), at least what the network asked."""
+    minutes = BACKOFF_MINUTES[min(max(attempts, 1) - 1, len(BACKOFF_MINUTES) - 1)]
     delay = timedelta(minutes=minutes)
     if error is not None and error.retry_after:
         delay = max(delay, timedelta(seconds=error.retry_after))
     return delay
+
+
+def _backoff(target: PostTarget, error: ConnectorError | None = None) -> timedelta:
+    return backoff_after(target.attempts, error)
+
+
+class AfterError(StrEnum):
+    """What to do with something sent at most once (a post's target, an inbox reply) after a network error."""
+
+    RECONNECT = "reconnect"  # the token no longer works: wait for the account to be reconnected
+    LOOK_UP = "look_up"  # it may be on the network: after the backoff, look it up before sending again
+    RETRY = "retry"  # a passing error or a rate limit: send again after the backoff
+    GIVE_UP = "give_up"
+
+
+def after_error(error: ConnectorError, *, attempts: int, looking_up: bool) -> AfterError:
+    """The one rule posts and replies share, from the error's kind and the attempts made so far."""
+    if error.kind == ErrorKind.REVOKED:
+        return AfterError.RECONNECT
+    if looking_up or error.kind == ErrorKind.UNKNOWN_OUTCOME:
+        return AfterError.LOOK_UP if attempts < MAX_ATTEMPTS else AfterError.GIVE_UP
+    if error.kind in (ErrorKind.PASSING, ErrorKind.RATE_LIMITED) and attempts < MAX_ATTEMPTS:
+        return AfterError.RETRY
+    return AfterError.GIVE_UP
+
+
+@dataclass(frozen=True)
+class SendFailed:
+    """A claimed attempt's network error; `during_lookup`: it came from the lookup, not from sending."""
+
+    error: ConnectorError
+    during_lookup: bool
+
+
+GAVE_UP = "gave_up"  # looked up, not found, and no attempts left
+
+
+def send_once(
+    connector: Connector,
+    outgoing: Outgoing,
+    *,
+    looking_up: bool,
+    since: datetime,
+    attempts: int,
+    new_attempt: Callable[[], None],
+    after_call: Callable[[], None],
+) -> Posted | SendFailed | str:
+    """One claimed attempt's network calls, for a post's target or an inbox reply, already recorded (committed)
+    as being sent: when `looking_up` (a dead worker's, an unknown outcome's) the network is asked first for what
+    was sent with `outgoing`'s key and text since `since`, and only if it is not there is a new attempt recorded
+    (`new_attempt`, committed before the call) and `outgoing` sent. `after_call` runs after each call (to keep
+    credentials the network renewed). Returns what the network has, the error, or GAVE_UP."""
+    if looking_up:
+        try:
+            found = connector.find_post(
+                outgoing.idempotency_key, since=since, text=outgoing.text, in_reply_to=outgoing.in_reply_to
+            )
+        except ConnectorError as error:
+            return SendFailed(error, during_lookup=True)
+        finally:
+            after_call()
+        if found is not None:
+            return found
+        if attempts >= MAX_ATTEMPTS:
+            return GAVE_UP
+        # Not on the network: a new attempt, recorded (committed) before the call.
+        new_attempt()
+    try:
+        return connector.post(outgoing)
+    except ConnectorError as error:
+        return SendFailed(error, during_lookup=False)
+    finally:
+        after_call()
 
 
 def _images(post: Post) -> tuple[Image, ...]:
@@ -776,22 +852,23 @@ def _posted(done: list[tuple[PostTarget, Posted]]) -> list[PostTarget]:
     return recorded
 
 
-def _notify_reconnect(target: PostTarget, error: ConnectorError) -> None:
-    """Tell the post's author and the staff who manage accounts that the account must be reconnected."""
+def notify_reconnect(account: SocialAccount, error: ConnectorError, *, also: str = "") -> None:
+    """Tell the staff who manage accounts (and `also`: the post's author, the reply's writer) that the account
+    must be reconnected."""
     users = get_user_model().objects.with_perm(
         "social.manage_socialaccount", backend="openbeat.staff.auth.ThrottledModelBackend"
     )
-    addresses = {u.email for u in users if u.email and may_use_account(u, target.account)}
-    if target.post.author.email:
-        addresses.add(target.post.author.email)
+    addresses = {u.email for u in users if u.email and may_use_account(u, account)}
+    if also:
+        addresses.add(also)
     for address in sorted(addresses):
         email_send(
             to=address,
             template="social/email/reconnect",
             context={
-                "account": target.account,
+                "account": account,
                 "reason": error.message,
-                "link": absolute_url(reverse("social_staff:account_credentials", kwargs={"pk": target.account_id})),
+                "link": absolute_url(reverse("social_staff:account_credentials", kwargs={"pk": account.pk})),
             },
             purpose=RECONNECT_PURPOSE,
         )
@@ -799,30 +876,32 @@ def _notify_reconnect(target: PostTarget, error: ConnectorError) -> None:
 
 def _failed(target: PostTarget, error: ConnectorError, *, looking_up: bool, now: datetime) -> str:
     message = error.message[:500]
+    decision = after_error(error, attempts=target.attempts, looking_up=looking_up)
     with transaction.atomic():
-        if error.kind == ErrorKind.REVOKED:
+        if decision is AfterError.RECONNECT:
             account = target.account
             account.status = SocialAccount.Status.NEEDS_RECONNECTING
             account.status_reason = message[:300]
             account.save(update_fields=["status", "status_reason"])
             _save(target, state=S.NEEDS_ATTENTION, last_error=message, next_attempt_at=None)
             log_action("social.account.revoked", actor=None, target=account, data={"target": target.pk})
-            _notify_reconnect(target, error)
+            notify_reconnect(target.account, error, also=target.post.author.email)
             return S.NEEDS_ATTENTION
-        if looking_up or error.kind == ErrorKind.UNKNOWN_OUTCOME:
+        if decision is AfterError.LOOK_UP:
             # The post may be on the network: stay in POSTING, so the next try looks it up before posting.
-            if target.attempts >= MAX_ATTEMPTS:
-                _save(target, state=S.FAILED, last_error=message, next_attempt_at=None)
-                return S.FAILED
             _save(target, last_error=message, next_attempt_at=now + _backoff(target, error))
             return S.POSTING
-        if error.kind in (ErrorKind.PASSING, ErrorKind.RATE_LIMITED) and target.attempts < MAX_ATTEMPTS:
+        if decision is AfterError.RETRY:
             _save(target, state=S.APPROVED, last_error=message, next_attempt_at=now + _backoff(target, error))
             return S.APPROVED
         _save(target, state=S.FAILED, last_error=message, next_attempt_at=None)
-        log_action(
-            "social.target.failed", actor=None, target=target.post, data={"target": target.pk, "kind": str(error.kind)}
-        )
+        if not (looking_up or error.kind == ErrorKind.UNKNOWN_OUTCOME):
+            log_action(
+                "social.target.failed",
+                actor=None,
+                target=target.post,
+                data={"target": target.pk, "kind": str(error.kind)},
+            )
         return S.FAILED
 
 
@@ -897,40 +976,34 @@ def _renew_lease(targets: list[PostTarget], held_until: datetime, lease: datetim
 
 
 def _attempt(target: PostTarget, looking_up: bool, connector: Connector, now: datetime) -> Posted | str:
-    """One claimed target's network calls: the lookup if needed, then the post. Returns what the network took
-    (to be recorded by `_posted`) or the state the target was left in after an error."""
+    """One claimed target's network calls (`send_once`): the lookup if needed, then the post. Returns what the
+    network took (to be recorded by `_posted`) or the state the target was left in after an error."""
     if looking_up:
         assert target.posting_started_at is not None
-        try:
-            found = connector.find_post(
-                str(target.idempotency_key), since=target.posting_started_at - LOOKUP_MARGIN, text=target.text
-            )
-        except ConnectorError as error:
-            return _failed(target, error, looking_up=True, now=now)
-        finally:
-            _keep_refreshed_credentials(target.account, connector)
-        if found is not None:
-            return found
-        if target.attempts >= MAX_ATTEMPTS:
-            _save(target, state=S.FAILED, last_error=target.last_error or "Gave up after several tries")
-            return S.FAILED
-        # Not on the network: a new attempt, recorded (committed) before the call.
-        _save(target, attempts=target.attempts + 1, posting_started_at=now)
-    outgoing = Outgoing(
-        text=target.text,
-        idempotency_key=str(target.idempotency_key),
-        link=target.post.link,
-        images=_images(target.post),
-        handle=target.attempt_handle,
-        # Committed at once (no transaction is open here), before the network call that publishes.
-        keep_handle=lambda handle: _save(target, attempt_handle=handle[:200]),
+    outcome = send_once(
+        connector,
+        Outgoing(
+            text=target.text,
+            idempotency_key=str(target.idempotency_key),
+            link=target.post.link,
+            images=_images(target.post),
+            handle=target.attempt_handle,
+            # Committed at once (no transaction is open here), before the network call that publishes.
+            keep_handle=lambda handle: _save(target, attempt_handle=handle[:200]),
+        ),
+        looking_up=looking_up,
+        since=(target.posting_started_at or now) - LOOKUP_MARGIN,
+        attempts=target.attempts,
+        new_attempt=lambda: _save(target, attempts=target.attempts + 1, posting_started_at=now),
+        after_call=lambda: _keep_refreshed_credentials(target.account, connector),
     )
-    try:
-        return connector.post(outgoing)
-    except ConnectorError as error:
-        return _failed(target, error, looking_up=False, now=now)
-    finally:
-        _keep_refreshed_credentials(target.account, connector)
+    if isinstance(outcome, SendFailed):
+        return _failed(target, outcome.error, looking_up=outcome.during_lookup, now=now)
+    if outcome == GAVE_UP:
+        _save(target, state=S.FAILED, last_error=target.last_error or "Gave up after several tries")
+        return S.FAILED
+    assert isinstance(outcome, Posted)
+    return outcome
 
 
 # How long the outcomes of a batch's posts may wait in memory before they are recorded (they are recorded at the

@@ -34,3 +34,11 @@ def mentions_fetch_task(account_id: int) -> str:
     from openbeat.social.inbox import mentions_fetch
 
     return mentions_fetch(account_id=account_id)
+
+
+@task()
+def reply_send_task(reply_id: int) -> str:
+    """An inbox reply, sent at most once (social.replies.reply_send)."""
+    from openbeat.social.replies import reply_send
+
+    return reply_send(reply_id=reply_id)

@@ -63,7 +63,11 @@ class Image:
 @dataclass(frozen=True)
 class Outgoing:
     """One post to one account. `idempotency_key` is stored with the post before the first attempt and sent
-    unchanged on every retry (Mastodon's Idempotency-Key header; others use it to find the post afterwards)."""
+    unchanged on every retry (Mastodon's Idempotency-Key header; others use it to find the post afterwards).
+
+    `in_reply_to`: the remote id of a message in the shared inbox (a Mention's `remote_id`) that this answers, as
+    a reply in its thread (Mastodon's in_reply_to_id, Bluesky's reply refs, a comment on a Facebook comment, X's
+    in_reply_to_tweet_id). The network's limits apply to a reply as to a post."""
 
     text: str
     idempotency_key: str
@@ -74,6 +78,8 @@ class Outgoing:
     # container, which the network publishes at most once.
     handle: str = ""
     keep_handle: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
+    # The remote id of the message this answers (an inbox reply), posted in its thread; "" for a post.
+    in_reply_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,12 +150,15 @@ class Connector:
     def post(self, outgoing: Outgoing) -> Posted:
         raise NotImplementedError
 
-    def find_post(self, idempotency_key: str, *, since: datetime, text: str = "") -> Posted | None:
+    def find_post(
+        self, idempotency_key: str, *, since: datetime, text: str = "", in_reply_to: str = ""
+    ) -> Posted | None:
         """After an unknown outcome: the post sent with this key, if it reached the network (None if not).
 
         Only Mastodon keeps a key (for an hour), so every connector looks through the account's posts made since
         `since` for one with `text` (the Outgoing's text; an appended link is allowed for). Without a text the
-        networks' connectors answer None."""
+        networks' connectors answer None. For a reply, `in_reply_to` is the Outgoing's: only a reply to that
+        message matches (on Facebook a reply is a comment, looked for under the comment it answers)."""
         raise NotImplementedError
 
     def delete(self, remote_id: str) -> None:

@@ -12,8 +12,12 @@ Graphemes are counted by UAX #29 extended grapheme clusters with `wcwidth.iter_g
 installed (a family emoji, a flag, a letter with combining accents: one each). Links are made clickable with
 link facets (byte ranges) found offline by the SDK's facet detection; a link counts its full length.
 
+Replies (from the shared inbox): a post's `reply` holds strong refs (uri and cid) to its parent and to the
+thread's root. A mention's remote id is its uri; the cid and root are read with getPosts when replying, so that
+a reply always points at the message as it is now (a deleted one is refused before anything is sent).
+
 No idempotency key: after an unknown outcome `find_post` reads the account's feed since `since` for a post with
-the same text.
+the same text (a reply: with the same parent).
 """
 
 from __future__ import annotations
@@ -214,6 +218,7 @@ class BlueskyConnector(Connector):
             raise ConnectorError(f"Bluesky would refuse the post: it is {reason}.", kind=ErrorKind.REJECTED)
         facets = facet_detection.detect_facets(text) or None
         session = self._login()
+        reply_to = self._reply_ref(outgoing.in_reply_to) if outgoing.in_reply_to else None
         if outgoing.images:
             created = self._authed(
                 lambda: self.client.send_images(
@@ -221,17 +226,35 @@ class BlueskyConnector(Connector):
                     images=[image.content for image in outgoing.images],
                     image_alts=[image.alt_text for image in outgoing.images],
                     profile_identify=session.did,
+                    reply_to=reply_to,
                     facets=facets,
                 ),
                 write=True,
             )
         else:
             created = self._authed(
-                lambda: self.client.send_post(text, profile_identify=session.did, facets=facets), write=True
+                lambda: self.client.send_post(text, profile_identify=session.did, reply_to=reply_to, facets=facets),
+                write=True,
             )
         return Posted(remote_id=created.uri, url=_post_url(created.uri, session.handle), posted_at=datetime.now(UTC))
 
-    def find_post(self, idempotency_key: str, *, since: datetime, text: str = "") -> Posted | None:
+    def _reply_ref(self, uri: str) -> models.AppBskyFeedPost.ReplyRef:
+        """The refs a reply to the post at `uri` carries: that post as parent, its thread's root as root."""
+        answer = self._authed(lambda: self.client.get_posts([uri]))
+        if not answer.posts:
+            raise ConnectorError(
+                "Bluesky refused the reply: the message it answers is no longer there (deleted or hidden).",
+                kind=ErrorKind.REJECTED,
+                code="NotFound",
+            )
+        parent = models.create_strong_ref(answer.posts[0])
+        thread = getattr(answer.posts[0].record, "reply", None)
+        root = models.ComAtprotoRepoStrongRef.Main(uri=thread.root.uri, cid=thread.root.cid) if thread else parent
+        return models.AppBskyFeedPost.ReplyRef(parent=parent, root=root)
+
+    def find_post(
+        self, idempotency_key: str, *, since: datetime, text: str = "", in_reply_to: str = ""
+    ) -> Posted | None:
         if not text:
             return None
         session = self._login()
@@ -240,6 +263,9 @@ class BlueskyConnector(Connector):
             post = item.post
             created = _when(post.record.created_at)
             if created < since:
+                continue
+            thread = getattr(post.record, "reply", None)
+            if in_reply_to and (thread is None or thread.parent.uri != in_reply_to):
                 continue
             if post.author.did == session.did and text_matches(post.record.text, text):
                 return Posted(remote_id=post.uri, url=_post_url(post.uri, session.handle), posted_at=created)

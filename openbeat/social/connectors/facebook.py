@@ -11,7 +11,11 @@ feed post.
 
 Errors are read as every Graph API network's are (connectors/graph.py); a refused photo is said so.
 
-No idempotency key: after an unknown outcome `find_post` reads the Page's feed since `since` for the same message.
+Replies (from the shared inbox): a Page's inbox is its posts' comments, so a reply is a comment on the comment
+(POST /{comment-id}/comments). A comment deleted meanwhile answers code 100 (subcode 33), a refusal.
+
+No idempotency key: after an unknown outcome `find_post` reads the Page's feed since `since` for the same message
+(a reply: the comment's own comments, for one by the Page).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 from openbeat.social.connectors.base import (
     AccountInfo,
     ConnectorError,
+    ErrorKind,
     Limits,
     Mention,
     Outgoing,
@@ -77,7 +82,33 @@ class FacebookConnector(GraphConnector):
             extra={"page_id": page["id"], "url": page.get("link") or ""},
         )
 
+    def _reply(self, outgoing: Outgoing) -> Posted:
+        try:
+            created = self._request(
+                "POST", f"{outgoing.in_reply_to}/comments", data={"message": outgoing.text}, write=True
+            )
+        except ConnectorError as error:
+            if error.code.startswith("100"):
+                raise ConnectorError(
+                    "Facebook refused the reply: the comment it answers is no longer there (deleted or hidden).",
+                    kind=ErrorKind.REJECTED,
+                    code=error.code,
+                ) from None
+            raise
+        return self._read_back(created["id"])
+
+    def _read_back(self, created_id: str) -> Posted:
+        """What was just published, with its address."""
+        try:
+            item = self._request("GET", created_id, params={"fields": "id,created_time,permalink_url"})
+        except ConnectorError:
+            # It is up: a failed read of its address must not make it look unsent (and go out twice).
+            return self._posted({"id": created_id})
+        return self._posted(item)
+
     def post(self, outgoing: Outgoing) -> Posted:
+        if outgoing.in_reply_to:
+            return self._reply(outgoing)
         data: dict[str, Any] = {"message": outgoing.text}
         if outgoing.link:
             data["link"] = outgoing.link
@@ -90,15 +121,23 @@ class FacebookConnector(GraphConnector):
             )
             data[f"attached_media[{index}]"] = json.dumps({"media_fbid": photo["id"]})
         created = self._request("POST", f"{self.page_id}/feed", data=data, write=True)
-        try:
-            item = self._request("GET", created["id"], params={"fields": "id,created_time,permalink_url"})
-        except ConnectorError:
-            # The post is up: a failed read of its address must not make it look unsent (and go out twice).
-            return self._posted({"id": created["id"]})
-        return self._posted(item)
+        return self._read_back(created["id"])
 
-    def find_post(self, idempotency_key: str, *, since: datetime, text: str = "") -> Posted | None:
+    def find_post(
+        self, idempotency_key: str, *, since: datetime, text: str = "", in_reply_to: str = ""
+    ) -> Posted | None:
         if not text:
+            return None
+        if in_reply_to:
+            replies = self._request(
+                "GET",
+                f"{in_reply_to}/comments",
+                params={"fields": "id,from,message,created_time,permalink_url", "order": "reverse_chronological"},
+            )
+            for item in replies.get("data", []):
+                by_page = (item.get("from") or {}).get("id") == self.page_id
+                if by_page and when(item["created_time"]) >= since and text_matches(item.get("message") or "", text):
+                    return self._posted(item)
             return None
         feed = self._request(
             "GET",

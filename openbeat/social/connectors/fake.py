@@ -95,7 +95,9 @@ class FakeConnector(Connector):
             STORE[outgoing.idempotency_key] = (posted, outgoing)
         return STORE[outgoing.idempotency_key][0]
 
-    def find_post(self, idempotency_key: str, *, since: datetime, text: str = "") -> Posted | None:
+    def find_post(
+        self, idempotency_key: str, *, since: datetime, text: str = "", in_reply_to: str = ""
+    ) -> Posted | None:
         CALLS.append("find_post")
         FIND_TEXTS.append(text)
         self._maybe_renew()

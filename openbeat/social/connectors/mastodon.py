@@ -11,6 +11,8 @@ Retries: every attempt sends the Outgoing's idempotency key as the Idempotency-K
 an hour and answers a repeated key with the status it already made, so a retry within the hour never posts twice.
 After an unknown outcome `find_post` also looks through the account's statuses since `since` for the same text
 (content HTML reduced to text), which serves after the hour too.
+
+Replies (from the shared inbox) are statuses with `in_reply_to_id`; a status that no longer exists answers 404.
 """
 
 from __future__ import annotations
@@ -211,25 +213,39 @@ class MastodonConnector(Connector):
                 synchronous=True,  # wait until processed, so the status can carry it
             )
             media_ids.append(media["id"])
-        status = self._call(
-            self.api.status_post,
-            full_text(outgoing),
-            media_ids=media_ids or None,
-            idempotency_key=outgoing.idempotency_key,
-            write=True,
-        )
+        try:
+            status = self._call(
+                self.api.status_post,
+                full_text(outgoing),
+                media_ids=media_ids or None,
+                in_reply_to_id=outgoing.in_reply_to or None,
+                idempotency_key=outgoing.idempotency_key,
+                write=True,
+            )
+        except ConnectorError as error:
+            if outgoing.in_reply_to and error.code == "404":
+                raise ConnectorError(
+                    "Mastodon refused the reply: the message it answers is no longer there (deleted or hidden).",
+                    kind=ErrorKind.REJECTED,
+                    code="404",
+                ) from None
+            raise
         return self._posted(status)
 
     def _posted(self, status: Any) -> Posted:
         return Posted(remote_id=str(status["id"]), url=status.get("url") or "", posted_at=_when(status["created_at"]))
 
-    def find_post(self, idempotency_key: str, *, since: datetime, text: str = "") -> Posted | None:
+    def find_post(
+        self, idempotency_key: str, *, since: datetime, text: str = "", in_reply_to: str = ""
+    ) -> Posted | None:
         if not text:
             return None
         statuses = self._call(self.api.account_statuses, self._my_id(), limit=40, exclude_reblogs=True)
         for status in statuses:
             if _when(status["created_at"]) < since:
                 break
+            if in_reply_to and str(status.get("in_reply_to_id") or "") != in_reply_to:
+                continue
             if text_matches(content_text(status.get("content") or ""), text):
                 return self._posted(status)
         return None

@@ -17,6 +17,9 @@ Images: uploaded to /2/media/upload, alt text set with /2/media/metadata, attach
 Errors: 402 means the account's API credits (pay-per-use) are spent: said plainly, not retried. 403 "duplicate
 content" is a refusal; other 403s mean the app's permissions or the token no longer let it post (reconnect).
 
+Replies (from the shared inbox) carry `reply.in_reply_to_tweet_id`; a post deleted or hidden meanwhile answers 403
+"deleted or not visible", a refusal (not a revoked token).
+
 No idempotency key: after an unknown outcome `find_post` reads the account's posts since `since` for the same
 text (links compared loosely: X rewrites them to t.co).
 """
@@ -151,6 +154,12 @@ class XConnector(Connector):
                 return ConnectorError(
                     "X had a problem. OpenBeat will try again later.", kind=ErrorKind.PASSING, code=str(status)
                 )
+            if "deleted or not visible" in detail:
+                return ConnectorError(
+                    "X refused the reply: the post it answers is no longer there (deleted or hidden).",
+                    kind=ErrorKind.REJECTED,
+                    code="reply_target",
+                )
             if "duplicate" in detail:
                 return ConnectorError(
                     "X refused the post: the account posted the same text before.",
@@ -244,22 +253,36 @@ class XConnector(Connector):
                 )
             media_ids.append(media_id)
         answer = self._call(
-            lambda: self.client.create_tweet(text=full_text(outgoing), media_ids=media_ids or None, user_auth=True),
+            lambda: self.client.create_tweet(
+                text=full_text(outgoing),
+                media_ids=media_ids or None,
+                in_reply_to_tweet_id=outgoing.in_reply_to or None,
+                user_auth=True,
+            ),
             write=True,
         )
         tweet_id = str(answer.data["id"])
         return Posted(remote_id=tweet_id, url=f"https://x.com/i/status/{tweet_id}", posted_at=datetime.now(UTC))
 
-    def find_post(self, idempotency_key: str, *, since: datetime, text: str = "") -> Posted | None:
+    def find_post(
+        self, idempotency_key: str, *, since: datetime, text: str = "", in_reply_to: str = ""
+    ) -> Posted | None:
         if not text:
             return None
         user = self._user()
         answer = self._call(
             lambda: self.client.get_users_tweets(
-                user.id, start_time=since, max_results=100, tweet_fields=["created_at"], user_auth=True
+                user.id,
+                start_time=since,
+                max_results=100,
+                tweet_fields=["created_at", "referenced_tweets"],
+                user_auth=True,
             )
         )
         for tweet in answer.data or []:
+            replied = [str(ref.id) for ref in tweet.referenced_tweets or [] if ref.type == "replied_to"]
+            if in_reply_to and replied != [in_reply_to]:
+                continue
             if text_matches(tweet.text, text):
                 return Posted(
                     remote_id=str(tweet.id),

@@ -4,7 +4,9 @@ posts, the profile and notifications. Errors as a PDS answers them: {"error": Na
 (InvalidRequest, ExpiredToken), 401 (AuthenticationRequired), 429 (ratelimit-* headers), 5xx.
 
 Any identifier with the app password `APP_PASSWORD` (or any password not in `wrong_passwords`) signs in as the
-one account; `access_ttl` sets how long its access tokens last (short ones make the SDK refresh)."""
+one account; `access_ttl` sets how long its access tokens last (short ones make the SDK refresh). Mentions are
+other accounts' posts: getPosts reads them (with their cid) as an AppView does. A reply's record must carry strong
+refs (uri and cid) to its root and parent, as the lexicon requires; otherwise 400 InvalidRequest."""
 
 from __future__ import annotations
 
@@ -57,6 +59,7 @@ class BlueskyStandin(Standin):
         self.access_tokens: dict[str, float] = {}  # token -> expiry
         self.refresh_tokens: set[str] = set()
         self.records: dict[str, dict[str, Any]] = {}  # uri -> {"cid", "record", "indexedAt"}
+        self.others: dict[str, dict[str, Any]] = {}  # other accounts' posts (mentions): uri -> the same, and "author"
         self.blobs: dict[str, int] = {}
         self.notifications: list[dict[str, Any]] = []
         self.figures: dict[str, dict[str, int]] = {}
@@ -168,6 +171,13 @@ class BlueskyStandin(Standin):
             return Response(
                 400, {"error": "InvalidRequest", "message": f"Invalid app.bsky.feed.post record: Record/text {reason}"}
             )
+        reply = record.get("reply")
+        if data.get("collection") == "app.bsky.feed.post" and reply is not None:
+            for name in ("root", "parent"):
+                ref = reply.get(name) if isinstance(reply, dict) else None
+                if not isinstance(ref, dict) or not ref.get("uri") or not ref.get("cid"):
+                    message = f'Invalid app.bsky.feed.post record: Record/reply/{name} must have the property "cid"'
+                    return Response(400, {"error": "InvalidRequest", "message": message})
         for image in (record.get("embed") or {}).get("images", []):
             link = image.get("image", {}).get("ref", {}).get("$link")
             if link not in self.blobs:
@@ -213,12 +223,12 @@ class BlueskyStandin(Standin):
         return {"did": did, "handle": handle, "displayName": "OpenBeat stand-in" if did == DID else handle}
 
     def _post_view(self, uri: str) -> dict[str, Any]:
-        stored = self.records[uri]
+        stored = self.records.get(uri) or self.others[uri]
         counts = self.figures.get(uri, {})
         return {
             "uri": uri,
             "cid": stored["cid"],
-            "author": self._author(),
+            "author": stored.get("author") or self._author(),
             "record": stored["record"],
             "indexedAt": stored["indexedAt"],
             "likeCount": counts.get("reactions", 0),
@@ -245,7 +255,17 @@ class BlueskyStandin(Standin):
         if refused := self._authorised(request):
             return refused
         uris = request.query.get("uris", [])
-        return Response(200, {"posts": [self._post_view(uri) for uri in uris if uri in self.records]})
+        known = [uri for uri in uris if uri in self.records or uri in self.others]
+        return Response(200, {"posts": [self._post_view(uri) for uri in known]})
+
+    def replies_to(self, uri: str) -> list[dict[str, Any]]:
+        """The account's posts answering `uri` (their records), for tests."""
+        with self.lock:
+            return [
+                stored["record"]
+                for stored in self.records.values()
+                if (stored["record"].get("reply") or {}).get("parent", {}).get("uri") == uri
+            ]
 
     def get_profile(self, request: Request) -> Response:
         if refused := self._authorised(request):
@@ -267,12 +287,15 @@ class BlueskyStandin(Standin):
             record: dict[str, Any] = {"$type": "app.bsky.feed.post", "text": text, "createdAt": _now()}
             if in_reply_to:
                 ref = {"uri": in_reply_to, "cid": self.records.get(in_reply_to, {}).get("cid", _cid(b"x"))}
-                record["reply"] = {"root": ref, "parent": ref}
+                root = (self.records.get(in_reply_to, {}).get("record", {}).get("reply") or {}).get("root", ref)
+                record["reply"] = {"root": root, "parent": ref}
+            resident = self._author("did:plc:resident000", author)
+            self.others[uri] = {"cid": _cid(uri.encode()), "record": record, "indexedAt": _now(), "author": resident}
             self.notifications.append(
                 {
                     "uri": uri,
                     "cid": _cid(uri.encode()),
-                    "author": self._author("did:plc:resident000", author),
+                    "author": resident,
                     "reason": "reply" if in_reply_to else "mention",
                     "record": record,
                     "isRead": False,

@@ -2,7 +2,8 @@
 its feed (POST and GET with comments), unpublished photos with alt text, a post, its insights, DELETE. Errors as
 the Graph API answers them: {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}, with 190 for a
 dead token, 32 and X-Business-Use-Case-Usage for a rate limit, 1/2 transient, 506 duplicate. Served under /v23.0.
-Any non-empty bearer token is the Page's."""
+Any non-empty bearer token is the Page's. A reply is a comment on a comment (POST /{comment-id}/comments); a comment
+that does not exist answers code 100 with subcode 33, as the Graph API does."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ class FacebookStandin(Standin):
         self.posts: dict[str, dict[str, Any]] = {}
         self.photos: dict[str, dict[str, Any]] = {}
         self.comments: dict[str, list[dict[str, Any]]] = {}
+        self.replies: dict[str, list[dict[str, Any]]] = {}  # comment id -> the comments on it
         self.figures: dict[str, dict[str, int]] = {}
 
     def summary(self) -> dict[str, Any]:
@@ -44,6 +46,8 @@ class FacebookStandin(Standin):
             ("POST", v + r"([0-9]+)/feed", self.feed_create),
             ("POST", v + r"([0-9]+)/photos", self.photo_create),
             ("GET", v + r"([0-9_]+)/insights", self.insights),
+            ("POST", v + r"([0-9_]+)/comments", self.comment_create),
+            ("GET", v + r"([0-9_]+)/comments", self.comment_list),
             ("GET", v + r"([0-9_]+)", self.node),
             ("DELETE", v + r"([0-9_]+)", self.node_delete),
         ]
@@ -126,6 +130,8 @@ class FacebookStandin(Standin):
             )
         if node_id in self.posts:
             return Response(200, self._post_document(node_id, fields))
+        if (comment := self._comment(node_id)) is not None:
+            return Response(200, comment)
         return _graph_error(
             400,
             100,
@@ -171,6 +177,55 @@ class FacebookStandin(Standin):
                 "created_time": created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000"),
                 "permalink_url": f"https://www.facebook.com/{PAGE_ID}/posts/{remote_id.split('_')[-1]}",
             }
+
+    def _comment(self, comment_id: str) -> dict[str, Any] | None:
+        for comments in [*self.comments.values(), *self.replies.values()]:
+            for comment in comments:
+                if comment["id"] == comment_id:
+                    return comment
+        return None
+
+    def comment_create(self, request: Request, comment_id: str) -> Response:
+        if self._comment(comment_id) is None:
+            return _graph_error(
+                400,
+                100,
+                f"Unsupported post request. Object with ID '{comment_id}' does not exist, cannot be loaded due to "
+                "missing permissions, or does not support this operation.",
+                error_subcode=33,
+                type="GraphMethodException",
+            )
+        fields, _files = request.form()
+        message = (fields.get("message") or [""])[0]
+        if not message:
+            return _graph_error(400, 100, "(#100) Missing message or attachment")
+        if len(message) > 63206:
+            return self.error(Fault.TOO_LONG, request)
+        reply_id = f"{comment_id.split('_')[0]}_{self.next_id()}"
+        self.replies.setdefault(comment_id, []).append(
+            {
+                "id": reply_id,
+                "from": {"name": "OpenBeat Stand-in Police", "id": PAGE_ID},
+                "message": message,
+                "created_time": _now(),
+                "permalink_url": f"https://www.facebook.com/{reply_id}",
+            }
+        )
+        return Response(200, {"id": reply_id})
+
+    def replies_to(self, comment_id: str) -> list[dict[str, Any]]:
+        """The Page's comments on `comment_id`, for tests."""
+        with self.lock:
+            return list(self.replies.get(comment_id, []))
+
+    def comment_list(self, request: Request, node_id: str) -> Response:
+        comments = self.replies.get(node_id) if self._comment(node_id) else self.comments.get(node_id)
+        if comments is None and self._comment(node_id) is None and node_id not in self.posts:
+            return _graph_error(400, 100, f"Object with ID '{node_id}' does not exist", error_subcode=33)
+        ordered = list(comments or [])
+        if request.arg("order") == "reverse_chronological":
+            ordered.reverse()
+        return Response(200, {"data": ordered, "paging": {}})
 
     def photo_create(self, request: Request, page_id: str) -> Response:
         fields, files = request.form()

@@ -1,7 +1,8 @@
 """A Mastodon server's REST API, the part the connector uses (docs.joinmastodon.org/methods/): statuses with
 Idempotency-Key, media, the account, its statuses, notifications, and /api/v2/instance with its own
 max_characters. Errors as Mastodon answers them: {"error": "..."} with 401, 422, 429 (X-RateLimit-Reset), 5xx.
-Any non-empty bearer token is the account's, unless revoked with `revoke(token)`."""
+Any non-empty bearer token is the account's, unless revoked with `revoke(token)`. A reply (`in_reply_to_id`) must
+answer a status the server knows (the account's own, or a mention of it): otherwise 404, as Mastodon answers."""
 
 from __future__ import annotations
 
@@ -180,26 +181,37 @@ class MastodonStandin(Standin):
             return Response(422, {"error": "Validation failed: Text can't be blank"})
         if mastodon_length(text) > self.max_characters:
             return self.error(Fault.TOO_LONG, request)
+        reply_to = (fields.get("in_reply_to_id") or [""])[0]
+        replied = self._known_status(reply_to) if reply_to else None
+        if reply_to and replied is None:
+            return Response(404, {"error": "Record not found"})
         if len(media_ids) > 4:
             return Response(422, {"error": "Validation failed: Media attachments too many"})
         missing = [media_id for media_id in media_ids if media_id not in self.media]
         if missing:
             return Response(422, {"error": "Validation failed: Media attachments are invalid"})
         status_id = self.next_id()
-        status = self._status(status_id, text, _now(), [self.media[media_id] for media_id in media_ids])
+        status = self._status(status_id, text, _now(), [self.media[media_id] for media_id in media_ids], replied)
         self.statuses[status_id] = status
         if key:
             self.idempotency[(request.bearer, key)] = status_id
         return Response(200, self.status_document(status))
 
-    def _status(self, status_id: str, text: str, created_at: str, media: list[dict[str, Any]]) -> dict[str, Any]:
+    def _status(
+        self,
+        status_id: str,
+        text: str,
+        created_at: str,
+        media: list[dict[str, Any]],
+        replied: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         paragraphs = html.escape(text).split("\n\n")
         content = "".join(f"<p>{paragraph.replace(chr(10), '<br />')}</p>" for paragraph in paragraphs)
         return {
             "id": status_id,
             "created_at": created_at,
-            "in_reply_to_id": None,
-            "in_reply_to_account_id": None,
+            "in_reply_to_id": replied["id"] if replied else None,
+            "in_reply_to_account_id": replied["account"]["id"] if replied else None,
             "sensitive": False,
             "spoiler_text": "",
             "visibility": "public",
@@ -217,6 +229,17 @@ class MastodonStandin(Standin):
     def add_post(self, *, remote_id: str, text: str, created_at: datetime) -> None:
         with self.lock:
             self.statuses[remote_id] = self._status(remote_id, text, iso_utc(created_at), [])
+
+    def _known_status(self, status_id: str) -> dict[str, Any] | None:
+        """A status the server knows: the account's own, or one that mentions it."""
+        if status_id in self.statuses:
+            return self.statuses[status_id]
+        return next((n["status"] for n in self.notifications if n["status"]["id"] == status_id), None)
+
+    def replies_to(self, status_id: str) -> list[dict[str, Any]]:
+        """The account's statuses answering `status_id`, for tests."""
+        with self.lock:
+            return [status for status in self.statuses.values() if status["in_reply_to_id"] == status_id]
 
     def status_get(self, request: Request, status_id: str) -> Response:
         if status_id not in self.statuses:

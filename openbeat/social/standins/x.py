@@ -2,7 +2,8 @@
 public_metrics, /2/users/me, a user's posts and mentions, /2/media/upload and /2/media/metadata. Errors as X
 answers them (problem JSON: {"title", "detail", "type", "status"}): 401, 402 (credits spent), 403 (duplicate
 content), 429 with x-rate-limit-reset, 5xx. Any OAuth 1.0a Authorization header (or bearer token) is the account's;
-a text the account already posted is refused as a duplicate, as X does."""
+a text the account already posted is refused as a duplicate, as X does. A reply (`reply.in_reply_to_tweet_id`) must
+answer a post X knows (the account's own, or a mention of it): otherwise 403 "deleted or not visible"."""
 
 from __future__ import annotations
 
@@ -147,6 +148,11 @@ class XStandin(Standin):
             tweet["text"] == text for tweet in self.tweets.values() if "author" not in tweet
         ):
             return self.error(Fault.DUPLICATE, request)
+        reply_to = str((data.get("reply") or {}).get("in_reply_to_tweet_id") or "")
+        if reply_to and reply_to not in self.tweets and all(tweet["id"] != reply_to for tweet in self.mentions):
+            return _problem(
+                403, "Forbidden", "You attempted to reply to a Tweet that is deleted or not visible to you."
+            )
         if any(media_id not in self.media for media_id in media_ids):
             return Response(
                 400,
@@ -165,6 +171,8 @@ class XStandin(Standin):
             "created_at": _now(),
             "author_id": USER_ID,
         }
+        if reply_to:
+            self.tweets[tweet_id]["referenced_tweets"] = [{"type": "replied_to", "id": reply_to}]
         return Response(201, {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}})
 
     def add_post(self, *, remote_id: str, text: str, created_at: datetime) -> None:
@@ -176,6 +184,15 @@ class XStandin(Standin):
                 "created_at": iso_utc(created_at),
                 "author_id": USER_ID,
             }
+
+    def replies_to(self, tweet_id: str) -> list[dict[str, Any]]:
+        """The account's posts answering `tweet_id`, for tests."""
+        with self.lock:
+            return [
+                tweet
+                for tweet in self.tweets.values()
+                if {"type": "replied_to", "id": tweet_id} in tweet.get("referenced_tweets", [])
+            ]
 
     def tweets_lookup(self, request: Request) -> Response:
         ids = request.arg("ids").split(",")

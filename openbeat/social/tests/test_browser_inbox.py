@@ -1,14 +1,17 @@
 """An officer works the shared inbox with the keyboard alone, in Debian's chromium: filters it, opens an
-escalated message, is told when nobody is chosen, assigns it to a colleague and marks it done; axe finds nothing
-on each page."""
+escalated message, is told when nobody is chosen, assigns it to a colleague and marks it done; answers a message
+on its network, told first when the reply is empty, with the count as the network counts; axe finds nothing on
+each page."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
 
 from openbeat.insights.models import Account, ReportingGroup
-from openbeat.social.models import InboxItem, SocialAccount
+from openbeat.social.connectors import fake
+from openbeat.social.models import InboxItem, InboxReply, SocialAccount
 from openbeat.staff import roles
 from openbeat.staff.tests.factories import staff_user
 
@@ -70,4 +73,40 @@ def test_an_officer_assigns_and_closes_a_message_by_keyboard(
     expect(page.locator("[data-inbox-item]")).to_have_count(0)
     item.refresh_from_db()
     assert (item.state, item.assignee.username) == ("done", "lead.west")
+    assert console_errors == []
+
+
+def test_an_officer_replies_to_a_message_by_keyboard(live_server, page, item, assert_accessible, console_errors):
+    sign_in(page, live_server, "officer.west")
+    page.goto(live_server.url + f"/admin/social/inbox/{item.pk}/")
+    expect(page.get_by_label("Your reply")).to_be_visible()
+    assert_accessible(page, "the message with its reply form")
+
+    tab_to(page, page.get_by_role("button", name="Send reply"))
+    page.keyboard.press("Enter")
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("Your reply")
+    assert_accessible(page, "the reply form with errors")
+
+    tab_to(page, page.get_by_label("Your reply"))
+    page.keyboard.type("We are sending an officer now 👮")
+    expect(page.locator("[data-reply-count]")).to_have_text("31 of 280 characters")
+    tab_to(page, page.get_by_role("button", name="Send reply"))
+    page.keyboard.press("Enter")
+
+    expect(page.locator("[data-reply-state]")).to_have_text("Sent")
+    expect(page.locator("[data-reply-link]")).to_have_attribute(
+        "href", re.compile(r"^https://fake\.example/posts/\d+$")
+    )
+    expect(page.locator(".messages > ul")).to_have_css("opacity", "1")  # Wagtail fades its messages in
+    assert_accessible(page, "the message with its sent reply")
+    reply = InboxReply.objects.get()
+    assert (reply.state, reply.text, reply.written_by.username) == (
+        "sent",
+        "We are sending an officer now 👮",
+        "officer.west",
+    )
+    item.refresh_from_db()
+    assert item.state == "done"
+    assert [outgoing.in_reply_to for _posted, outgoing in fake.STORE.values()] == ["m1"]
     assert console_errors == []

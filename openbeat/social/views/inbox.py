@@ -1,19 +1,21 @@
 """The back office's shared inbox: replies and mentions of the accounts in the user's division scope (HQ: all),
-filtered by state and account; an item is assigned to a member of its division's team, or marked done. Items are
-only read through `inbox_for` (outside it: 404); the services check who may act and write the audit log."""
+filtered by state and account; an item is assigned to a member of its division's team, answered on its network
+(replies.py), or marked done. Items are only read through `inbox_for` (outside it: 404); the services check who
+may act and write the audit log."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from wagtail.admin import messages
 
 from openbeat.core.users import signed_in_staff
-from openbeat.social import inbox
+from openbeat.social import inbox, legal, replies
+from openbeat.social.forms import ReplyForm
 from openbeat.social.models import InboxItem
 from openbeat.social.selectors import accounts_for
 
@@ -67,18 +69,52 @@ def inbox_item(request: HttpRequest, pk: int) -> HttpResponse:
     _check(request)
     item = get_object_or_404(inbox.inbox_for(request.user), pk=pk)
     user = signed_in_staff(request)
-    form = AssignForm(request.POST or None, team=inbox.team_for(item))
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "done":
-            inbox.inbox_done(item=item, actor=user, request=request)
-            messages.success(request, "Marked done.")
-            return redirect("social_staff:inbox")
-        if action != "assign":
-            raise Http404
-        if form.is_valid():
-            assignee = form.chosen()
-            inbox.inbox_assign(item=item, assignee=assignee, actor=user, request=request)
-            messages.success(request, f"Assigned to {assignee.get_full_name() or assignee.get_username()}.")
+    action = request.POST.get("action") if request.method == "POST" else None
+    # Only the form that was sent is bound: the other shows no errors.
+    form = AssignForm(request.POST if action == "assign" else None, team=inbox.team_for(item))
+    typed = request.POST.get("reply-text", "") if action == "reply" else ""
+    reply_form = ReplyForm(
+        request.POST if action == "reply" else None,
+        prefix="reply",
+        warnings=legal.warnings_for_texts([typed]) if typed.strip() else [],
+    )
+    if action == "done":
+        inbox.inbox_done(item=item, actor=user, request=request)
+        messages.success(request, "Marked done.")
+        return redirect("social_staff:inbox")
+    if action == "assign" and form.is_valid():
+        assignee = form.chosen()
+        inbox.inbox_assign(item=item, assignee=assignee, actor=user, request=request)
+        messages.success(request, f"Assigned to {assignee.get_full_name() or assignee.get_username()}.")
+        return redirect("social_staff:inbox_item", pk=item.pk)
+    if action == "reply" and reply_form.is_valid():
+        try:
+            replies.inbox_reply(
+                item=item,
+                actor=user,
+                text=reply_form.cleaned_data["text"],
+                confirmed_warnings=reply_form.confirmed(),
+                mark_done=reply_form.cleaned_data["mark_done"],
+                request=request,
+            )
+        except ValidationError as error:
+            reply_form.add_service_errors(error)
+        else:
+            messages.success(request, f"Reply queued: it will be sent to {item.account.get_network_display()}.")
             return redirect("social_staff:inbox_item", pk=item.pk)
-    return render(request, "social/staff/inbox_item.html", {"item": item, "form": form})
+    if action not in (None, "done", "assign", "reply"):
+        raise Http404
+    count, limit = replies.reply_count(item.account, typed.strip())
+    return render(
+        request,
+        "social/staff/inbox_item.html",
+        {
+            "item": item,
+            "form": form,
+            "reply_form": reply_form,
+            "replies": replies.replies_for(item),
+            "count": count,
+            "limit": limit,
+            "connected": item.account.status == item.account.Status.CONNECTED,
+        },
+    )
