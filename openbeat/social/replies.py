@@ -65,7 +65,9 @@ def reply_count(account: SocialAccount, text: str) -> tuple[int, int]:
 
 def reply_problems(account: SocialAccount, text: str) -> list[str]:
     """Why the account's network would refuse `text` as a reply (the composer's checks: length, bytes)."""
-    (preview,) = previews(text=text, link="", accounts=[account], variants={}, image_alt="", has_image=False)
+    (preview,) = previews(
+        text=text, link="", accounts=[account], variants={}, image_alt="", has_image=False, reply=True
+    )
     return preview.problems
 
 

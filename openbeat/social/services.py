@@ -464,9 +464,17 @@ def _full_text(text: str, link: str) -> str:
 
 
 def previews(
-    *, text: str, link: str, accounts: list[SocialAccount], variants: dict[int, str], image_alt: str, has_image: bool
+    *,
+    text: str,
+    link: str,
+    accounts: list[SocialAccount],
+    variants: dict[int, str],
+    image_alt: str,
+    has_image: bool,
+    reply: bool = False,
 ) -> list[Preview]:
-    """Each account's post as its network would count it (the server's figure is the one that counts)."""
+    """Each account's post as its network would count it (the server's figure is the one that counts). A `reply`
+    (from the inbox) is text in a thread: a network's need of an image is for posts."""
     result = []
     for account in accounts:
         connector_class = connector_for(account.network)
@@ -485,7 +493,7 @@ def previews(
             problems.append("The image needs alt text")
         if len(image_alt) > limits.max_alt_chars:
             problems.append(f"Alt text longer than {limits.max_alt_chars} characters")
-        if limits.needs_image and not has_image:
+        if limits.needs_image and not has_image and not reply:
             problems.append(f"{connector_class.label} needs an image: it has no text-only posts")
         hashtags = len(HASHTAG.findall(full))
         if limits.max_hashtags is not None and hashtags > limits.max_hashtags:

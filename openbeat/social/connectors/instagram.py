@@ -212,7 +212,27 @@ class InstagramConnector(GraphConnector):
             )
         return ""
 
+    def _reply(self, outgoing: Outgoing) -> Posted:
+        """An answer to a comment (an inbox message): POST /{ig-comment-id}/replies. A comment has no address of
+        its own on Instagram, so the reply is recorded without one."""
+        try:
+            # In the body, not the query: a reply's text in a URL would be logged by proxies.
+            created = self._request(
+                "POST", f"{outgoing.in_reply_to}/replies", data={"message": outgoing.text}, write=True
+            )
+        except ConnectorError as error:
+            if error.code.startswith("100"):
+                raise ConnectorError(
+                    "Instagram refused the reply: the comment it answers is no longer there (deleted or hidden).",
+                    kind=ErrorKind.REJECTED,
+                    code=error.code,
+                ) from None
+            raise
+        return Posted(remote_id=str(created["id"]), url="", posted_at=datetime.now(UTC))
+
     def post(self, outgoing: Outgoing) -> Posted:
+        if outgoing.in_reply_to:
+            return self._reply(outgoing)
         if not outgoing.images:
             raise ConnectorError(
                 "Instagram needs an image with every post: it has no text-only posts.",
@@ -252,8 +272,18 @@ class InstagramConnector(GraphConnector):
             return Posted(remote_id=str(published["id"]), url="", posted_at=datetime.now(UTC))
         return self._posted(item)
 
-    def find_post(self, idempotency_key: str, *, since: datetime, text: str = "") -> Posted | None:
+    def find_post(
+        self, idempotency_key: str, *, since: datetime, text: str = "", in_reply_to: str = ""
+    ) -> Posted | None:
         if not text:
+            return None
+        if in_reply_to:  # the account's replies to that comment
+            replies = self._request(
+                "GET", f"{in_reply_to}/replies", params={"fields": "id,text,username,timestamp", "limit": 50}
+            )
+            for item in replies.get("data", []):  # the same words since the attempt: a resident's would not be
+                if when(item["timestamp"]) >= since and text_matches(item.get("text") or "", text):
+                    return Posted(remote_id=str(item["id"]), url="", posted_at=when(item["timestamp"]))
             return None
         media = self._request(
             "GET", f"{self.user_id}/media", params={"fields": "id,caption,timestamp,permalink", "limit": 50}

@@ -17,6 +17,7 @@ from typing import Any
 from openbeat.social.standins.base import Fault, Request, Response, Standin
 
 USER_ID = "17841400000000001"
+USERNAME = "openbeat.standin"
 DAY = timedelta(hours=24)
 
 
@@ -45,6 +46,7 @@ class InstagramStandin(Standin):
         self.media: dict[str, dict[str, Any]] = {}
         self.published_at: list[datetime] = []  # the allowance counts posts published through the API
         self.comments: dict[str, list[dict[str, Any]]] = {}
+        self.replies: dict[str, list[dict[str, Any]]] = {}  # comment id -> the account's replies to it
         self.figures: dict[str, dict[str, int]] = {}
 
     def summary(self) -> dict[str, Any]:
@@ -59,6 +61,8 @@ class InstagramStandin(Standin):
             ("GET", v + r"([0-9]+)/media", self.media_list),
             ("GET", v + r"([0-9]+)/insights", self.insights),
             ("GET", v + r"([0-9]+)/comments", self.comment_list),
+            ("POST", v + r"([0-9]+)/replies", self.reply_create),
+            ("GET", v + r"([0-9]+)/replies", self.reply_list),
             ("GET", v + r"([0-9]+)", self.node),
         ]
 
@@ -222,7 +226,7 @@ class InstagramStandin(Standin):
                 200,
                 {
                     "id": USER_ID,
-                    "username": "openbeat.standin",
+                    "username": USERNAME,
                     "name": "OpenBeat Stand-in Police",
                     "followers_count": self.followers_count,
                 },
@@ -254,6 +258,34 @@ class InstagramStandin(Standin):
             if name
         ]
         return Response(200, {"data": data})
+
+    def _comment(self, comment_id: str) -> dict[str, Any] | None:
+        return next((c for comments in self.comments.values() for c in comments if c["id"] == comment_id), None)
+
+    def reply_create(self, request: Request, comment_id: str) -> Response:
+        if self._comment(comment_id) is None:
+            return _graph_error(400, 100, f"Object with ID '{comment_id}' does not exist", error_subcode=33)
+        fields, _files = request.form()
+        message = (fields.get("message") or [""])[0]
+        if not message:
+            return _graph_error(400, 100, "(#100) The parameter message is required")
+        if len(message) > 2200:
+            return self.error(Fault.TOO_LONG, request)
+        reply_id = self.next_id()
+        self.replies.setdefault(comment_id, []).append(
+            {"id": reply_id, "text": message, "username": USERNAME, "timestamp": _stamp(_now())}
+        )
+        return Response(200, {"id": reply_id})
+
+    def reply_list(self, request: Request, comment_id: str) -> Response:
+        if self._comment(comment_id) is None:
+            return _graph_error(400, 100, f"Object with ID '{comment_id}' does not exist", error_subcode=33)
+        return Response(200, {"data": list(self.replies.get(comment_id, [])), "paging": {}})
+
+    def replies_to(self, comment_id: str) -> list[dict[str, Any]]:
+        """The account's replies to `comment_id`, for tests."""
+        with self.lock:
+            return list(self.replies.get(comment_id, []))
 
     def comment_list(self, request: Request, media_id: str) -> Response:
         if media_id not in self.media:

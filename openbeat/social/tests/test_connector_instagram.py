@@ -16,7 +16,8 @@ from openbeat.insights.models import Observation
 from openbeat.social import inbox, results, services
 from openbeat.social.connectors.base import ConnectorError, ErrorKind, Image, Outgoing
 from openbeat.social.credentials import encrypt_credentials
-from openbeat.social.models import InboxItem, Post, PostTarget, SocialAccount
+from openbeat.social.models import InboxItem, InboxReply, Post, PostTarget, SocialAccount
+from openbeat.social.replies import inbox_reply
 from openbeat.staff.tests.factories import client_for
 
 from .conftest import make_post, make_social
@@ -299,7 +300,9 @@ def test_a_used_up_allowance_waits_and_tells_staff_why(world, instagram_standin)
 
 
 @pytest.mark.django_db
-def test_figures_followers_and_comments_come_back_into_insights_and_the_inbox(world, instagram_standin, public_image):
+def test_figures_followers_and_comments_come_back_into_insights_and_the_inbox_and_are_answered(
+    world, instagram_standin, public_image, django_capture_on_commit_callbacks
+):
     account = instagram_account(world, instagram_standin)
     remote = connect("instagram", instagram_standin).post(outgoing(public_image))
     instagram_standin.set_figures(remote.remote_id, views=800, likes=30, comments=2, shares=5)
@@ -325,6 +328,13 @@ def test_figures_followers_and_comments_come_back_into_insights_and_the_inbox(wo
     }
     item = InboxItem.objects.get()
     assert (item.author, item.text, item.in_reply_to) == ("sam.resident", "Which hall?", target)
+
+    # Answered from the inbox: a reply needs no image, and lands under the comment.
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = inbox_reply(item=item, actor=world.officer, text="The village hall, 7pm", confirmed_warnings=set())
+    reply.refresh_from_db()
+    assert reply.state == InboxReply.State.SENT
+    assert [r["text"] for r in instagram_standin.replies_to(item.remote_id)] == ["The village hall, 7pm"]
 
 
 # --- The image's public address ----------------------------------------------------------------------------

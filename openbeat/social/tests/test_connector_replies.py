@@ -3,6 +3,7 @@ attached to the message the network's way, a reply whose answer was lost is foun
 reply to that message), and a message gone meanwhile is a refusal said plainly."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,9 +14,14 @@ from .standin_fixtures import (  # noqa: F401
     bluesky_standin,
     connect,
     facebook_standin,
+    instagram_standin,
     mastodon_standin,
     x_standin,
 )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,7 @@ NETWORKS = {
     "bluesky": Network({"path_contains": "createRecord"}, "at://did:plc:resident000/app.bsky.feed.post/3gone"),
     "facebook": Network({"path_contains": "/comments"}, "104000000000001_999"),
     "x": Network({"path_contains": "/2/tweets"}, "1999"),
+    "instagram": Network({"path_contains": "/replies"}, "17999999999999999"),
 }
 ALL = pytest.mark.parametrize("network", list(NETWORKS))
 
@@ -37,8 +44,11 @@ def a_message(request, network: str):
     """A resident's reply to the force's post, as the inbox fetched it; the stand-in and the connector."""
     standin = request.getfixturevalue(f"{network}_standin")
     connector = connect(network, standin)
-    posted = connector.post(Outgoing(text="Road closed on the High Street", idempotency_key="p1"))
-    standin.add_mention(text="How long for?", author="sam", in_reply_to=posted.remote_id)
+    if network == "instagram":  # no text-only posts there: the force's photo post, as published
+        posted_id = standin._publish(caption="Road closed on the High Street", alt_text="A closed road", moment=_now())
+    else:
+        posted_id = connector.post(Outgoing(text="Road closed on the High Street", idempotency_key="p1")).remote_id
+    standin.add_mention(text="How long for?", author="sam", in_reply_to=posted_id)
     (mention,) = connector.mentions(since=None)
     return standin, connector, mention
 
@@ -52,7 +62,8 @@ def test_a_reply_is_attached_to_the_message_it_answers(request, network):
     (reply,) = standin.replies_to(mention.remote_id)
     assert "Until 6pm, thank you" in str(reply)
     assert posted.remote_id
-    assert posted.url.startswith("https://")
+    # An Instagram comment has no address of its own.
+    assert posted.url.startswith("https://") if network != "instagram" else posted.url == ""
 
 
 def test_a_bluesky_reply_carries_the_threads_root_and_the_messages_cid(request):
