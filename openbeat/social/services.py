@@ -289,7 +289,13 @@ def _resume_waiting(social_account: SocialAccount, now: datetime) -> None:
     waiting = list(
         PostTarget.objects.filter(account=social_account, state=S.NEEDS_ATTENTION).values_list("pk", flat=True)
     )
-    PostTarget.objects.filter(pk__in=waiting).update(state=S.POSTING, next_attempt_at=now, last_error="")
+    # One never tried (it waited before its first attempt) has nothing to look up: it is simply approved again.
+    PostTarget.objects.filter(pk__in=waiting, posting_started_at__isnull=True).update(
+        state=S.APPROVED, next_attempt_at=now, last_error=""
+    )
+    PostTarget.objects.filter(pk__in=waiting, state=S.NEEDS_ATTENTION).update(
+        state=S.POSTING, next_attempt_at=now, last_error=""
+    )
     for target_id in waiting:
         enqueue_with_commit(target_send_task(), target_id)
     _mark_queued(waiting, due_at=now, now=now)

@@ -150,6 +150,12 @@ def test_a_target_for_an_account_needing_reconnection_is_not_posted(world, appro
     SocialAccount.objects.filter(pk=world.west_account.pk).update(status=SocialAccount.Status.NEEDS_RECONNECTING)
     assert send(approved) == S.NEEDS_ATTENTION
     assert fake.CALLS == []
+    # Reconnected: never tried, so there is nothing to look up: it is approved again and posted once.
+    services.account_test(actor=world.hq, social_account=SocialAccount.objects.get(pk=world.west_account.pk))
+    approved.refresh_from_db()
+    assert approved.state == S.APPROVED
+    assert send(approved) == S.POSTED
+    assert fake.CALLS == ["account_info", "post"]
 
 
 def test_the_scheduler_job_queues_due_targets(approved):
