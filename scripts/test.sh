@@ -14,7 +14,8 @@ workers="${TEST_WORKERS:-2}"
 if [ "$workers" != "1" ] && [[ " $* " != *" -n "* ]] && [[ " $* " != *" -n="* ]]; then
   parallel=(-n "$workers" --dist load)
 fi
-.venv/bin/python -m pytest "${parallel[@]}" "$@"
+# --durations=25: every CI log names the slowest tests, so a slow newcomer is seen the day it lands.
+.venv/bin/python -m pytest "${parallel[@]}" --durations=25 "$@"
 rc=$?
 if [ "$rc" -eq 5 ]; then
   echo "pytest collected no tests for this selection (exit 5); treating as success"
