@@ -173,10 +173,14 @@ def test_an_insert_that_loses_the_race_for_a_recipient_is_already_answered(world
     assert Response.objects.count() == 1
 
 
+# Marked, not skipped in the body: on SQLite the skip comes before the transactional database is built and
+# flushed, which alone took seconds.
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite's in-memory test database serialises threads: PostgreSQL runs this for real",
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_submits_for_one_recipient_make_one_response(world, survey, ids):
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite's in-memory test database serialises threads: PostgreSQL runs this for real")
     key = invitations.recipient_key(survey.pk, 5)
     version = survey.current_version
     barrier = threading.Barrier(2)
