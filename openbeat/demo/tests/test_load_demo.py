@@ -5,6 +5,7 @@ import pytest
 import shapely
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db import transaction
 from django.test import RequestFactory
 from shapely.geometry import shape
 
@@ -21,6 +22,24 @@ def load() -> str:
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def loaded_once(django_db_setup, django_db_blocker):
+    """The demo loaded once for the module (the slowest step of the suite), on an empty database, in a transaction
+    rolled back at the end; each test's own changes are rolled back to a savepoint on top of it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        started = time.monotonic()
+        output = load()
+        print(f"load_demo took {time.monotonic() - started:.1f} s")
+        yield output
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def loaded(loaded_once, db) -> str:
+    """What load_demo printed."""
+    return loaded_once
 
 
 def counts() -> dict[str, int]:
@@ -41,11 +60,8 @@ def counts() -> dict[str, int]:
     }
 
 
-def test_it_loads_a_believable_force_on_an_empty_database():
-    started = time.monotonic()
-    output = load()
-    print(f"load_demo took {time.monotonic() - started:.1f} s")
-
+def test_it_loads_a_believable_force_on_an_empty_database(loaded):
+    output = loaded
     assert Division.objects.count() == 3
     assert 60 <= Neighbourhood.objects.count() <= 100  # enough for an alert to 50 neighbourhoods
     for n in Neighbourhood.objects.all():
@@ -57,8 +73,7 @@ def test_it_loads_a_believable_force_on_an_empty_database():
     assert "Demo force loaded" in output
 
 
-def test_boundaries_do_not_overlap_and_cover_the_county():
-    load()
+def test_boundaries_do_not_overlap_and_cover_the_county(loaded):
     shapes = [shape(n.boundary) for n in Neighbourhood.objects.all()]
     tree = shapely.STRtree(shapes)
     for i, j in zip(*tree.query(shapes, predicate="intersects"), strict=True):
@@ -68,8 +83,7 @@ def test_boundaries_do_not_overlap_and_cover_the_county():
     assert union.area == pytest.approx(OUTLINE.area, rel=0.01)
 
 
-def test_every_postcode_is_valid_and_inside_its_neighbourhood():
-    load()
+def test_every_postcode_is_valid_and_inside_its_neighbourhood(loaded):
     shapes = {n.pk: shape(n.boundary) for n in Neighbourhood.objects.all()}
     for p in Postcode.objects.all():
         assert normalise_postcode(p.postcode) == p.postcode
@@ -81,8 +95,8 @@ def test_every_postcode_is_valid_and_inside_its_neighbourhood():
         postcode_locate("DM99 1AA")
 
 
-def test_there_is_one_login_per_role_that_works_with_the_printed_password():
-    output = load()
+def test_there_is_one_login_per_role_that_works_with_the_printed_password(loaded):
+    output = loaded
     for role in ROLES:
         assert role in output
     from django.contrib.auth import get_user_model
@@ -101,8 +115,7 @@ def test_there_is_one_login_per_role_that_works_with_the_printed_password():
     assert StaffProfile.objects.get(user__username="officer.east").division.name == "East"
 
 
-def test_a_second_run_changes_nothing():
-    load()
+def test_a_second_run_changes_nothing(loaded):
     before = counts()
     boundaries = dict(Neighbourhood.objects.values_list("code", "boundary"))
     load()
@@ -110,8 +123,7 @@ def test_a_second_run_changes_nothing():
     assert dict(Neighbourhood.objects.values_list("code", "boundary")) == boundaries
 
 
-def test_neighbourhood_officer_logins_have_neighbourhoods_and_an_officer_profile():
-    load()
+def test_neighbourhood_officer_logins_have_neighbourhoods_and_an_officer_profile(loaded):
     for username, division in (("officer.west", "West"), ("officer.east", "East")):
         profile = StaffProfile.objects.get(user__username=username)
         assert profile.neighbourhoods.count() >= 1
@@ -119,8 +131,7 @@ def test_neighbourhood_officer_logins_have_neighbourhoods_and_an_officer_profile
         assert Officer.objects.get(user=profile.user).division.name == division
 
 
-def test_reset_wipes_the_demo_and_loads_it_again_without_duplicates():
-    load()
+def test_reset_wipes_the_demo_and_loads_it_again_without_duplicates(loaded):
     before = counts()
     station = Station.objects.order_by("name").first()
     address = station.address
