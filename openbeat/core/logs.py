@@ -31,7 +31,15 @@ PHONE = re.compile(r"(?<![\w+])(?:\+44\s?|0)(?:\d[\s.-]?){9,10}(?!\w)")
 POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[A-Z]{2}\b", re.IGNORECASE)
 
 
+# A log line longer than this is cut before it is scrubbed: the patterns above take time that grows with the square
+# of a long run of URL-encoded characters (a 200 KB query string took a minute), which would let anyone spend the
+# site's CPU by sending one. Nobody reads past this much of a line anyway.
+SCRUB_MAX_CHARS = 8192
+
+
 def scrub(text: str) -> str:
+    if len(text) > SCRUB_MAX_CHARS:
+        text = f"{text[:SCRUB_MAX_CHARS]}… [{len(text) - SCRUB_MAX_CHARS} more characters not logged]"
     text = EMAIL.sub("[email]", text)
     text = PHONE.sub("[phone]", text)
     return POSTCODE.sub("[postcode]", text)

@@ -48,6 +48,19 @@ def test_other_numbers_and_ids_are_kept() -> None:
     assert _json_line(_record(text))["message"] == text
 
 
+def test_a_very_long_line_is_cut_before_it_is_scrubbed() -> None:
+    query = "poly=" + "%3A".join(f"53.{i:06d}%2C-2.7" for i in range(10_000))  # a 10,000-point polygon by GET
+    text = f"Bad request to /api/crimes-street/all-crime?{query} from a@b.example or 07700 900123"
+
+    line = logs.scrub(text)
+
+    assert len(line) < logs.SCRUB_MAX_CHARS + 100
+    assert line.endswith(f"… [{len(text) - logs.SCRUB_MAX_CHARS} more characters not logged]")
+    assert "a@b.example" not in line  # cut off: never logged at all
+    assert "900123" not in line
+    assert logs.scrub("Sent to a@b.example, PR1 2AB") == "Sent to [email], [postcode]"  # short lines as before
+
+
 def test_a_traceback_is_scrubbed_too() -> None:
     try:
         raise ValueError("no subscriber jane@example.org")
