@@ -20,7 +20,7 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
-def _graph_error(status: int, code: int, message: str, **extra: Any) -> Response:
+def graph_error(status: int, code: int, message: str, **extra: Any) -> Response:
     error = {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AStandinTrace"} | extra
     return Response(status, {"error": error})
 
@@ -58,11 +58,11 @@ class FacebookStandin(Standin):
         return super().handle(request)
 
     def not_found(self, request: Request, *, method_not_allowed: bool = False) -> Response:
-        return _graph_error(400, 100, "Unsupported request - method type or path not understood")
+        return graph_error(400, 100, "Unsupported request - method type or path not understood")
 
     def error(self, fault: Fault, request: Request) -> Response:
         if fault is Fault.UNAUTHORIZED:
-            return _graph_error(
+            return graph_error(
                 400,
                 190,
                 "Error validating access token: The session has been invalidated because the user changed their "
@@ -87,14 +87,14 @@ class FacebookStandin(Standin):
                 {"X-Business-Use-Case-Usage": json.dumps(usage)},
             )
         if fault is Fault.DUPLICATE:
-            return _graph_error(400, 506, "Duplicate status message", type="FacebookApiException")
+            return graph_error(400, 506, "Duplicate status message", type="FacebookApiException")
         if fault is Fault.MEDIA_REJECTED:
-            return _graph_error(400, 324, "(#324) Requires upload file")
+            return graph_error(400, 324, "(#324) Requires upload file")
         if fault is Fault.TOO_LONG:
-            return _graph_error(400, 100, "(#100) Invalid parameter")
+            return graph_error(400, 100, "(#100) Invalid parameter")
         if fault is Fault.UNAVAILABLE:
-            return _graph_error(503, 2, "Service temporarily unavailable", is_transient=True)
-        return _graph_error(500, 1, "An unknown error has occurred.", is_transient=True)
+            return graph_error(503, 2, "Service temporarily unavailable", is_transient=True)
+        return graph_error(500, 1, "An unknown error has occurred.", is_transient=True)
 
     def set_figures(self, remote_id: str, **counts: int) -> None:
         with self.lock:
@@ -132,7 +132,7 @@ class FacebookStandin(Standin):
             return Response(200, self._post_document(node_id, fields))
         if (comment := self._comment(node_id)) is not None:
             return Response(200, comment)
-        return _graph_error(
+        return graph_error(
             400,
             100,
             f"Unsupported get request. Object with ID '{node_id}' does not exist",
@@ -142,7 +142,7 @@ class FacebookStandin(Standin):
 
     def node_delete(self, request: Request, node_id: str) -> Response:
         if self.posts.pop(node_id, None) is None:
-            return _graph_error(
+            return graph_error(
                 400, 100, f"Object with ID '{node_id}' does not exist", error_subcode=33, type="GraphMethodException"
             )
         return Response(200, {"success": True})
@@ -153,11 +153,11 @@ class FacebookStandin(Standin):
         link = (fields.get("link") or [""])[0]
         attached = [json.loads(values[0]) for name, values in fields.items() if name.startswith("attached_media")]
         if not message and not link and not attached:
-            return _graph_error(400, 100, "(#100) Missing message or attachment")
+            return graph_error(400, 100, "(#100) Missing message or attachment")
         if len(message) > 63206:
             return self.error(Fault.TOO_LONG, request)
         if any(item.get("media_fbid") not in self.photos for item in attached):
-            return _graph_error(400, 100, "(#100) param attached_media must be an array of valid photo ids")
+            return graph_error(400, 100, "(#100) param attached_media must be an array of valid photo ids")
         post_id = f"{page_id}_{self.next_id()}"
         self.posts[post_id] = {
             "id": post_id,
@@ -187,7 +187,7 @@ class FacebookStandin(Standin):
 
     def comment_create(self, request: Request, comment_id: str) -> Response:
         if self._comment(comment_id) is None:
-            return _graph_error(
+            return graph_error(
                 400,
                 100,
                 f"Unsupported post request. Object with ID '{comment_id}' does not exist, cannot be loaded due to "
@@ -198,7 +198,7 @@ class FacebookStandin(Standin):
         fields, _files = request.form()
         message = (fields.get("message") or [""])[0]
         if not message:
-            return _graph_error(400, 100, "(#100) Missing message or attachment")
+            return graph_error(400, 100, "(#100) Missing message or attachment")
         if len(message) > 63206:
             return self.error(Fault.TOO_LONG, request)
         reply_id = f"{comment_id.split('_')[0]}_{self.next_id()}"
@@ -221,7 +221,7 @@ class FacebookStandin(Standin):
     def comment_list(self, request: Request, node_id: str) -> Response:
         comments = self.replies.get(node_id) if self._comment(node_id) else self.comments.get(node_id)
         if comments is None and self._comment(node_id) is None and node_id not in self.posts:
-            return _graph_error(400, 100, f"Object with ID '{node_id}' does not exist", error_subcode=33)
+            return graph_error(400, 100, f"Object with ID '{node_id}' does not exist", error_subcode=33)
         ordered = list(comments or [])
         if request.arg("order") == "reverse_chronological":
             ordered.reverse()
@@ -250,7 +250,7 @@ class FacebookStandin(Standin):
 
     def insights(self, request: Request, post_id: str) -> Response:
         if post_id not in self.posts:
-            return _graph_error(400, 100, "(#100) Invalid post id")
+            return graph_error(400, 100, "(#100) Invalid post id")
         counts = self.figures.get(post_id, {})
         return Response(
             200,

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from openbeat.social.standins.base import Fault, Request, Response, Standin
+from openbeat.social.standins.facebook import graph_error  # the same Graph API error body
 
 USER_ID = "17841400000000001"
 USERNAME = "openbeat.standin"
@@ -27,11 +28,6 @@ def _now() -> datetime:
 
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S+0000")
-
-
-def _graph_error(status: int, code: int, message: str, **extra: Any) -> Response:
-    error = {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AStandinTrace"} | extra
-    return Response(status, {"error": error})
 
 
 class InstagramStandin(Standin):
@@ -72,11 +68,11 @@ class InstagramStandin(Standin):
         return super().handle(request)
 
     def not_found(self, request: Request, *, method_not_allowed: bool = False) -> Response:
-        return _graph_error(400, 100, "Unsupported request - method type or path not understood")
+        return graph_error(400, 100, "Unsupported request - method type or path not understood")
 
     def error(self, fault: Fault, request: Request) -> Response:
         if fault is Fault.UNAUTHORIZED:
-            return _graph_error(400, 190, "Error validating access token: Session has expired.", error_subcode=463)
+            return graph_error(400, 190, "Error validating access token: Session has expired.", error_subcode=463)
         if fault is Fault.RATE_LIMITED:
             usage = {
                 USER_ID: [
@@ -89,17 +85,17 @@ class InstagramStandin(Standin):
                 {"X-Business-Use-Case-Usage": json.dumps(usage)},
             )
         if fault is Fault.DUPLICATE:
-            return _graph_error(400, 506, "Duplicate post", type="FacebookApiException")
+            return graph_error(400, 506, "Duplicate post", type="FacebookApiException")
         if fault is Fault.MEDIA_REJECTED:
             return self._fetch_failed()
         if fault is Fault.TOO_LONG:
-            return _graph_error(400, 100, "(#100) The parameter caption is invalid")
+            return graph_error(400, 100, "(#100) The parameter caption is invalid")
         if fault is Fault.UNAVAILABLE:
-            return _graph_error(503, 2, "Service temporarily unavailable", is_transient=True)
-        return _graph_error(500, 1, "An unknown error has occurred.", is_transient=True)
+            return graph_error(503, 2, "Service temporarily unavailable", is_transient=True)
+        return graph_error(500, 1, "An unknown error has occurred.", is_transient=True)
 
     def _fetch_failed(self) -> Response:
-        return _graph_error(
+        return graph_error(
             400,
             9004,
             "Only photo or video can be accepted as media type.",
@@ -175,11 +171,11 @@ class InstagramStandin(Standin):
         image_url = (fields.get("image_url") or [""])[0]
         caption = (fields.get("caption") or [""])[0]
         if not image_url:
-            return _graph_error(400, 100, "(#100) The parameter image_url is required")
+            return graph_error(400, 100, "(#100) The parameter image_url is required")
         if len(caption) > 2200:
             return self.error(Fault.TOO_LONG, request)
         if len(re.findall(r"#\w", caption)) > 30:
-            return _graph_error(400, 100, "(#100) The caption has more than 30 hashtags")
+            return graph_error(400, 100, "(#100) The caption has more than 30 hashtags")
         size = 0
         if self.fetch_images:
             content = self._fetch(image_url)
@@ -201,9 +197,9 @@ class InstagramStandin(Standin):
         fields, _files = request.form()
         container = self.containers.get((fields.get("creation_id") or [""])[0])
         if container is None or container["status_code"] != "FINISHED":
-            return _graph_error(400, 9007, "Media ID is not available", error_subcode=2207027)
+            return graph_error(400, 9007, "Media ID is not available", error_subcode=2207027)
         if self._used() >= self.quota_total:
-            return _graph_error(
+            return graph_error(
                 400,
                 9,
                 "Application request limit reached",
@@ -235,7 +231,7 @@ class InstagramStandin(Standin):
             return Response(200, {"id": node_id, "status_code": self.containers[node_id]["status_code"]})
         if node_id in self.media:
             return Response(200, self.media[node_id])
-        return _graph_error(
+        return graph_error(
             400,
             100,
             f"Unsupported get request. Object with ID '{node_id}' does not exist",
@@ -245,7 +241,7 @@ class InstagramStandin(Standin):
 
     def insights(self, request: Request, media_id: str) -> Response:
         if media_id not in self.media:
-            return _graph_error(400, 100, "(#100) Invalid media id", error_subcode=33)
+            return graph_error(400, 100, "(#100) Invalid media id", error_subcode=33)
         counts = self.figures.get(media_id, {})
         data = [
             {
@@ -264,11 +260,11 @@ class InstagramStandin(Standin):
 
     def reply_create(self, request: Request, comment_id: str) -> Response:
         if self._comment(comment_id) is None:
-            return _graph_error(400, 100, f"Object with ID '{comment_id}' does not exist", error_subcode=33)
+            return graph_error(400, 100, f"Object with ID '{comment_id}' does not exist", error_subcode=33)
         fields, _files = request.form()
         message = (fields.get("message") or [""])[0]
         if not message:
-            return _graph_error(400, 100, "(#100) The parameter message is required")
+            return graph_error(400, 100, "(#100) The parameter message is required")
         if len(message) > 2200:
             return self.error(Fault.TOO_LONG, request)
         reply_id = self.next_id()
@@ -279,7 +275,7 @@ class InstagramStandin(Standin):
 
     def reply_list(self, request: Request, comment_id: str) -> Response:
         if self._comment(comment_id) is None:
-            return _graph_error(400, 100, f"Object with ID '{comment_id}' does not exist", error_subcode=33)
+            return graph_error(400, 100, f"Object with ID '{comment_id}' does not exist", error_subcode=33)
         return Response(200, {"data": list(self.replies.get(comment_id, [])), "paging": {}})
 
     def replies_to(self, comment_id: str) -> list[dict[str, Any]]:
@@ -289,5 +285,5 @@ class InstagramStandin(Standin):
 
     def comment_list(self, request: Request, media_id: str) -> Response:
         if media_id not in self.media:
-            return _graph_error(400, 100, "(#100) Invalid media id", error_subcode=33)
+            return graph_error(400, 100, "(#100) Invalid media id", error_subcode=33)
         return Response(200, {"data": list(reversed(self.comments.get(media_id, []))), "paging": {}})
