@@ -132,13 +132,17 @@ def test_a_client_reaching_gunicorn_directly_cannot_choose_its_address(stack):
 
 def test_a_rate_limit_is_per_client_behind_the_proxy_and_shared_by_every_worker(stack):
     limit = 60  # find-neighbourhood: 60 a minute per address, counted in fixed one-minute windows
-    if time.time() % 60 > 30:  # start the 61 requests early in a window, so that all are counted in one
-        time.sleep(60.5 - time.time() % 60)
-    window = int(time.time() // 60)
-    one = Browser(stack["proxy"], "127.0.0.5", ca=stack["ca"])
     search = "/neighbourhoods/?postcode=ZZ99+9ZZ"  # a look-up (the empty search page is not limited)
-    statuses = [one.request("GET", search)[0] for _ in range(limit + 1)]
-    assert int(time.time() // 60) == window, "the requests took over 30 s: the window turned over"
+    # The 61 requests must be counted in one window. Rather than wait for a new window (up to 30 s), send them at
+    # once; if the window turned over meanwhile, send them again from another address: a window has just begun.
+    for address in ("127.0.0.5", "127.0.0.7"):
+        window = int(time.time() // 60)
+        one = Browser(stack["proxy"], address, ca=stack["ca"])
+        statuses = [one.request("GET", search)[0] for _ in range(limit + 1)]
+        if int(time.time() // 60) == window:
+            break
+    else:
+        pytest.fail("61 requests took over a minute twice: the window turned over")
     # Two workers counting on their own would each allow 60 (and the proxy's address would be everyone's).
     assert statuses[:limit] == [200] * limit
     assert statuses[limit] == 429

@@ -166,7 +166,8 @@ def test_make_run_s_load_says_why_it_loads_nothing_and_carries_on(real):
     assert not DemoRow.objects.exists()
 
 
-def test_told_to_it_loads_beside_real_data_without_changing_any_of_it(real):
+def test_told_to_it_loads_beside_real_data_and_reset_and_remove_take_out_only_its_own_rows(real):
+    """One test for the three, as each loads the demo (the slowest step of the suite's setup)."""
     before = snapshot(real)
 
     output = load("--allow-real-data")
@@ -202,11 +203,7 @@ def test_told_to_it_loads_beside_real_data_without_changing_any_of_it(real):
                for ref in demo_tagged(Report.objects.all()).values_list("reference", flat=True))  # fmt: skip
     assert reference_next() == f"LC-{YEAR}-000008"
 
-
-def test_told_to_reset_and_remove_take_out_the_demo_s_rows_and_nothing_else(real):
-    before = snapshot(real)
-    load("--allow-real-data")
-
+    # Told to reset, then to remove: the demo's rows go, and nothing else.
     output = load("--allow-real-data", "--reset")
 
     assert "removed:" in output
