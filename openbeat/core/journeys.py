@@ -11,15 +11,26 @@ wrong, and shown again when the person comes back to the page.
 
 Each journey subclasses `Journey`, saying what its steps are (`steps`) and when one is done (`done`), and
 optionally when one applies at all (`applies`); how it stores its draft and names its URLs is its own.
+
+What a journey sent, for its confirmation page, travels in a signed cookie (`sent_cookie_set`) rather than the
+session: a submission then writes no session row, leaves no typed address in one for the session's two weeks,
+and leaves the person with no session cookie, so the public pages they go on to read come from the page cache
+(core.pagecache). Nothing in it is secret to the person who has just typed it; it lasts an hour and is sent
+only to the journey's own pages.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any, Protocol
 
 from django import forms
-from django.http import QueryDict
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, QueryDict
+
+SENT_MAX_AGE = 3600  # an hour is plenty to read or refresh a confirmation page
 
 
 class NamedStep(Protocol):
@@ -113,3 +124,20 @@ def initial_from_typed(form_class: type[forms.Form], typed: dict[str, list[str]]
         for name, values in typed.items()
         if name in fields and values
     }
+
+
+def sent_cookie_set(response: HttpResponse, *, name: str, value: dict[str, Any], path: str) -> None:
+    """Keep what a journey sent for its confirmation page: signed, HttpOnly, an hour, sent only under `path`."""
+    response.set_signed_cookie(
+        name, json.dumps(value), salt=name, max_age=SENT_MAX_AGE, httponly=True, samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE, path=path,
+    )  # fmt: skip
+
+
+def sent_cookie_get(request: HttpRequest, *, name: str) -> dict[str, Any]:
+    """What `sent_cookie_set` kept, or {} when there is none (or it was changed, or is over an hour old)."""
+    try:
+        value = json.loads(request.get_signed_cookie(name, default="{}", salt=name, max_age=SENT_MAX_AGE) or "{}")
+    except (KeyError, ValueError, signing.BadSignature):
+        return {}
+    return value if isinstance(value, dict) else {}

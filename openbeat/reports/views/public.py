@@ -2,42 +2,27 @@
 
 from __future__ import annotations
 
-import json
-
-from django.conf import settings
-from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from openbeat.core.journeys import sent_cookie_get, sent_cookie_set
 from openbeat.reports import campaign_links
 from openbeat.reports.journey import Journey, draft_cookie_set, draft_get
 from openbeat.reports.models import ReportType
 
 TEMPLATES = "reports/public"
 SENT_KEY = "report_sent"
-# The confirmation page reads what was sent from a signed cookie rather than the session: a submission then
-# writes no session row (one database write fewer on the busiest path), and nothing in it is secret to the
-# person who just typed it. An hour is plenty to read or refresh the confirmation.
-SENT_MAX_AGE = 3600
+# The confirmation page reads what was sent from a signed cookie rather than the session (core.journeys says why).
 
 
 def sent_get(request: HttpRequest) -> dict:
-    try:
-        value = json.loads(
-            request.get_signed_cookie(SENT_KEY, default="{}", salt=SENT_KEY, max_age=SENT_MAX_AGE) or "{}"
-        )
-    except (KeyError, ValueError, signing.BadSignature):
-        return {}
-    return value if isinstance(value, dict) else {}
+    return sent_cookie_get(request, name=SENT_KEY)
 
 
 def sent_set(response: HttpResponse, value: dict) -> None:
-    response.set_signed_cookie(
-        SENT_KEY, json.dumps(value), salt=SENT_KEY, max_age=SENT_MAX_AGE, httponly=True, samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE, path="/report/",
-    )  # fmt: skip
+    sent_cookie_set(response, name=SENT_KEY, value=value, path="/report/")
 
 
 def active_type(slug: str) -> ReportType:

@@ -4,7 +4,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from openbeat.areas.tests.factories import DivisionFactory, NeighbourhoodFactory, PostcodeFactory
@@ -463,6 +465,64 @@ def test_signing_up_makes_a_pending_subscriber_and_emails_a_confirmation_link(cl
     link = re.search(r"http://\S+/in-the-know/confirm/\S+/", message.body).group(0)
     assert tokens.read_token("confirm", link.rstrip("/").rsplit("/", 1)[1]) == subscriber
     assert link in message.alternatives[0].content
+
+
+def test_sending_leaves_no_session_behind_and_the_address_in_a_cookie_for_the_confirmation_page_only(
+    client, places, settings
+):
+    to_check(client)
+    session_key = client.session.session_key
+    assert Session.objects.filter(session_key=session_key).exists()
+
+    response = post(client, "check-your-answers", {})
+
+    # The session row held the draft (the address among it): deleted, and the browser told to drop its cookie.
+    assert not Session.objects.filter(session_key=session_key).exists()
+    gone = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert gone.value == ""
+    assert gone["max-age"] == 0
+    sent = response.cookies["itk_sent"]
+    assert sent["path"] == f"{ITK}check-your-email/"
+    assert sent["httponly"]
+    assert sent["max-age"] == 3600
+    assert "ann@example.com" in page(client.get(response["Location"]))
+    # A changed cookie is not believed: the page falls back to its general wording.
+    client.cookies["itk_sent"] = sent.value.replace("ann", "bob")
+    assert "the address you gave us" in page(client.get(response["Location"]))
+
+
+def test_after_signing_up_the_public_pages_come_from_the_page_cache(client, places):
+    """A browser sends a cookie only under its path: after the sign-up, a public page gets the CSRF cookie alone
+    (no session), which the page cache answers from its store."""
+    anonymous = Client()
+    anonymous.get("/neighbourhoods/")  # the first request makes the site's own rows
+    assert anonymous.get("/neighbourhoods/")["X-Page-Cache"] == "hit"  # kept from a visitor without cookies
+    to_check(client)
+    post(client, "check-your-answers", {})
+
+    # The resident's browser next, on a public page (the same test client: each one has its own page store).
+    browser = anonymous
+    for name, morsel in client.cookies.items():
+        if morsel.value and "/neighbourhoods/".startswith(morsel["path"] or "/"):
+            browser.cookies[name] = morsel.value
+    assert set(browser.cookies) <= {"csrftoken"}  # the session's cookie was deleted; the address's is not sent
+    browser.cookies["csrftoken"] = "a" * 32  # as a browser holds it after the journey's forms
+    assert browser.get("/neighbourhoods/")["X-Page-Cache"] == "hit"
+
+
+def test_a_resident_signed_in_to_their_preferences_keeps_their_session_after_signing_up_again(client, places, settings):
+    resident = Subscriber.objects.create(email="cy@example.com", status=Subscriber.Status.ACTIVE)
+    to_check(client)
+    session = client.session
+    session["itk_subscriber"] = {"id": resident.pk, "until": timezone.now().timestamp() + 600}
+    session.save()
+
+    response = post(client, "check-your-answers", {})
+
+    kept = response.cookies.get(settings.SESSION_COOKIE_NAME)
+    assert kept is None or kept.value
+    assert client.session["itk_subscriber"]["id"] == resident.pk
+    assert "itk_signup" not in client.session
 
 
 def test_a_sign_up_with_a_taken_address_looks_the_same_and_tells_only_the_owner(client, places):

@@ -37,6 +37,7 @@ from openbeat.subscriptions.views.common import link_error
 TEMPLATES = "subscriptions/signup"
 SIGNUP_KEY = "itk_signup"
 CHANGE_KEY = "itk_change"
+SENT_KEY = "itk_sent"  # the address the confirmation link went to, for "Check your email"
 # Fields of a POST that are not answers.
 NOT_TYPED = {"csrfmiddlewaretoken", "action", "remove", "code"}
 
@@ -196,7 +197,7 @@ def check_email(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         f"{TEMPLATES}/check_email.html",
-        {"email": request.session.get("itk_sent_to", ""), "days": MAX_AGE["confirm"].days},
+        {"email": journeys.sent_cookie_get(request, name=SENT_KEY).get("email", ""), "days": MAX_AGE["confirm"].days},
     )
 
 
@@ -442,9 +443,16 @@ def _submit(request: HttpRequest, journey: Journey) -> HttpResponse:
     answers = signup.answers_from_draft(journey.draft)
     signup.subscriber_signup(answers=answers, source=request.session.pop(SOURCE_KEY, "web"))
     del request.session[SIGNUP_KEY]
+    if not request.session.keys():
+        # Nothing else kept: the session row (which held the draft, address and all) is deleted and its cookie
+        # with it, so the pages the resident reads next come from the page cache (core.journeys says more).
+        request.session.flush()
     # The same page whether or not the address was already subscribed: it tells nobody who is.
-    request.session["itk_sent_to"] = answers.email
-    return redirect("subscriptions:check_email")
+    response = redirect("subscriptions:check_email")
+    journeys.sent_cookie_set(
+        response, name=SENT_KEY, value={"email": answers.email}, path=reverse("subscriptions:check_email")
+    )
+    return response
 
 
 def _summary_rows(journey: Journey) -> list[dict[str, Any]]:
