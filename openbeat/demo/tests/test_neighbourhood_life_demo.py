@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from openbeat.crime.models import Crime, CrimeImport
 from openbeat.demo.models import DemoRow
 from openbeat.demo.neighbourhood_life import LIVE_KEY, step_concerns, step_crimes, step_neighbourhood_life
 from openbeat.demo.registry import demo_keyed, demo_tagged
-from openbeat.demo.steps import demo_context, demo_reset, step_force, step_geography, step_staff
+from openbeat.demo.steps import demo_context, step_force, step_geography, step_staff
 from openbeat.events.models import Event, EventRevision
 from openbeat.meetings.models import Action, AgendaItem, Meeting, Participant, Question, Vote
 from openbeat.priorities.models import Priority, PriorityUpdate, Source, Status
@@ -39,9 +40,19 @@ def load(ctx) -> None:
         step(ctx)
 
 
+@pytest.fixture(scope="module")
+def demo_once(demo_ctx, django_db_setup, django_db_blocker):
+    """The neighbourhood life loaded once for the module (each load takes half a minute), in a transaction rolled
+    back at the end; each test's own changes are rolled back to a savepoint on top of it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load(demo_ctx)
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(demo_ctx):
-    load(demo_ctx)
+def demo(demo_once, db):
+    pass
 
 
 def counts() -> dict[str, int]:
@@ -186,39 +197,3 @@ def test_a_demo_neighbourhood_s_page_shows_its_crime_priorities_and_events(demo,
     current = Priority.objects.filter(neighbourhood=nbh).exclude(status=Status.DONE).first()
     assert current is not None
     assert current.issue.split(",")[0][:30] in html
-
-
-def test_reset_removes_the_neighbourhood_life_and_leaves_a_force_s_own(demo_ctx):
-    # A force's own division and neighbourhood, with a priority, an event and a month of imported crimes.
-    division = Division.objects.create(name="Northern", code="northern")
-    nbh = Neighbourhood.objects.create(code="NN01", name="Real Place", division=division)
-    priority = Priority.objects.create(neighbourhood=nbh, issue="Real issue", date_set=dt.date(2025, 1, 1))
-    PriorityUpdate.objects.create(priority=priority, date=dt.date(2025, 2, 1), status=Status.IN_PROGRESS, note="On it")
-    start = timezone.now() + dt.timedelta(days=3)
-    event = Event.objects.create(
-        title="Real surgery", kind=Event.Kind.SURGERY, starts_at=start, ends_at=start + dt.timedelta(hours=1),
-        neighbourhood=nbh, division=division, state=Event.State.PUBLISHED,
-    )  # fmt: skip
-    imported = CrimeImport.objects.create(file_name="2025-01-northern-street.csv", started_at=timezone.now())
-    crime = Crime.objects.create(
-        row_key="real-1", month=dt.date(2025, 1, 1), category_id="burglary", neighbourhood=nbh, source=imported
-    )
-    load(demo_ctx)
-    # A real crime placed in a demo neighbourhood keeps that neighbourhood (and its division) from going.
-    demo_nbh = demo_tagged(Neighbourhood.objects.all()).order_by("code").last()
-    Crime.objects.create(row_key="real-2", month=dt.date(2025, 1, 1), category_id="drugs", neighbourhood=demo_nbh,
-                         source=imported)  # fmt: skip
-    assert demo_tagged(Event.objects.all()).exists()
-
-    result = demo_reset()
-
-    assert result["kept"] == {"neighbourhoods": 1, "divisions": 1}
-    assert list(Priority.objects.all()) == [priority]
-    assert priority.updates.count() == 1
-    assert list(Event.objects.all()) == [event]
-    assert list(CrimeImport.objects.all()) == [imported]
-    assert set(Crime.objects.values_list("row_key", flat=True)) == {"real-1", "real-2"}
-    assert Crime.objects.get(pk=crime.pk).neighbourhood == nbh
-    for model in (EventRevision, Meeting, Question, Participant, Vote, Action, AgendaItem, ConcernResponse):
-        assert not model.objects.exists(), model.__name__
-    assert set(DemoRow.objects.values_list("key", flat=True)) == {demo_nbh.code, demo_nbh.division.name}
