@@ -138,7 +138,7 @@ MIDDLEWARE = [
     # Counts public Wagtail pages' views (openbeat/campaigns/pageviews.py): before the page cache, so that pages
     # replayed from it are counted too; no cookie, nothing about the visitor kept, no database write.
     "openbeat.campaigns.pageviews.PageViewMiddleware",
-    # Then a stored public page for a visitor without cookies skips the rest (core/pagecache.py).
+    # Then a stored public page for a visitor with no cookie but the CSRF one skips the rest (core/pagecache.py).
     "openbeat.core.pagecache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -157,8 +157,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Public pages for visitors without cookies, kept in each process (core/pagecache.py): how many, for how long
-# at most, and how often a process looks for a change made elsewhere (the longest an edit can take to show).
+# Public pages for visitors with no cookie but the CSRF one, kept in each process (core/pagecache.py): how many, for
+# how long at most, and how often a process looks for a change made elsewhere (the longest an edit can take to show).
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 PUBLIC_PAGE_CACHE_ENTRIES = int(os.environ.get("PUBLIC_PAGE_CACHE_ENTRIES", "500"))
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "60"))

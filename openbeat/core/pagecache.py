@@ -1,14 +1,18 @@
-"""Public pages for visitors without cookies, served from memory: the same bytes, a fresh CSP nonce each time.
+"""Public pages for visitors without cookies (but the CSRF cookie), served from memory: the same bytes, a fresh CSP
+nonce each time.
 
 Why: a public page cost 2-14 ms of queries, Wagtail look-ups and template rendering, and every resident sees the
 same page until staff change something. So the first middleware answers a repeat GET from a per-process store.
 
 What makes it safe:
-- Only a request that carries no cookies and no Authorization is answered from the store, and only the response
-  to such a request is stored: it cannot hold one resident's data (nothing identified them), and anyone with a
-  session, a journey's draft or a status link's cookie always goes through the whole stack.
-- Only a 200 HTML response that sets no cookie and says nothing against caching (never_cache, private) is kept;
-  a page that put a CSRF token in a form sets the token cookie, so it is never kept.
+- Only a request that carries no cookies but the CSRF cookie, and no Authorization, is answered from the store,
+  or stored from: it cannot hold one resident's data (nothing identified them), and anyone with a session, a
+  journey's draft or a status link's cookie always goes through the whole stack.
+- Only a 200 HTML response that sets no cookie and says nothing against caching (never_cache, private) is kept.
+  A page that put a CSRF token in a form sets the token cookie (Django renews the cookie whenever the token is
+  used), so it is never kept; nor, to be doubly sure, is a page rendered for a CSRF cookie with a token field.
+  Residents who have filled in any form hold the CSRF cookie for a year: were their visits never stored from,
+  a popular page would be rendered afresh for them once the stored copy expired.
 - The CSP nonce of the stored page is replaced, in the body and in the header, by a new one for each response.
 
 Invalidation: every write to a model that can show on a public page (all but the busy private ones listed in
@@ -37,6 +41,7 @@ from django.http import HttpRequest, HttpResponse
 
 GENERATION_KEY = "openbeat:public-pages:generation"
 NONCE_BYTES = 16  # as Django's CSP middleware makes them: secrets.token_urlsafe(16)
+TOKEN_FIELD = b"csrfmiddlewaretoken"
 
 # Models whose writes never change a public page, and are written often (deliveries, sessions, audit, reports,
 # subscribers, task results, sign-in attempts): their writes leave the cache alone. Everything else invalidates,
@@ -248,9 +253,8 @@ def _key(request: HttpRequest) -> tuple[str, ...] | None:
         return None
     if request.path_info.startswith(SKIPPED_PREFIXES):
         return None
-    # A CSRF cookie alone (left by any form) identifies nobody to a page stored without one: such a request
-    # may be answered from the store. Nothing is stored from it, though (see __call__): a form rendered for it
-    # would carry its token and set no cookie, and must never reach anyone else.
+    # A CSRF cookie alone (left by any form) identifies nobody: such a request may be answered from the store,
+    # and stored from when its page used no token (see __call__).
     if meta.get("HTTP_COOKIE") and not set(request.COOKIES) <= {settings.CSRF_COOKIE_NAME}:
         return None
     scheme = "https" if request.is_secure() else "http"
@@ -295,7 +299,7 @@ class PublicPageCacheMiddleware:
                 return self._replay(page)
             self.store.drop(key)
         response = self.get_response(request)
-        if not request.META.get("HTTP_COOKIE") and _storable(response):
+        if _storable(response) and (not request.COOKIES or TOKEN_FIELD not in response.content):
             nonce = _nonce_of(request)
             headers = tuple((k, v) for k, v in response.items() if k.lower() not in ("date", "content-length"))
             self.store.put(key, StoredPage(current, time.monotonic(), response.content, headers, nonce))

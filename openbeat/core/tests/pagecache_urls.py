@@ -29,6 +29,10 @@ def with_form(request: HttpRequest) -> HttpResponse:
     return _page(request, "form", text=f"form {get_token(request)}")
 
 
+def token_field(request: HttpRequest) -> HttpResponse:
+    return _page(request, "token-field", text='<input type="hidden" name="csrfmiddlewaretoken" value="x">')
+
+
 def personal(request: HttpRequest) -> HttpResponse:
     response = _page(request, "personal")
     response.set_cookie("draft", "abc")
@@ -58,6 +62,7 @@ def json(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("plain/", plain),
     path("form/", with_form),
+    path("token-field/", token_field),
     path("personal/", personal),
     path("uncached/", uncached),
     path("limited/", limited),

@@ -59,15 +59,36 @@ def test_a_request_with_cookies_is_never_answered_from_the_store(client, views):
     assert views["plain"] == 2
 
 
-def test_a_visitor_with_only_a_csrf_cookie_is_answered_from_the_store_but_never_stored_from(client, views):
+def test_a_visitor_with_only_a_csrf_cookie_is_answered_from_the_store(client, views):
     client.get("/plain/")  # kept from a visitor without cookies
     client.cookies["csrftoken"] = "a" * 32
-    client.get("/form/")
-    client.get("/form/")
-    assert views["form"] == 2  # their form (with their token) was not kept
     assert client.get("/plain/")["X-Page-Cache"] == "hit"
     client.cookies["sessionid"] = "someone"
     assert "X-Page-Cache" not in client.get("/plain/")
+
+
+def test_a_page_for_a_csrf_cookie_is_stored_unless_it_used_the_token(client, views):
+    """Residents keep the CSRF cookie for a year after any form: their visits must be able to store pages too, or a
+    popular page would be rendered afresh for each of them once its stored copy expired."""
+    client.cookies["csrftoken"] = "a" * 32
+    client.get("/plain/")
+    client.get("/form/")
+    client.get("/form/")
+    assert views["form"] == 2  # their form (with their token) was not kept
+    client.cookies.clear()  # someone else, without cookies
+    assert "X-Page-Cache" not in client.get("/form/")
+    assert client.get("/plain/")["X-Page-Cache"] == "hit"  # the page that used no token was kept
+    assert views["plain"] == 1
+
+
+def test_a_page_with_a_token_field_is_not_kept_even_without_the_cookie_renewed(client, views, monkeypatch):
+    from openbeat.core import pagecache
+
+    client.cookies["csrftoken"] = "a" * 32
+    monkeypatch.setattr(pagecache, "_storable", lambda response: True)  # as if the cookie had not been renewed
+    client.get("/token-field/")
+    client.get("/token-field/")
+    assert views["token-field"] == 2
 
 
 def test_a_response_to_a_request_with_cookies_is_never_stored(views):
