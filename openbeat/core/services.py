@@ -57,7 +57,13 @@ work.</p>
 <h2>Essential cookies</h2><ul>
 <li><strong>csrftoken</strong>: protects forms against cross-site request forgery. Expires after a year.</li>
 <li><strong>sessionid</strong>: remembers your progress through a form, and staff sign-in. Expires when you
-close your browser or after two weeks.</li></ul>
+close your browser or after two weeks, and is deleted when you finish signing up to In the Know.</li>
+<li><strong>ob_report_</strong> followed by the kind of report: keeps what you have typed in a report you have not
+sent yet, so that you can come back to it. Sent only to that report's pages. Expires after 30 days.</li>
+<li><strong>report_sent</strong>: shows your reference on the page after you send a report. Expires after an
+hour.</li>
+<li><strong>itk_sent</strong>: shows which email address we sent your In the Know confirmation link to. Sent only
+to the page that says so. Expires after an hour.</li></ul>
 <p>We do not use analytics or advertising cookies.</p>""",
     ),
 ]
