@@ -48,17 +48,30 @@ def test_other_numbers_and_ids_are_kept() -> None:
     assert _json_line(_record(text))["message"] == text
 
 
-def test_a_very_long_line_is_cut_before_it_is_scrubbed() -> None:
+def test_a_very_long_line_is_cut_after_it_is_scrubbed() -> None:
     query = "poly=" + "%3A".join(f"53.{i:06d}%2C-2.7" for i in range(10_000))  # a 10,000-point polygon by GET
     text = f"Bad request to /api/crimes-street/all-crime?{query} from a@b.example or 07700 900123"
 
     line = logs.scrub(text)
 
     assert len(line) < logs.SCRUB_MAX_CHARS + 100
-    assert line.endswith(f"… [{len(text) - logs.SCRUB_MAX_CHARS} more characters not logged]")
+    # Counted once scrubbed: the address and the number became "[email]" and "[phone]", 9 characters fewer.
+    assert line.endswith(f"… [{len(text) - 9 - logs.SCRUB_MAX_CHARS} more characters not logged]")
     assert "a@b.example" not in line  # cut off: never logged at all
     assert "900123" not in line
     assert logs.scrub("Sent to a@b.example, PR1 2AB") == "Sent to [email], [postcode]"  # short lines as before
+
+
+@pytest.mark.parametrize("offset", [3, 10, 16])
+def test_an_address_across_the_cut_leaves_no_part_of_itself(offset) -> None:
+    address = "jane.doe@mail.example"  # the cut falls `offset` characters into it
+    text = "x" * (logs.SCRUB_MAX_CHARS - offset) + " " + address + " and more"
+
+    line = logs.scrub(text)
+
+    assert "jane" not in line
+    assert "doe" not in line
+    assert line.startswith("x" * (logs.SCRUB_MAX_CHARS - offset) + " [")  # the placeholder, cut where it falls
 
 
 def test_a_traceback_is_scrubbed_too() -> None:
