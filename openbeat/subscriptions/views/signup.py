@@ -448,10 +448,9 @@ def _submit(request: HttpRequest, journey: Journey) -> HttpResponse:
         # with it, so the pages the resident reads next come from the page cache (core.journeys says more).
         request.session.flush()
     # The same page whether or not the address was already subscribed: it tells nobody who is.
-    response = redirect("subscriptions:check_email")
-    journeys.sent_cookie_set(
-        response, name=SENT_KEY, value={"email": answers.email}, path=reverse("subscriptions:check_email")
-    )
+    check_email_url = reverse("subscriptions:check_email")
+    response = redirect(check_email_url)
+    journeys.sent_cookie_set(response, name=SENT_KEY, value={"email": answers.email}, path=check_email_url)
     return response
 
 
