@@ -160,11 +160,18 @@ class FacebookConnector(GraphConnector):
     def figures(self, remote_ids: list[str]) -> list[PostFigures]:
         results = []
         for remote_id in remote_ids:
-            counts = self._request(
-                "GET",
-                remote_id,
-                params={"fields": "shares,comments.limit(0).summary(true),reactions.limit(0).summary(true)"},
-            )
+            try:
+                counts = self._request(
+                    "GET",
+                    remote_id,
+                    params={"fields": "shares,comments.limit(0).summary(true),reactions.limit(0).summary(true)"},
+                )
+            except ConnectorError as error:
+                # Deleted on Facebook itself (code 100, subcode 33: no such object): it has no figures any more,
+                # and the Page's other posts still have theirs (as on Mastodon and Instagram).
+                if error.code == "100/33":
+                    continue
+                raise
             insights = self._request("GET", f"{remote_id}/insights", params={"metric": "post_impressions"})
             impressions = None
             for metric in insights.get("data", []):

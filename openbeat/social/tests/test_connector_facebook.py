@@ -58,6 +58,29 @@ def test_account_info_delete_figures_followers_and_mentions(facebook_standin):
     assert facebook_standin.posts == {}
 
 
+def test_a_post_deleted_on_facebook_has_no_figures_and_the_others_keep_theirs(facebook_standin):
+    connector = connect("facebook", facebook_standin)
+    gone = connector.post(Outgoing(text="Road closed", idempotency_key="k1"))
+    kept = connector.post(Outgoing(text="Road open", idempotency_key="k2"))
+    facebook_standin.set_figures(kept.remote_id, impressions=40, reactions=3, shares=1, replies=0)
+    del facebook_standin.posts[gone.remote_id]  # deleted by someone on Facebook, not through OpenBeat
+
+    assert [(f.remote_id, f.impressions) for f in connector.figures([gone.remote_id, kept.remote_id])] == [
+        (kept.remote_id, 40)
+    ]
+
+
+def test_any_other_error_while_reading_figures_still_fails_the_fetch(facebook_standin):
+    connector = connect("facebook", facebook_standin)
+    posted = connector.post(Outgoing(text="Road closed", idempotency_key="k1"))
+    facebook_standin.fail_next("rate_limited")
+
+    with pytest.raises(ConnectorError) as caught:
+        connector.figures([posted.remote_id])
+
+    assert caught.value.kind is ErrorKind.RATE_LIMITED
+
+
 def test_a_rate_limit_waits_as_long_as_the_usage_header_says(facebook_standin):
     connector = connect("facebook", facebook_standin)
     facebook_standin.fail_next("rate_limited")
