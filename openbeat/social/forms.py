@@ -174,9 +174,11 @@ class ReplyForm(ServiceErrorsMixin, forms.Form):
     mark_done = forms.BooleanField(required=False, initial=True, label="Mark the message done once the reply is sent")
     confirm = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="I have checked")
 
-    def __init__(self, *args: Any, warnings: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, warnings: list[Any], mention: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.warnings = warnings
+        if mention:  # the hint that the reply starts with the resident's handle (replies.reply_mention)
+            self.fields["text"].widget.attrs["aria-describedby"] = "reply-mention reply-count"
         self.fields["confirm"].choices = [  # type: ignore[attr-defined]
             (w.key, f"{w.label}: '{w.excerpt}'") for w in warnings
         ]

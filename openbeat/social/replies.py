@@ -9,7 +9,8 @@ calls (`services.send_once`) are the posts' own.
 Who may reply is who may handle the item (inbox.may_handle: the account's division, or force-wide). The reply is
 checked against the network's limits and the force's legal patterns (each match ticked by the replier). The
 reply's text is the force's own words and goes in the ledger; the resident's handle and text never go in the
-ledger, the audit log or a log line.
+ledger, the audit log or a log line. On Mastodon, which tells only the accounts a status names, the reply is sent
+with the resident's handle first (connectors' reply_mention): added when sent, not stored with the text.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from openbeat.core.tasks import enqueue_with_commit
 from openbeat.core.users import StaffUser
 from openbeat.social import legal
 from openbeat.social.connectors import connector_for
-from openbeat.social.connectors.base import ConnectorError, Outgoing, Posted
+from openbeat.social.connectors.base import ConnectorError, Outgoing, Posted, with_mention
 from openbeat.social.inbox import _division, may_handle
 from openbeat.social.ledger import ledger_append
 from openbeat.social.models import InboxItem, InboxReply, SocialAccount
@@ -57,16 +58,35 @@ R = InboxReply.State
 # --- Writing -----------------------------------------------------------------------------------------------
 
 
-def reply_count(account: SocialAccount, text: str) -> tuple[int, int]:
-    """`text`'s length as the account's network counts it, and the network's limit."""
+def reply_mention(item: InboxItem) -> str:
+    """The handle a reply to `item` starts with on its network ("" but on Mastodon: connectors' reply_mention)."""
+    account = item.account
+    return connector_for(account.network)(base_url=account.base_url, credentials={}).reply_mention(item.author)
+
+
+def reply_as_sent(item: InboxItem, text: str) -> str:
+    """`text` as a reply to `item` goes out: with the author's handle first where the network needs it."""
+    return with_mention(reply_mention(item), text)
+
+
+def reply_count(item: InboxItem, text: str) -> tuple[int, int]:
+    """The length of `text` as sent in reply to `item`, as its network counts it, and the network's limit."""
+    account = item.account
     connector_class = connector_for(account.network)
-    return connector_class(base_url=account.base_url, credentials={}).length(text), connector_class.limits.max_chars
+    connector = connector_class(base_url=account.base_url, credentials={})
+    return connector.length(reply_as_sent(item, text)), connector_class.limits.max_chars
 
 
-def reply_problems(account: SocialAccount, text: str) -> list[str]:
-    """Why the account's network would refuse `text` as a reply (the composer's checks: length, bytes)."""
+def reply_problems(item: InboxItem, text: str) -> list[str]:
+    """Why the item's network would refuse `text` as a reply to it (the composer's checks: length, bytes)."""
     (preview,) = previews(
-        text=text, link="", accounts=[account], variants={}, image_alt="", has_image=False, reply=True
+        text=reply_as_sent(item, text),
+        link="",
+        accounts=[item.account],
+        variants={},
+        image_alt="",
+        has_image=False,
+        reply=True,
     )
     return preview.problems
 
@@ -117,7 +137,7 @@ def inbox_reply(
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Enter your reply"})
-    problems = reply_problems(item.account, text)
+    problems = reply_problems(item, text)
     if problems:
         raise ValidationError({"text": problems})
     if item.account.status == SocialAccount.Status.DISCONNECTED:
@@ -285,7 +305,12 @@ def reply_send(*, reply_id: int, now: datetime | None = None, stop_before_networ
     connector = connector_of(account)
     outcome = send_once(
         connector,
-        Outgoing(text=reply.text, idempotency_key=str(reply.idempotency_key), in_reply_to=reply.item.remote_id),
+        Outgoing(
+            text=reply.text,
+            idempotency_key=str(reply.idempotency_key),
+            in_reply_to=reply.item.remote_id,
+            mention=reply_mention(reply.item),
+        ),
         looking_up=looking_up,
         since=(reply.sending_started_at or now) - LOOKUP_MARGIN,
         attempts=reply.attempts,
@@ -338,4 +363,9 @@ def replies_resume(account: SocialAccount, now: datetime) -> int:
 
 
 def replies_for(item: InboxItem) -> list[InboxReply]:
-    return list(item.replies.select_related("written_by"))
+    """The item's replies, each with `as_sent`: its text as the network was (or will be) sent it."""
+    found = list(item.replies.select_related("written_by"))
+    mention = reply_mention(item)
+    for reply in found:
+        reply.as_sent = with_mention(mention, reply.text)  # type: ignore[attr-defined]
+    return found

@@ -7,6 +7,7 @@ error's kind. It never logs credentials or post text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -80,6 +81,9 @@ class Outgoing:
     keep_handle: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
     # The remote id of the message this answers (an inbox reply), posted in its thread; "" for a post.
     in_reply_to: str = ""
+    # The handle a reply names first on a network that tells only the accounts a post names (Mastodon), from
+    # `Connector.reply_mention`: added when sent (`with_mention`), never part of the force's `text`.
+    mention: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,11 @@ class Connector:
         # the network answered empty. Empty when nothing changed.
         self.credentials_updated: dict[str, str] = {}
 
+    def reply_mention(self, author: str) -> str:
+        """The handle a reply to `author` (a Mention's author) names first so that they are told of it; "" where
+        the network tells the author of the message answered anyway (all but Mastodon)."""
+        return ""
+
     def length(self, text: str) -> int:
         """`text`'s length as this network counts it (graphemes, weighted characters, links as fixed width)."""
         raise NotImplementedError
@@ -183,6 +192,14 @@ def full_text(outgoing: Outgoing) -> str:
     if outgoing.link and outgoing.link not in outgoing.text:
         return f"{outgoing.text}\n\n{outgoing.link}" if outgoing.text else outgoing.link
     return outgoing.text
+
+
+def with_mention(mention: str, text: str) -> str:
+    """A reply's text as sent: `mention` first, unless the text already names that account somewhere (as
+    Mastodon's own app starts a reply, and as the replier may have typed it)."""
+    if not mention or re.search(rf"(?<![\w@]){re.escape(mention)}(?![\w@.-]*\w)", text, re.IGNORECASE):
+        return text
+    return f"{mention} {text}" if text else mention
 
 
 def retry_after_seconds(value: str | None, *, default: int = 60) -> int:

@@ -13,6 +13,8 @@ After an unknown outcome `find_post` also looks through the account's statuses s
 (content HTML reduced to text), which serves after the hour too.
 
 Replies (from the shared inbox) are statuses with `in_reply_to_id`; a status that no longer exists answers 404.
+Mastodon notifies only the accounts a status names, so a reply starts with the resident's handle (`reply_mention`,
+`with_mention`), as Mastodon's own app starts one; the force's text is kept without it.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from openbeat.social.connectors.base import (
     request_was_sent,
     text_matches,
     transport_failure,
+    with_mention,
 )
 
 LABEL = "Mastodon"
@@ -59,6 +62,9 @@ MIN_VERSION = "4.0.0"
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+)@[\w.-]+\w", re.UNICODE)
 _TAGS = re.compile(r"<[^>]+>")
+# An inbox item's author as `mentions` gives it, and the mentions a reply starts with.
+HANDLE = re.compile(r"@\w+(?:@[\w.-]+\w)?", re.UNICODE)
+LEADING_MENTIONS = re.compile(r"^\s*(?:@\w+(?:@[\w.-]+\w)?\s+)+", re.UNICODE)
 
 
 def mastodon_length(text: str) -> int:
@@ -112,6 +118,11 @@ class MastodonConnector(Connector):
 
     def length(self, text: str) -> int:
         return mastodon_length(text)
+
+    def reply_mention(self, author: str) -> str:
+        # Mastodon tells only the accounts a post names: a reply in the thread alone would never reach the
+        # resident's notifications. `mentions` gives the author as "@" + acct (name, or name@server).
+        return author if HANDLE.fullmatch(author) else ""
 
     # --- errors -------------------------------------------------------------------------------------------------
     def _error(self, exc: MastodonError, *, write: bool) -> ConnectorError:
@@ -216,7 +227,7 @@ class MastodonConnector(Connector):
         try:
             status = self._call(
                 self.api.status_post,
-                full_text(outgoing),
+                with_mention(outgoing.mention, full_text(outgoing)) if outgoing.in_reply_to else full_text(outgoing),
                 media_ids=media_ids or None,
                 in_reply_to_id=outgoing.in_reply_to or None,
                 idempotency_key=outgoing.idempotency_key,
@@ -246,7 +257,11 @@ class MastodonConnector(Connector):
                 break
             if in_reply_to and str(status.get("in_reply_to_id") or "") != in_reply_to:
                 continue
-            if text_matches(content_text(status.get("content") or ""), text):
+            published = content_text(status.get("content") or "")
+            # A reply was sent with the resident's handle first (with_mention): compared without it.
+            if text_matches(published, text) or (
+                in_reply_to and text_matches(LEADING_MENTIONS.sub("", published), text)
+            ):
                 return self._posted(status)
         return None
 

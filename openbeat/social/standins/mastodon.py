@@ -2,11 +2,14 @@
 Idempotency-Key, media, the account, its statuses, notifications, and /api/v2/instance with its own
 max_characters. Errors as Mastodon answers them: {"error": "..."} with 401, 422, 429 (X-RateLimit-Reset), 5xx.
 Any non-empty bearer token is the account's, unless revoked with `revoke(token)`. A reply (`in_reply_to_id`) must
-answer a status the server knows (the account's own, or a mention of it): otherwise 404, as Mastodon answers."""
+answer a status the server knows (the account's own, or a mention of it): otherwise 404, as Mastodon answers.
+A status's @name or @name@server is shown as Mastodon renders a mention (a link showing the name's local part) and
+listed in its `mentions`; a status's "_source" (kept out of every answer) is the text that was sent."""
 
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +18,7 @@ from openbeat.social.connectors.mastodon import mastodon_length
 from openbeat.social.standins.base import Fault, Request, Response, Standin, iso_utc
 
 ACCOUNT_ID = "109000000000000001"
+MENTION = re.compile(r"(?<![\w@])@(\w+)(?:@([\w.-]+\w))?")
 
 
 def _now() -> str:
@@ -107,7 +111,7 @@ class MastodonStandin(Standin):
 
     def status_document(self, status: dict[str, Any]) -> dict[str, Any]:
         counts = self.figures.get(status["id"], {})
-        return status | {
+        return {key: value for key, value in status.items() if not key.startswith("_")} | {
             "replies_count": counts.get("replies", 0),
             "reblogs_count": counts.get("shares", 0),
             "favourites_count": counts.get("reactions", 0),
@@ -205,7 +209,19 @@ class MastodonStandin(Standin):
         media: list[dict[str, Any]],
         replied: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        paragraphs = html.escape(text).split("\n\n")
+        mentions = [
+            {"id": f"3{n:017d}", "username": m[1], "acct": m[0][1:], "url": f"https://{m[2] or self.domain}/@{m[1]}"}
+            for n, m in enumerate(MENTION.finditer(text))
+        ]
+        # Mastodon's HTML for a mention: an h-card link showing @name alone, whatever the server.
+        linked = MENTION.sub(
+            lambda m: (
+                f'<span class="h-card" translate="no"><a href="https://{m[2] or self.domain}/@{m[1]}" '
+                f'class="u-url mention">@<span>{m[1]}</span></a></span>'
+            ),
+            html.escape(text),
+        )
+        paragraphs = linked.split("\n\n")
         content = "".join(f"<p>{paragraph.replace(chr(10), '<br />')}</p>" for paragraph in paragraphs)
         return {
             "id": status_id,
@@ -221,7 +237,8 @@ class MastodonStandin(Standin):
             "content": content,
             "account": self.account(),
             "media_attachments": media,
-            "mentions": [],
+            "mentions": mentions,
+            "_source": text,  # what was sent: answered only on delete, as Mastodon does
             "tags": [],
             "emojis": [],
         }
@@ -250,7 +267,7 @@ class MastodonStandin(Standin):
         status = self.statuses.pop(status_id, None)
         if status is None:
             return Response(404, {"error": "Record not found"})
-        return Response(200, self.status_document(status) | {"text": html.unescape(status["content"])})
+        return Response(200, self.status_document(status) | {"text": status.get("_source", "")})
 
     def media_create(self, request: Request) -> Response:
         fields, files = request.form()

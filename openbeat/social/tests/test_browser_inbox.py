@@ -110,3 +110,23 @@ def test_an_officer_replies_to_a_message_by_keyboard(live_server, page, item, as
     assert item.state == "done"
     assert [outgoing.in_reply_to for _posted, outgoing in fake.STORE.values()] == ["m1"]
     assert console_errors == []
+
+
+def test_a_mastodon_reply_counts_the_residents_handle_it_starts_with(
+    live_server, page, item, assert_accessible, console_errors
+):
+    SocialAccount.objects.filter(pk=item.account_id).update(network="mastodon", base_url="https://standin.social")
+    InboxItem.objects.filter(pk=item.pk).update(author="@sam@example.org")
+    sign_in(page, live_server, "officer.west")
+    page.goto(live_server.url + f"/admin/social/inbox/{item.pk}/")
+    count = page.locator("[data-reply-count]")
+    expect(count).to_have_text("4 of 500 characters")  # "@sam": Mastodon counts a remote handle's local part
+    expect(page.locator("[data-reply-mention]")).to_contain_text("your reply starts with @sam@example.org")
+    assert_accessible(page, "a Mastodon message with its reply form")
+
+    tab_to(page, page.get_by_label("Your reply"))
+    page.keyboard.type("On our way")
+    expect(count).to_have_text("15 of 500 characters")  # "@sam On our way"
+    page.keyboard.type(" 👮")
+    expect(count).to_have_text("17 of 500 characters")
+    assert console_errors == []

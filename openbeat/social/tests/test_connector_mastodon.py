@@ -109,3 +109,76 @@ def test_an_unreachable_server_is_a_passing_error():
         connector.post(Outgoing(text="Hello", idempotency_key="k1"))
 
     assert caught.value.kind is ErrorKind.PASSING
+
+
+# --- Replies name the resident: Mastodon tells only the accounts a status names ------------------------------
+
+
+@pytest.fixture
+def resident_message(mastodon_standin):
+    connector = connect("mastodon", mastodon_standin)
+    posted = connector.post(Outgoing(text="Meeting tonight", idempotency_key="k1"))
+    mastodon_standin.add_mention(text="Where is it?", author="sam@example.org", in_reply_to=posted.remote_id)
+    (mention,) = connector.mentions(since=None)
+    return connector, mention
+
+
+def test_the_reply_mention_is_the_authors_handle_and_nothing_for_anything_else():
+    connector = MastodonConnector(base_url="https://standin.social", credentials={})
+
+    assert connector.reply_mention("@sam@example.org") == "@sam@example.org"
+    assert connector.reply_mention("@sam") == "@sam"
+    assert connector.reply_mention("Someone on Mastodon") == ""
+    assert connector.reply_mention("") == ""
+
+
+def test_a_reply_starts_with_the_residents_handle_which_the_server_lists_as_a_mention(
+    mastodon_standin, resident_message
+):
+    connector, mention = resident_message
+
+    posted = connector.post(
+        Outgoing(text="At the library.", idempotency_key="r1", in_reply_to=mention.remote_id, mention=mention.author)
+    )
+
+    status = mastodon_standin.statuses[posted.remote_id]
+    assert status["_source"] == "@sam@example.org At the library."
+    assert [m["acct"] for m in status["mentions"]] == ["sam@example.org"]
+
+
+def test_a_reply_that_names_the_resident_already_goes_as_written(mastodon_standin, resident_message):
+    connector, mention = resident_message
+
+    posted = connector.post(
+        Outgoing(
+            text="Thanks @Sam@example.org, at the library.",
+            idempotency_key="r1",
+            in_reply_to=mention.remote_id,
+            mention=mention.author,
+        )
+    )
+
+    assert mastodon_standin.statuses[posted.remote_id]["_source"] == "Thanks @Sam@example.org, at the library."
+
+
+def test_a_post_is_never_given_a_mention(mastodon_standin):
+    connector = connect("mastodon", mastodon_standin)
+
+    posted = connector.post(Outgoing(text="Road closed", idempotency_key="k1", mention="@sam@example.org"))
+
+    assert mastodon_standin.statuses[posted.remote_id]["_source"] == "Road closed"
+
+
+def test_find_post_knows_a_reply_by_the_forces_words_behind_the_handle(mastodon_standin, resident_message):
+    connector, mention = resident_message
+    since = a_minute_ago()
+    posted = connector.post(
+        Outgoing(text="At the library.", idempotency_key="r1", in_reply_to=mention.remote_id, mention=mention.author)
+    )
+
+    # Mastodon shows the mention as "@sam" (its local part): the force's words come after it.
+    found = connector.find_post("r2", since=since, text="At the library.", in_reply_to=mention.remote_id)
+
+    assert found is not None
+    assert found.remote_id == posted.remote_id
+    assert connector.find_post("r2", since=since, text="At the library.", in_reply_to="elsewhere") is None

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from openbeat.social.connectors.base import ConnectorError, ErrorKind, Outgoing
+from openbeat.social.connectors.base import ConnectorError, ErrorKind, Outgoing, with_mention
 
 from .standin_fixtures import (  # noqa: F401
     a_minute_ago,
@@ -133,3 +133,25 @@ def test_a_reply_to_a_message_gone_meanwhile_is_refused_plainly(request, network
 
     assert caught.value.kind is ErrorKind.REJECTED
     assert "no longer there" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "sent"),
+    [
+        ("At the library.", "@sam@example.org At the library."),
+        ("Thanks @SAM@example.org.", "Thanks @SAM@example.org."),  # named already, in any case
+        ("Ask @sam@example.org.uk", "@sam@example.org Ask @sam@example.org.uk"),  # another account
+        ("Ask x@sam@example.org", "@sam@example.org Ask x@sam@example.org"),  # not a mention
+        ("", "@sam@example.org"),
+    ],
+)
+def test_with_mention_puts_the_handle_first_unless_the_text_names_that_account(text, sent):
+    assert with_mention("@sam@example.org", text) == sent
+    assert with_mention("", text) == text
+
+
+@pytest.mark.parametrize("network", ["bluesky", "facebook", "instagram", "x"])
+def test_only_mastodon_names_the_author_in_a_reply(network, request):
+    standin = request.getfixturevalue(f"{network}_standin")
+
+    assert connect(network, standin).reply_mention("@sam@example.org") == ""

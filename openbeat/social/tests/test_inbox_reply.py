@@ -151,6 +151,49 @@ def test_a_revoked_token_is_told_plainly_and_the_reply_waits_for_reconnection(wo
     assert standin.replies_to(item.remote_id) == []
 
 
+def test_on_mastodon_the_reply_names_the_resident_who_is_then_told_and_their_handle_is_kept_nowhere(
+    world, on_network, django_capture_on_commit_callbacks
+):
+    standin, item = on_network("mastodon")
+    assert item.author == "@sam"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        written = reply(item, world.officer, "Yes, it is free.")
+
+    (sent,) = standin.replies_to(item.remote_id)
+    assert sent["_source"] == "@sam Yes, it is free."
+    assert [m["acct"] for m in sent["mentions"]] == ["sam"]
+    written.refresh_from_db()
+    assert (written.state, written.text) == (R.SENT, "Yes, it is free.")
+    assert "@sam" not in str([e.data for e in LedgerEntry.objects.all()])
+    page = client_for(world.officer).get(reverse("social_staff:inbox_item", args=[item.pk])).content.decode()
+    assert "@sam Yes, it is free." in page  # the replies list shows what went out
+
+
+def test_on_mastodon_the_residents_handle_counts_towards_the_limit(world, on_network):
+    _, item = on_network("mastodon")  # "@sam " takes 5 of Mastodon's 500 characters
+
+    reply(item, world.officer, "a" * 495)
+    with pytest.raises(ValidationError) as caught:
+        reply(item, world.officer, "a" * 496)
+    assert "1 characters too long" in str(caught.value.message_dict["text"])
+
+
+def test_the_page_says_a_mastodon_reply_names_the_resident_and_counts_it(world, on_network, item):
+    _, mastodon_item = on_network("mastodon")
+    client = client_for(world.officer)
+
+    mastodon = client.get(reverse("social_staff:inbox_item", args=[mastodon_item.pk])).content.decode()
+    other = client.get(reverse("social_staff:inbox_item", args=[item.pk])).content.decode()
+
+    assert "your reply starts with @sam" in mastodon
+    assert 'aria-describedby="reply-mention reply-count"' in mastodon
+    assert 'data-mention="@sam"' in mastodon
+    assert "4 of 500 characters" in mastodon
+    assert "data-reply-mention" not in other
+    assert "0 of 280 characters" in other
+
+
 # --- Checks before anything is sent ------------------------------------------------------------------------
 
 

@@ -73,9 +73,11 @@ def inbox_item(request: HttpRequest, pk: int) -> HttpResponse:
     # Only the form that was sent is bound: the other shows no errors.
     form = AssignForm(request.POST if action == "assign" else None, team=inbox.team_for(item))
     typed = request.POST.get("reply-text", "") if action == "reply" else ""
+    mention = replies.reply_mention(item)
     reply_form = ReplyForm(
         request.POST if action == "reply" else None,
         prefix="reply",
+        mention=mention,
         warnings=legal.warnings_for_texts([typed]) if typed.strip() else [],
     )
     if action == "done":
@@ -104,7 +106,7 @@ def inbox_item(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("social_staff:inbox_item", pk=item.pk)
     if action not in (None, "done", "assign", "reply"):
         raise Http404
-    count, limit = replies.reply_count(item.account, typed.strip())
+    count, limit = replies.reply_count(item, typed.strip())
     return render(
         request,
         "social/staff/inbox_item.html",
@@ -112,6 +114,7 @@ def inbox_item(request: HttpRequest, pk: int) -> HttpResponse:
             "item": item,
             "form": form,
             "reply_form": reply_form,
+            "mention": mention,
             "replies": replies.replies_for(item),
             "count": count,
             "limit": limit,

@@ -7,6 +7,12 @@
   if (!text || !count) return;
   const network = count.dataset.network;
   const limit = parseInt(count.dataset.limit, 10);
+  // Mastodon's reply starts with the resident's handle unless the text names them (replies.reply_as_sent).
+  const mention = count.dataset.mention || "";
+  function asSent(value) {
+    if (!mention || value.toLowerCase().includes(mention.toLowerCase())) return value;
+    return value ? mention + " " + value : mention;
+  }
   const URL = /https?:\/\/\S+/gi;
   const segmenter = window.Intl && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
   function graphemes(value) {
@@ -47,7 +53,7 @@
     clearTimeout(timer);
     // Announced after a pause, not on every key, so a screen reader is not flooded.
     timer = setTimeout(function () {
-      const n = length(text.value.trim());
+      const n = length(asSent(text.value.trim()));
       count.textContent = n + " of " + limit + " characters" + (n > limit ? ": too long" : "");
     }, 400);
   });
