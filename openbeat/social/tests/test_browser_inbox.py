@@ -129,4 +129,9 @@ def test_a_mastodon_reply_counts_the_residents_handle_it_starts_with(
     expect(count).to_have_text("15 of 500 characters")  # "@sam On our way"
     page.keyboard.type(" 👮")
     expect(count).to_have_text("17 of 500 characters")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Thanks @sam@example.org")  # named by the officer: not added again
+    expect(count).to_have_text("11 of 500 characters")
+    page.keyboard.type(".uk")  # now another account: theirs is added
+    expect(count).to_have_text("16 of 500 characters")
     assert console_errors == []

@@ -8,9 +8,13 @@
   const network = count.dataset.network;
   const limit = parseInt(count.dataset.limit, 10);
   // Mastodon's reply starts with the resident's handle unless the text names them (replies.reply_as_sent).
+  // "Names them": the handle itself, not the start of a longer one (connectors.base.with_mention's pattern).
   const mention = count.dataset.mention || "";
+  const named = mention
+    ? new RegExp("(^|[^\\w@])" + mention.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "(?![\\w@.-]*\\w)", "i")
+    : null;
   function asSent(value) {
-    if (!mention || value.toLowerCase().includes(mention.toLowerCase())) return value;
+    if (!named || named.test(value)) return value;
     return value ? mention + " " + value : mention;
   }
   const URL = /https?:\/\/\S+/gi;
