@@ -146,7 +146,8 @@ def running(
 
 @contextmanager
 def gunicorn(tmp_path: Path, env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
-    """OpenBeat under gunicorn with `workers` processes, as scripts/run.sh serves it; yields its port."""
+    """OpenBeat under gunicorn with `workers` processes, as scripts/run.sh serves it; yields its port once it
+    serves (the port opens before the workers have loaded the project)."""
     port = free_port()
     command = [
         sys.executable,
@@ -158,7 +159,8 @@ def gunicorn(tmp_path: Path, env: dict[str, str], *, workers: int = 2) -> Iterat
         "--workers",
         str(workers),
     ]
-    with _running(command, env=env, port=port, log=tmp_path / "gunicorn.log"):
+    with _running(command, env=env, port=port, log=tmp_path / "gunicorn.log") as process:
+        wait_until_serving(port, process, tmp_path / "gunicorn.log")
         yield port
 
 
