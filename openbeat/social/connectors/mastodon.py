@@ -64,7 +64,7 @@ _REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+)@[\w.-]+\w", re.UNICODE)
 _TAGS = re.compile(r"<[^>]+>")
 # An inbox item's author as `mentions` gives it, and the mentions a reply starts with.
 HANDLE = re.compile(r"@\w+(?:@[\w.-]+\w)?", re.UNICODE)
-LEADING_MENTIONS = re.compile(r"^\s*(?:@\w+(?:@[\w.-]+\w)?\s+)+", re.UNICODE)
+LEADING_MENTIONS = re.compile(rf"^\s*(?:{HANDLE.pattern}\s+)+", re.UNICODE)
 
 
 def mastodon_length(text: str) -> int:
