@@ -84,6 +84,17 @@ def _fresh_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _one_rate_limit_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forms' rate limits count in fixed windows of the clock (a minute, an hour): a test that makes the
+    limit's worth of requests must not see its count start again because a window ended halfway through, as the
+    API's limit once did in CI on a slow run. Tests of the windows themselves move this clock on."""
+    from openbeat.core import ratelimit
+
+    # An hour's start, so every period's window (a minute, ten, an hour) starts at this instant.
+    monkeypatch.setattr(ratelimit, "_now", lambda: 1_000_000_800.5)
+
+
+@pytest.fixture(autouse=True)
 def _no_personal_data_in_logs(request) -> Iterator[None]:
     """Every test fails when a log record it caused holds an email address, a phone number or a postcode
     (openbeat/core/tests/log_guard.py); `@pytest.mark.personal_data_in_logs` marks the tests that do so on purpose."""

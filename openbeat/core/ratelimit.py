@@ -20,9 +20,13 @@ from django.shortcuts import render
 from openbeat.core.clientaddr import client_address
 
 
+def _now() -> float:
+    return time.time()
+
+
 def hit(*, key: str, limit: int, period: int) -> bool:
     """Count one use of `key` in the current window; False once the limit is passed."""
-    window = int(time.time() // period)
+    window = int(_now() // period)
     cache_key = f"ratelimit:{key}:{window}"
     cache.add(cache_key, 0, period + 5)
     try:

@@ -36,3 +36,17 @@ def test_the_limit_also_holds_per_email_across_addresses():
     for n in range(3):
         assert post(f"10.0.1.{n}", "someone@example.com").status_code == 200
     assert post("10.0.1.99", "Someone@Example.com").status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_next_window_starts_the_count_again(monkeypatch):
+    from openbeat.core import ratelimit as module
+
+    start = module._now() // 60 * 60  # the start of the minute the tests' clock is in
+    for _ in range(4):
+        post("10.0.2.1")
+    assert post("10.0.2.1").status_code == 429
+    monkeypatch.setattr(module, "_now", lambda: start + 59.9)  # still the same minute
+    assert post("10.0.2.1").status_code == 429
+    monkeypatch.setattr(module, "_now", lambda: start + 60)
+    assert post("10.0.2.1").status_code == 200
