@@ -30,7 +30,6 @@ from openbeat.audit.services import log_action
 from openbeat.core.tasks import enqueue_with_commit
 from openbeat.core.users import StaffUser
 from openbeat.social import legal
-from openbeat.social.connectors import connector_for
 from openbeat.social.connectors.base import ConnectorError, Outgoing, Posted, with_mention
 from openbeat.social.inbox import _division, may_handle
 from openbeat.social.ledger import ledger_append
@@ -45,6 +44,7 @@ from openbeat.social.services import (
     backoff_after,
     connector_of,
     notify_reconnect,
+    offline_connector,
     posting_lease,
     previews,
     send_once,
@@ -60,8 +60,7 @@ R = InboxReply.State
 
 def reply_mention(item: InboxItem) -> str:
     """The handle a reply to `item` starts with on its network ("" but on Mastodon: connectors' reply_mention)."""
-    account = item.account
-    return connector_for(account.network)(base_url=account.base_url, credentials={}).reply_mention(item.author)
+    return offline_connector(item.account).reply_mention(item.author)
 
 
 def reply_as_sent(item: InboxItem, text: str) -> str:
@@ -71,10 +70,9 @@ def reply_as_sent(item: InboxItem, text: str) -> str:
 
 def reply_count(item: InboxItem, text: str) -> tuple[int, int]:
     """The length of `text` as sent in reply to `item`, as its network counts it, and the network's limit."""
-    account = item.account
-    connector_class = connector_for(account.network)
-    connector = connector_class(base_url=account.base_url, credentials={})
-    return connector.length(reply_as_sent(item, text)), connector_class.limits.max_chars
+    connector = offline_connector(item.account)
+    sent = with_mention(connector.reply_mention(item.author), text)
+    return connector.length(sent), connector.limits.max_chars
 
 
 def reply_problems(item: InboxItem, text: str) -> list[str]:

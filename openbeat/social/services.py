@@ -129,6 +129,12 @@ def connector_of(account: SocialAccount) -> Connector:
     return connector_for(account.network)(base_url=account.base_url, credentials=credentials)
 
 
+def offline_connector(account: SocialAccount) -> Connector:
+    """The account's connector without its credentials, for what asks nothing of the network: a text's length as
+    the network counts it, the handle a reply names."""
+    return connector_for(account.network)(base_url=account.base_url, credentials={})
+
+
 def _keep_refreshed_credentials(account: SocialAccount, connector: Connector) -> None:
     """Save what the network renewed during a call (Bluesky's session tokens), merged so that a value the network
     answered empty never replaces the stored one."""
@@ -487,7 +493,7 @@ def previews(
         limits = connector_class.limits
         body = variants.get(account.pk, "").strip() or text
         full = _full_text(body, link)
-        length = connector_class(base_url=account.base_url, credentials={}).length(full)
+        length = offline_connector(account).length(full)
         problems = []
         if length > limits.max_chars:
             problems.append(f"{length - limits.max_chars} characters too long for {connector_class.label}")
