@@ -3,6 +3,7 @@ and the link in the email as sent through the real delivery path (and in the sta
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from datetime import timedelta
@@ -13,6 +14,7 @@ from freezegun import freeze_time
 
 from openbeat.alerts.models import Alert
 from openbeat.audit.models import AuditEntry
+from openbeat.core.paths import absolute_url, path_for
 from openbeat.delivery import outbox
 from openbeat.delivery.outbox import batch_ranges, outbox_fill_for_alert
 from openbeat.delivery.tests.pipeline_world import audience, sending_alert, subscribers
@@ -28,6 +30,22 @@ pytestmark = pytest.mark.django_db
 
 def path_of(url: str) -> str:
     return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def invitations_in(text: str) -> list[invitations.Invitation]:
+    """What each invitation link in `text` carries. Links are compared by that, not as strings: a link is signed with
+    the second it was made, so one made in the test and one in the page differ when a second ends between them."""
+    prefix = re.escape(absolute_url(path_for("surveys:invited", signed="SIGNED")))
+    pattern = prefix.replace("SIGNED", r"([\w:-]+)")
+    return [invitations.invitation_read(signed) for signed in re.findall(pattern, text.replace("&amp;", "&"))]
+
+
+def preview(survey) -> invitations.Invitation:
+    return invitations.Invitation(survey.pk, invitations.PREVIEW, None)
+
+
+def own(survey, subscriber, neighbourhood) -> invitations.Invitation:
+    return invitations.Invitation(survey.pk, invitations.recipient_key(survey.pk, subscriber.pk), neighbourhood.pk)
 
 
 def link(survey, subscriber_id: int = 7, neighbourhood=None) -> str:
@@ -253,7 +271,7 @@ def test_the_composer_offers_the_survey_and_its_preview_shows_the_preview_link(w
         "/admin/alerts/preview/", {"title": "Have your say", "body": "Tell us.", "priority": "1", "survey": survey.pk}
     )
     assert previews.status_code == 200
-    assert invitations.preview_url(survey.pk) in previews.text
+    assert set(invitations_in(previews.text)) == {preview(survey)}
     assert "Answer the survey" in previews.text
     # Someone who may not see the survey gets no invitation in their preview.
     other = client_for(world.other).post(
@@ -278,9 +296,8 @@ def test_the_email_as_sent_carries_each_recipients_own_link_and_the_preview_the_
         message = received[person.email]
         html = message.get_body(("html",)).get_content()
         text = message.get_body(("plain",)).get_content()
-        own = invitations.invitation_url(survey.pk, subscriber_id=person.pk, neighbourhood_id=world.west_nbh.pk)
-        assert own in html.replace("&amp;", "&")
-        assert own in text
+        assert set(invitations_in(html)) == {own(survey, person, world.west_nbh)}
+        assert set(invitations_in(text)) == {own(survey, person, world.west_nbh)}
         assert "Answer the survey" in html
 
     # The link works once for its recipient.
@@ -295,7 +312,7 @@ def test_the_email_as_sent_carries_each_recipients_own_link_and_the_preview_the_
     # The alert's page previews the same section, with the harmless preview link.
     page = client_for(world.lead).get(f"/admin/alerts/{alert.pk}/")
     assert page.status_code == 200
-    assert invitations.preview_url(survey.pk) in page.text.replace("&amp;", "&")
+    assert set(invitations_in(page.text)) == {preview(survey)}
     assert "Answer the survey" in page.text
 
 
@@ -310,8 +327,10 @@ def test_the_sms_carries_the_link(world, survey, settings):
     Delivery.objects.filter(alert=alert).update(token=uuid.uuid4())
     deliveries = list(Delivery.objects.select_related("alert", "subscriber").filter(alert=alert))
     (sms,) = messages.build_sms(deliveries)
-    own = invitations.invitation_url(survey.pk, subscriber_id=people[0].pk, neighbourhood_id=world.west_nbh.pk)
-    assert sms.body.endswith(f"Survey: {own}")
+    before, link_sent = sms.body.rsplit("Survey: ", 1)
+    assert before
+    assert invitations_in(link_sent) == [own(survey, people[0], world.west_nbh)]
+    assert re.fullmatch(r"\S+/", link_sent)  # the link alone ends the message
 
 
 def test_results_show_invited_against_answered(world, survey, ids, settings):
